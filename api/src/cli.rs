@@ -1,0 +1,100 @@
+//! The `chihoi` command line: `serve`, `migrate`, `openapi`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::db::migrations;
+use crate::startup::Application;
+use crate::telemetry;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "chihoi",
+    version,
+    about = "chihoi: API công tác hội viên Hội LHPN / Women's Union grassroots API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server (configuration from environment variables; see README).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI contract (JSON) to stdout, or write it to a file.
+    Openapi {
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Openapi { output } => write_openapi(output),
+        Command::Migrate => with_config(|config| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            let applied =
+                runtime.block_on(migrations::run_pending(config.database_url.expose()))?;
+            if applied.is_empty() {
+                println!("Cơ sở dữ liệu đã cập nhật / database is up to date");
+            } else {
+                println!("Đã áp dụng / applied: {}", applied.join(", "));
+            }
+            Ok(())
+        }),
+        Command::Serve => with_config(|config| {
+            actix_web::rt::System::new().block_on(async move {
+                let bind = config.bind.clone();
+                let app = Application::build(config).map_err(|e| e.to_string())?;
+                tracing::info!(address = %bind, port = app.port(), "chihoi listening");
+                app.run_until_stopped().await.map_err(|e| e.to_string())
+            })
+        }),
+    }
+}
+
+fn with_config(run: impl FnOnce(Config) -> Result<(), String>) -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("chihoi: cấu hình sai / invalid configuration: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format, &config.log_filter);
+    match run(config) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("chihoi: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn write_openapi(output: Option<PathBuf>) -> ExitCode {
+    let json = crate::openapi::document_json();
+    match output {
+        None => {
+            print!("{json}");
+            ExitCode::SUCCESS
+        }
+        Some(path) => match std::fs::write(&path, json) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("chihoi: cannot write {}: {error}", path.display());
+                ExitCode::FAILURE
+            }
+        },
+    }
+}

@@ -1,0 +1,59 @@
+//! The deadpool pool of diesel-async connections, with short timeouts so that a database
+//! outage turns into a quick 503 rather than a hung client.
+
+use std::time::Duration;
+
+use diesel::ConnectionError;
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+
+pub type DbPool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
+pub type PoolError = diesel_async::pooled_connection::deadpool::PoolError;
+
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    pub max_size: usize,
+    /// How long a request waits for a free connection before it is answered 503.
+    pub wait: Duration,
+    /// How long opening one connection may take.
+    pub connect_timeout: Duration,
+    /// `statement_timeout` of every session, so no query can hold a connection forever.
+    pub statement_timeout: Duration,
+}
+
+/// Builds the pool. No connection is opened here: the service starts while PostgreSQL is
+/// down and connects when it comes back.
+pub fn build_pool(database_url: &str, settings: &PoolSettings) -> Result<DbPool, String> {
+    let connect_timeout = settings.connect_timeout;
+    let statement_timeout_ms = settings.statement_timeout.as_millis();
+    let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    config.custom_setup = Box::new(move |url| {
+        let url = url.to_owned();
+        Box::pin(async move {
+            let mut conn =
+                tokio::time::timeout(connect_timeout, AsyncPgConnection::establish(&url))
+                    .await
+                    .map_err(|_| ConnectionError::BadConnection("connection timed out".into()))??;
+            conn.batch_execute(&format!(
+                "SET statement_timeout = {statement_timeout_ms}; SET application_name = 'chihoi'; SET TIME ZONE 'UTC'"
+            ))
+            .await
+            .map_err(ConnectionError::CouldntSetupConfiguration)?;
+            Ok(conn)
+        })
+    });
+    // A cheap `SELECT 1` when a connection is taken from the pool: after a database restart
+    // every pooled connection is dead, and this replaces them instead of failing requests.
+    config.recycling_method = RecyclingMethod::Verified;
+    let manager = AsyncDieselConnectionManager::new_with_config(database_url, config);
+    DbPool::builder(manager)
+        .max_size(settings.max_size)
+        .wait_timeout(Some(settings.wait))
+        .create_timeout(Some(connect_timeout))
+        .recycle_timeout(Some(connect_timeout))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| e.to_string())
+}

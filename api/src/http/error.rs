@@ -1,0 +1,293 @@
+//! The one error type of the API. Each variant has an HTTP status and a stable machine `code`;
+//! the RFC 9457 body is rendered by the request-context middleware, which knows the request id
+//! and the caller's language.
+
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+
+use super::text::Text;
+
+/// Seconds a client should wait before retrying when the database is unavailable.
+pub const RETRY_AFTER_SECONDS: u32 = 5;
+
+/// One problem with one field of the request (body field path, query parameter or header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldIssue {
+    pub field: String,
+    pub code: &'static str,
+    pub message: Text,
+}
+
+impl FieldIssue {
+    pub fn new(field: impl Into<String>, code: &'static str, message: Text) -> Self {
+        FieldIssue {
+            field: field.into(),
+            code,
+            message,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body parsed but its content is invalid (types, missing or unknown fields, rules).
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldIssue>),
+    /// The body is not JSON at all.
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    /// A query parameter, path segment or header is invalid.
+    #[error("invalid parameter: {0:?}")]
+    InvalidParameter(Vec<FieldIssue>),
+    #[error("resource not found")]
+    NotFound,
+    #[error("no route")]
+    NoRoute,
+    #[error("method not allowed")]
+    MethodNotAllowed(Vec<Method>),
+    #[error("payload larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("If-Match required")]
+    PreconditionRequired,
+    #[error("precondition failed, current ETag {etag}")]
+    PreconditionFailed {
+        etag: String,
+        current: Option<serde_json::Value>,
+    },
+    #[error("idempotency key reused for a different request")]
+    IdempotencyKeyReused,
+    #[error("request with this idempotency key still in progress")]
+    IdempotencyInProgress,
+    #[error("conflict: {code}")]
+    Conflict {
+        code: &'static str,
+        detail: Text,
+        field: Option<String>,
+    },
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("not ready")]
+    NotReady(serde_json::Value),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        ApiError::Internal(cause.to_string())
+    }
+
+    pub fn invalid_parameter(field: impl Into<String>, code: &'static str, message: Text) -> Self {
+        ApiError::InvalidParameter(vec![FieldIssue::new(field, code, message)])
+    }
+
+    pub fn invalid_field(field: impl Into<String>, code: &'static str, message: Text) -> Self {
+        ApiError::Validation(vec![FieldIssue::new(field, code, message)])
+    }
+
+    pub fn status(&self) -> StatusCode {
+        use ApiError::*;
+        match self {
+            Validation(_) | IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
+            MalformedJson(_) | InvalidParameter(_) => StatusCode::BAD_REQUEST,
+            NotFound | NoRoute => StatusCode::NOT_FOUND,
+            MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            IdempotencyInProgress | Conflict { .. } => StatusCode::CONFLICT,
+            Unavailable(_) | NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Stable machine-readable code; clients branch on it, so never rename one.
+    pub fn code(&self) -> &'static str {
+        use ApiError::*;
+        match self {
+            Validation(_) => "validation_failed",
+            MalformedJson(_) => "malformed_json",
+            InvalidParameter(_) => "invalid_parameter",
+            NotFound => "not_found",
+            NoRoute => "no_such_route",
+            MethodNotAllowed(_) => "method_not_allowed",
+            PayloadTooLarge(_) => "payload_too_large",
+            UnsupportedMediaType => "unsupported_media_type",
+            PreconditionRequired => "precondition_required",
+            PreconditionFailed { .. } => "precondition_failed",
+            IdempotencyKeyReused => "idempotency_key_reused",
+            IdempotencyInProgress => "idempotency_in_progress",
+            Conflict { code, .. } => code,
+            Unavailable(_) => "service_unavailable",
+            NotReady(_) => "not_ready",
+            Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn title(&self) -> Text {
+        use ApiError::*;
+        match self {
+            Validation(_) => Text::new("Dữ liệu không hợp lệ", "Invalid data"),
+            MalformedJson(_) => Text::new("JSON không đúng cú pháp", "Malformed JSON"),
+            InvalidParameter(_) => Text::new("Tham số không hợp lệ", "Invalid parameter"),
+            NotFound | NoRoute => Text::new("Không tìm thấy", "Not found"),
+            MethodNotAllowed(_) => Text::new("Phương thức không được hỗ trợ", "Method not allowed"),
+            PayloadTooLarge(_) => Text::new("Dữ liệu gửi lên quá lớn", "Payload too large"),
+            UnsupportedMediaType => {
+                Text::new("Kiểu nội dung không được hỗ trợ", "Unsupported media type")
+            }
+            PreconditionRequired => Text::new("Thiếu điều kiện If-Match", "Precondition required"),
+            PreconditionFailed { .. } => Text::new("Dữ liệu đã bị thay đổi", "Precondition failed"),
+            IdempotencyKeyReused => Text::new(
+                "Idempotency-Key đã dùng cho yêu cầu khác",
+                "Idempotency key reused",
+            ),
+            IdempotencyInProgress => Text::new("Yêu cầu đang được xử lý", "Request in progress"),
+            Conflict { .. } => Text::new("Xung đột dữ liệu", "Conflict"),
+            Unavailable(_) | NotReady(_) => {
+                Text::new("Dịch vụ tạm thời không sẵn sàng", "Service unavailable")
+            }
+            Internal(_) => Text::new("Lỗi hệ thống", "Internal error"),
+        }
+    }
+
+    pub fn detail(&self) -> Text {
+        use ApiError::*;
+        match self {
+            Validation(_) => Text::new(
+                "Một số trường dữ liệu không hợp lệ, xem danh sách errors.",
+                "Some fields are invalid; see the errors list.",
+            ),
+            MalformedJson(cause) => Text::owned(
+                format!("Nội dung gửi lên không phải JSON hợp lệ: {cause}."),
+                format!("The request body is not valid JSON: {cause}."),
+            ),
+            InvalidParameter(_) => Text::new(
+                "Tham số của yêu cầu không hợp lệ, xem danh sách errors.",
+                "A request parameter is invalid; see the errors list.",
+            ),
+            NotFound => Text::new(
+                "Không tìm thấy đối tượng này, hoặc bạn không có quyền xem nó.",
+                "This object does not exist or is outside your scope.",
+            ),
+            NoRoute => Text::new("Không có địa chỉ API này.", "There is no such API route."),
+            MethodNotAllowed(allowed) => {
+                let list = join_methods(allowed);
+                Text::owned(
+                    format!("Địa chỉ này chỉ nhận các phương thức: {list}."),
+                    format!("This route accepts only: {list}."),
+                )
+            }
+            PayloadTooLarge(limit) => Text::owned(
+                format!("Dữ liệu gửi lên vượt quá giới hạn {limit} byte."),
+                format!("The request body exceeds the limit of {limit} bytes."),
+            ),
+            UnsupportedMediaType => Text::new(
+                "Nội dung phải có Content-Type: application/json.",
+                "The body must be sent with Content-Type: application/json.",
+            ),
+            PreconditionRequired => Text::new(
+                "Cần gửi tiêu đề If-Match với ETag của phiên bản bạn đã đọc.",
+                "Send an If-Match header with the ETag of the version you read.",
+            ),
+            PreconditionFailed { .. } => Text::new(
+                "Đối tượng đã được người khác sửa sau khi bạn đọc. Hãy đọc lại và áp dụng thay đổi lên phiên bản mới.",
+                "The object changed since you read it. Read it again and apply your change to the current version.",
+            ),
+            IdempotencyKeyReused => Text::new(
+                "Idempotency-Key này đã được dùng cho một yêu cầu có nội dung khác.",
+                "This Idempotency-Key was already used for a request with a different body.",
+            ),
+            IdempotencyInProgress => Text::new(
+                "Một yêu cầu cùng Idempotency-Key đang được xử lý; hãy thử lại sau giây lát.",
+                "A request with the same Idempotency-Key is still being processed; retry shortly.",
+            ),
+            Conflict { detail, .. } => detail.clone(),
+            Unavailable(_) | NotReady(_) => Text::new(
+                "Cơ sở dữ liệu tạm thời không truy cập được. Hãy thử lại sau ít giây.",
+                "The database is temporarily unreachable. Retry in a few seconds.",
+            ),
+            Internal(_) => Text::new(
+                "Đã xảy ra lỗi hệ thống. Hãy báo mã request_id cho quản trị viên.",
+                "An internal error occurred. Report the request_id to an administrator.",
+            ),
+        }
+    }
+
+    /// Field-level issues, for `errors[]`.
+    pub fn field_issues(&self) -> &[FieldIssue] {
+        match self {
+            ApiError::Validation(issues) | ApiError::InvalidParameter(issues) => issues,
+            _ => &[],
+        }
+    }
+}
+
+pub(crate) fn join_methods(methods: &[Method]) -> String {
+    methods
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    /// Status and headers only: the body is written by `context::request_context`.
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status());
+        match self {
+            ApiError::MethodNotAllowed(allowed) => {
+                response.insert_header((header::ALLOW, join_methods(allowed)));
+            }
+            ApiError::Unavailable(_) | ApiError::NotReady(_) => {
+                response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()));
+            }
+            ApiError::IdempotencyInProgress => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::PreconditionFailed { etag, .. } => {
+                response.insert_header((header::ETAG, etag.as_str()));
+            }
+            _ => {}
+        }
+        response.finish()
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &error {
+            Error::NotFound => ApiError::NotFound,
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => ApiError::Unavailable(error.to_string()),
+            Error::DatabaseError(_, info) if is_connection_loss(info.message()) => {
+                ApiError::Unavailable(error.to_string())
+            }
+            _ => ApiError::Internal(error.to_string()),
+        }
+    }
+}
+
+/// Server-side messages that mean "this connection is gone" rather than "this query is wrong":
+/// an administrator shutdown or a cancelled statement during failover.
+fn is_connection_loss(message: &str) -> bool {
+    message.contains("terminating connection")
+        || message.contains("the database system is")
+        || message.contains("canceling statement due to statement timeout")
+}
+
+impl From<crate::db::PoolError> for ApiError {
+    fn from(error: crate::db::PoolError) -> Self {
+        ApiError::Unavailable(error.to_string())
+    }
+}

@@ -1,0 +1,117 @@
+//! `ApiJson<T>`: a JSON body extractor whose every failure is a problem naming the field.
+//!
+//! actix's own `Json` reports serde errors without the path of the offending field; this one
+//! deserialises through `serde_path_to_error`, checks the media type (415) and enforces the
+//! body limit while streaming (413).
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, FieldIssue};
+use super::serde_errors::issue_from_serde_message;
+use super::text::Text;
+
+/// Maximum accepted request body, in bytes (`CHIHOI_MAX_BODY_BYTES`).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+pub struct ApiJson<T>(pub T);
+
+impl<T> ApiJson<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<BodyLimit>()
+            .or_else(|| req.app_data::<web::Data<BodyLimit>>().map(|d| d.get_ref()))
+            .map_or(1024 * 1024, |l| l.0);
+        let media_type_ok = is_json_media_type(req);
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared_length.is_some_and(|len| len > limit) {
+                return Err(ApiError::PayloadTooLarge(limit));
+            }
+            if !media_type_ok {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| match e {
+                    actix_web::error::PayloadError::Overflow => ApiError::PayloadTooLarge(limit),
+                    other => ApiError::MalformedJson(other.to_string()),
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+/// `application/json` or any `application/*+json` (e.g. `merge-patch+json`).
+fn is_json_media_type(req: &HttpRequest) -> bool {
+    let Some(value) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Parses a JSON document into `T`, turning serde's errors into problems that name the field.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::MalformedJson("empty body".into()));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                ApiError::Validation(vec![issue_from_serde_message(&path, &inner.to_string())])
+            }
+            _ => ApiError::MalformedJson(inner.to_string()),
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    Ok(value)
+}
+
+/// A required body field that was absent.
+pub fn missing(field: &str) -> FieldIssue {
+    FieldIssue::new(
+        field,
+        "required",
+        Text::new("Trường này là bắt buộc.", "This field is required."),
+    )
+}

@@ -1,0 +1,22 @@
+//! Shared HTTP machinery used by every resource: errors, extractors, pagination,
+//! preconditions, idempotency and the request-context middleware.
+
+pub mod context;
+pub mod error;
+pub mod fallback;
+pub mod idempotency;
+pub mod json;
+pub mod pagination;
+pub mod precondition;
+pub mod problem;
+pub mod query;
+mod serde_errors;
+pub mod text;
+pub mod validate;
+
+pub use error::{ApiError, FieldIssue};
+pub use json::ApiJson;
+pub use pagination::{Page, PageRequest};
+pub use precondition::{IfMatch, etag};
+pub use query::ApiQuery;
+pub use text::{Lang, Text};

@@ -1,0 +1,149 @@
+//! The OpenAPI 3.1 document: assembled from the handlers registered in `routes`, then completed
+//! with the responses and headers every operation shares.
+
+pub mod responses;
+
+use actix_web::App;
+use utoipa::OpenApi;
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Required, Type};
+use utoipa_actix_web::AppExt;
+
+use crate::http::problem::{FieldError, ProblemDetails};
+
+/// Version of the contract (`info.version`). Bump the major part for a breaking change.
+pub const CONTRACT_VERSION: &str = "0.1.0";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "chihoi API",
+        description = include_str!("description.md"),
+        contact(name = "chihoi maintainers")
+    ),
+    servers((url = "http://127.0.0.1:8080", description = "Máy chủ cục bộ (scripts/run) / Local server")),
+    tags(
+        (name = "operations", description = "Vận hành: sống, sẵn sàng, số đo, hợp đồng API / Operations: liveness, readiness, metrics, the contract."),
+        (name = "settings", description = "Cài đặt hệ thống: các ngưỡng và quy tắc cấu hình theo tỉnh và năm / Instance settings: thresholds and rules configured per province and year."),
+    ),
+    components(
+        schemas(ProblemDetails, FieldError),
+        responses(
+            responses::BadRequest,
+            responses::NotFound,
+            responses::Conflict,
+            responses::PayloadTooLarge,
+            responses::UnsupportedMediaType,
+            responses::Unprocessable,
+            responses::PreconditionFailed,
+            responses::PreconditionRequired,
+            responses::InternalError,
+            responses::ServiceUnavailable,
+            responses::NotReady,
+        )
+    )
+)]
+struct ApiDoc;
+
+/// Operations that never touch the database, so never answer 503.
+const WITHOUT_DATABASE: &[&str] = &[
+    "get_health",
+    "get_metrics",
+    "get_service_info",
+    "get_openapi",
+    "get_readiness",
+];
+
+/// The complete contract, as served at `/openapi.json` and committed in `openapi/openapi.json`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    doc.info.version = CONTRACT_VERSION.to_owned();
+    // utoipa copies Cargo's empty licence field; the owner has not chosen a licence yet.
+    doc.info.license = None;
+    for item in doc.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            complete_operation(operation);
+        }
+    }
+    doc
+}
+
+/// The contract as pretty JSON with a final newline, exactly as committed.
+pub fn document_json() -> String {
+    let mut json = document().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+fn response_ref(name: &str) -> RefOr<utoipa::openapi::Response> {
+    RefOr::Ref(Ref::from_response_name(name))
+}
+
+fn header_parameter(name: &str, description: &str, example: &str) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .examples([example]),
+        ))
+        .build()
+}
+
+/// Adds what every operation shares: language and request-id headers, and the error
+/// responses that the shared machinery can produce for it.
+fn complete_operation(operation: &mut Operation) {
+    let id = operation.operation_id.clone().unwrap_or_default();
+    let has_body = operation.request_body.is_some();
+    let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+
+    let parameters = operation.parameters.get_or_insert_with(Vec::new);
+    parameters.push(RefOr::T(header_parameter(
+        "Accept-Language",
+        "Language of texts for people in the response: Vietnamese (`vi`, default) or English (`en`).",
+        "vi",
+    )));
+    parameters.push(RefOr::T(header_parameter(
+        "X-Request-Id",
+        "Your id for this request (≤ 128 characters of A–Z a–z 0–9 - _ . :), echoed back and logged; one is generated when absent.",
+        "app-7f3a-000123",
+    )));
+
+    let responses = &mut operation.responses.responses;
+    let mut add = |status: &str, name: &str| {
+        responses
+            .entry(status.to_owned())
+            .or_insert_with(|| response_ref(name));
+    };
+    if has_body || has_parameters {
+        add("400", "BadRequest");
+    }
+    if has_body {
+        add("413", "PayloadTooLarge");
+        add("415", "UnsupportedMediaType");
+        add("422", "Unprocessable");
+    }
+    if id.starts_with("create_") {
+        add("409", "Conflict");
+    }
+    add("500", "InternalError");
+    if !WITHOUT_DATABASE.contains(&id.as_str()) {
+        add("503", "ServiceUnavailable");
+    }
+}

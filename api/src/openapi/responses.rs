@@ -1,0 +1,159 @@
+//! Reusable error responses of the contract. Each references the `ProblemDetails` schema.
+
+#![allow(dead_code)] // The tuple fields exist only to name the schema for utoipa.
+
+use utoipa::ToResponse;
+
+use crate::http::problem::ProblemDetails;
+
+/// Bad request: a parameter or header is invalid, or the body is not valid JSON.
+#[derive(ToResponse)]
+#[response(
+    description = "Bad request (yêu cầu không hợp lệ): a parameter or header is invalid (`invalid_parameter`, with `errors[]` naming it), or the body is not JSON (`malformed_json`).",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:chihoi:problem:invalid_parameter", "title": "Tham số không hợp lệ", "status": 400,
+        "detail": "Tham số của yêu cầu không hợp lệ, xem danh sách errors.", "code": "invalid_parameter",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87",
+        "errors": [{"field": "limit", "code": "out_of_range", "message": "Giá trị phải từ 1 đến 200."}]
+    })
+)]
+pub struct BadRequest(ProblemDetails);
+
+/// Not found.
+#[derive(ToResponse)]
+#[response(
+    description = "Not found (không tìm thấy): the object does not exist, or it is outside the caller's scope.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:chihoi:problem:not_found", "title": "Không tìm thấy", "status": 404,
+        "detail": "Không tìm thấy đối tượng này, hoặc bạn không có quyền xem nó.", "code": "not_found",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"
+    })
+)]
+pub struct NotFound(ProblemDetails);
+
+/// Conflict.
+#[derive(ToResponse)]
+#[response(
+    description = "Conflict (xung đột): the object already exists or its state forbids the change (`code` says which, `field` names the field when there is one); or `idempotency_in_progress`: a request with the same `Idempotency-Key` is still running, retry after `Retry-After` seconds.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:chihoi:problem:setting_exists", "title": "Xung đột dữ liệu", "status": 409,
+        "detail": "Đã có cài đặt với khóa này.", "code": "setting_exists", "field": "key",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"
+    })
+)]
+pub struct Conflict(ProblemDetails);
+
+/// Payload too large.
+#[derive(ToResponse)]
+#[response(
+    description = "Payload too large (dữ liệu quá lớn): the body exceeds `CHIHOI_MAX_BODY_BYTES` (1 MiB by default).",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:chihoi:problem:payload_too_large", "title": "Dữ liệu gửi lên quá lớn", "status": 413,
+        "detail": "Dữ liệu gửi lên vượt quá giới hạn 1048576 byte.", "code": "payload_too_large",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"
+    })
+)]
+pub struct PayloadTooLarge(ProblemDetails);
+
+/// Unsupported media type.
+#[derive(ToResponse)]
+#[response(
+    description = "Unsupported media type: bodies must be `application/json`.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:chihoi:problem:unsupported_media_type", "title": "Kiểu nội dung không được hỗ trợ", "status": 415,
+        "detail": "Nội dung phải có Content-Type: application/json.", "code": "unsupported_media_type",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"
+    })
+)]
+pub struct UnsupportedMediaType(ProblemDetails);
+
+/// Validation failed.
+#[derive(ToResponse)]
+#[response(
+    description = "Unprocessable (dữ liệu không hợp lệ): `validation_failed` with `errors[]` naming each field (wrong type, missing, unknown, out of range), or `idempotency_key_reused` when an Idempotency-Key is sent again with another body.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:chihoi:problem:validation_failed", "title": "Dữ liệu không hợp lệ", "status": 422,
+        "detail": "Một số trường dữ liệu không hợp lệ, xem danh sách errors.", "code": "validation_failed",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87",
+        "errors": [{"field": "value", "code": "required", "message": "Trường này là bắt buộc."}]
+    })
+)]
+pub struct Unprocessable(ProblemDetails);
+
+/// Precondition failed.
+#[derive(ToResponse)]
+#[response(
+    description = "Precondition failed (dữ liệu đã bị thay đổi): `If-Match` names an older version. The body carries `current_etag` and `current` (the current representation) so a client can merge and retry.",
+    content_type = "application/problem+json",
+    headers(("ETag" = String, description = "The current version tag.")),
+    example = json!({
+        "type": "urn:chihoi:problem:precondition_failed", "title": "Dữ liệu đã bị thay đổi", "status": 412,
+        "detail": "Đối tượng đã được người khác sửa sau khi bạn đọc. Hãy đọc lại và áp dụng thay đổi lên phiên bản mới.",
+        "code": "precondition_failed", "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87",
+        "current_etag": "\"2\"",
+        "current": {"key": "coverage.flag_below_percent", "value": 65, "description": "", "version": 2,
+                    "created_at": "2026-11-29T08:00:00Z", "updated_at": "2026-11-29T09:00:00Z"}
+    })
+)]
+pub struct PreconditionFailed(ProblemDetails);
+
+/// Precondition required.
+#[derive(ToResponse)]
+#[response(
+    description = "Precondition required: changes need `If-Match` with the ETag last read (or `*`).",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:chihoi:problem:precondition_required", "title": "Thiếu điều kiện If-Match", "status": 428,
+        "detail": "Cần gửi tiêu đề If-Match với ETag của phiên bản bạn đã đọc.", "code": "precondition_required",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"
+    })
+)]
+pub struct PreconditionRequired(ProblemDetails);
+
+/// Internal error.
+#[derive(ToResponse)]
+#[response(
+    description = "Internal error (lỗi hệ thống): a bug. The body is deliberately opaque; the cause is in the server log under the same `request_id`.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:chihoi:problem:internal_error", "title": "Lỗi hệ thống", "status": 500,
+        "detail": "Đã xảy ra lỗi hệ thống. Hãy báo mã request_id cho quản trị viên.", "code": "internal_error",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"
+    })
+)]
+pub struct InternalError(ProblemDetails);
+
+/// Database unavailable.
+#[derive(ToResponse)]
+#[response(
+    description = "Service unavailable (tạm thời không sẵn sàng): the database cannot be reached within `CHIHOI_DB_WAIT_MS`. Retry after `Retry-After` seconds; nothing was written.",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u32, description = "Seconds to wait before retrying.")),
+    example = json!({
+        "type": "urn:chihoi:problem:service_unavailable", "title": "Dịch vụ tạm thời không sẵn sàng", "status": 503,
+        "detail": "Cơ sở dữ liệu tạm thời không truy cập được. Hãy thử lại sau ít giây.", "code": "service_unavailable",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"
+    })
+)]
+pub struct ServiceUnavailable(ProblemDetails);
+
+/// Not ready.
+#[derive(ToResponse)]
+#[response(
+    description = "Not ready: the database is unreachable or migrations are pending; `checks` tells which.",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u32, description = "Seconds to wait before probing again.")),
+    example = json!({
+        "type": "urn:chihoi:problem:not_ready", "title": "Dịch vụ tạm thời không sẵn sàng", "status": 503,
+        "detail": "Cơ sở dữ liệu tạm thời không truy cập được. Hãy thử lại sau ít giây.", "code": "not_ready",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87",
+        "checks": {"database": "unreachable", "migrations": "unknown"}
+    })
+)]
+pub struct NotReady(ProblemDetails);

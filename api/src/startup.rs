@@ -1,0 +1,205 @@
+//! Building and running the server. Tests and the binary use the same `Application`, bound to
+//! a port of its own choosing (port 0 in tests).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::http::{Method, header};
+use actix_web::middleware::{Compress, Condition, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+
+use crate::config::{Config, MigrateMode};
+use crate::db::{self, DbPool, migrations};
+use crate::http::context::request_context;
+use crate::http::fallback::{RouteTable, not_routed};
+use crate::http::idempotency;
+use crate::http::json::BodyLimit;
+use crate::metrics::Metrics;
+use crate::state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("database pool: {0}")]
+    Pool(String),
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    pub fn build(config: Config) -> Result<Application, StartupError> {
+        let pool = db::build_pool(config.database_url.expose(), &config.pool)
+            .map_err(StartupError::Pool)?;
+        let document = crate::openapi::document();
+        let state = AppState {
+            routes: Arc::new(RouteTable::from_openapi(&document)),
+            openapi_json: Arc::new(crate::openapi::document_json()),
+            expected_migrations: Arc::new(migrations::expected_versions()),
+            metrics: Arc::new(Metrics::new()),
+            pool,
+            config: Arc::new(config),
+        };
+        let listener =
+            TcpListener::bind(&state.config.bind).map_err(|source| StartupError::Bind {
+                address: state.config.bind.clone(),
+                source,
+            })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                address: state.config.bind.clone(),
+                source,
+            })?
+            .port();
+        let server = serve(listener, state.clone()).map_err(|source| StartupError::Bind {
+            address: state.config.bind.clone(),
+            source,
+        })?;
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs until the server stops (SIGTERM/SIGINT: stop accepting, finish in-flight requests
+    /// within `CHIHOI_SHUTDOWN_TIMEOUT_S`), then closes the pool.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let background = [
+            (self.state.config.migrate == MigrateMode::Auto).then(|| {
+                tokio::spawn(migrate_until_done(
+                    self.state.config.database_url.expose().to_owned(),
+                ))
+            }),
+            Some(tokio::spawn(housekeeping(self.state.pool.clone()))),
+        ];
+        let result = self.server.await;
+        for task in background.into_iter().flatten() {
+            task.abort();
+        }
+        self.state.pool.close();
+        tracing::info!("server stopped");
+        result
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let config = state.config.clone();
+    let (workers, shutdown_timeout) = (config.workers, config.shutdown_timeout);
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        let cors_enabled = !config.cors_origins.is_empty();
+        App::new()
+            .app_data(data.clone())
+            .app_data(BodyLimit(config.max_body_bytes))
+            .wrap(Condition::new(cors_enabled, cors(&config.cors_origins)))
+            .wrap(from_fn(request_context))
+            .wrap(Compress::default())
+            .into_utoipa_app()
+            .configure(crate::routes::configure)
+            .into_app()
+            .route("/docs", web::get().to(redirect_to_docs))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .config(SwaggerConfig::new(["/openapi.json"]).validator_url("none")),
+            )
+            .default_service(web::to(not_routed))
+    })
+    .workers(workers)
+    .shutdown_timeout(shutdown_timeout.as_secs())
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+async fn redirect_to_docs() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// CORS is closed unless `CHIHOI_CORS_ORIGINS` lists origins.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("idempotent-replayed"),
+        ])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+/// With `CHIHOI_MIGRATE=auto`, applies migrations, retrying while the database is down;
+/// `/readyz` stays 503 until this succeeds.
+async fn migrate_until_done(database_url: String) {
+    let mut delay = Duration::from_secs(1);
+    loop {
+        match migrations::run_pending(&database_url).await {
+            Ok(applied) => {
+                tracing::info!(applied = ?applied, "migrations up to date");
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, retry_in_s = delay.as_secs(), "migrations not applied yet");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
+}
+
+/// Periodic clean-up of expired records.
+async fn housekeeping(pool: DbPool) {
+    let period = Duration::from_secs(600);
+    let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    loop {
+        interval.tick().await;
+        let Ok(mut conn) = pool.get().await else {
+            continue;
+        };
+        match idempotency::purge_expired(&mut conn).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired idempotency keys removed"),
+            Err(error) => tracing::warn!(error = %error, "idempotency clean-up failed"),
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! State shared by all workers.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::http::fallback::RouteTable;
+use crate::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub pool: DbPool,
+    pub metrics: Arc<Metrics>,
+    pub routes: Arc<RouteTable>,
+    /// The OpenAPI document, serialised once.
+    pub openapi_json: Arc<String>,
+    /// Migration versions this binary expects to find applied.
+    pub expected_migrations: Arc<BTreeSet<String>>,
+}

@@ -1,0 +1,138 @@
+//! The contract: the committed `openapi/openapi.json` is what the code serves, and it meets the
+//! project's rules (every operation named verb_resource, described, with problem responses).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+
+fn committed() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/openapi.json");
+    std::fs::read_to_string(&path).expect("openapi/openapi.json exists")
+}
+
+#[test]
+fn committed_contract_matches_the_code() {
+    let generated = chihoi::openapi::document_json();
+    assert!(
+        generated == committed(),
+        "openapi/openapi.json differs from the code. Regenerate it with `scripts/openapi` \
+         (or `cargo run -p chihoi -- openapi --output openapi/openapi.json`), review the diff, \
+         and commit it. A change to a published field is a versioned decision (info.version)."
+    );
+}
+
+#[tokio::test]
+async fn the_server_serves_the_committed_contract() {
+    let app = spawn_app().await;
+    let served = app.get("/openapi.json").await.text().await.unwrap();
+    let served: Value = serde_json::from_str(&served).unwrap();
+    let committed: Value = serde_json::from_str(&committed()).unwrap();
+    assert_eq!(served, committed);
+}
+
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            out.push((path.clone(), method.clone(), operation.clone()));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_operation_is_named_described_and_answers_problems() {
+    let doc: Value = serde_json::from_str(&chihoi::openapi::document_json()).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, method, operation) in operations(&doc) {
+        let id = operation["operationId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+        let (verb, resource) = id
+            .split_once('_')
+            .unwrap_or_else(|| panic!("{id} is not verb_resource"));
+        assert!(
+            [
+                "get", "list", "create", "update", "delete", "replace", "submit", "accept",
+                "return", "merge", "login", "refresh", "logout", "issue", "revoke", "import",
+                "export", "record", "close", "move", "rename", "convert", "set"
+            ]
+            .contains(&verb),
+            "{id}: unknown verb {verb}"
+        );
+        assert!(
+            !resource.is_empty() && resource.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+            "{id}"
+        );
+        assert!(ids.insert(id.to_owned()), "duplicate operationId {id}");
+        assert!(
+            operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+            "{id} has no summary"
+        );
+        assert!(
+            operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
+            "{id} has no tag"
+        );
+        assert!(
+            operation.get("security").is_some(),
+            "{id} declares no security requirement"
+        );
+        let responses = operation["responses"].as_object().unwrap();
+        assert!(responses.contains_key("500"), "{id} lacks 500");
+        for (status, response) in responses {
+            if let Some(reference) = response["$ref"].as_str() {
+                let name = reference.rsplit('/').next().unwrap();
+                let component = &doc["components"]["responses"][name];
+                assert!(component.is_object(), "{id} {status}: dangling {reference}");
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert_eq!(
+                        component["content"]["application/problem+json"]["schema"]["$ref"],
+                        "#/components/schemas/ProblemDetails",
+                        "{id} {status}"
+                    );
+                }
+                continue;
+            }
+            assert!(
+                response["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty()),
+                "{id} {status}: no description"
+            );
+            if status.starts_with('4') || status.starts_with('5') {
+                panic!(
+                    "{id} {status}: error responses must reference a problem response component"
+                );
+            }
+        }
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            assert!(
+                parameter["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty()),
+                "{id}: parameter {} undescribed",
+                parameter["name"]
+            );
+        }
+    }
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        for (field, property) in schema["properties"].as_object().into_iter().flatten() {
+            let described = property.get("description").is_some()
+                || property.get("$ref").is_some()
+                || property.get("allOf").is_some()
+                || property.get("oneOf").is_some();
+            assert!(
+                described || is_self_explanatory(field),
+                "{name}.{field} has no description"
+            );
+        }
+    }
+}
+
+/// Timestamps and ids whose meaning is the same everywhere.
+fn is_self_explanatory(field: &str) -> bool {
+    ["id", "created_at", "updated_at", "name", "items"].contains(&field)
+}
