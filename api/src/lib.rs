@@ -4,16 +4,25 @@
 //! The binary (`main.rs`) is a thin shell over [`cli`]; tests build the same
 //! [`startup::Application`].
 
+pub mod api_tokens;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod machine_clients;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
+pub mod org_units;
 pub mod routes;
 pub mod schema;
+pub mod seed;
 pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod text;
+pub mod time;
+pub mod users;

@@ -13,6 +13,8 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
+use crate::auth::jwt::JwtKeys;
+use crate::auth::throttle;
 use crate::config::{Config, MigrateMode};
 use crate::db::{self, DbPool, migrations};
 use crate::http::context::request_context;
@@ -26,6 +28,8 @@ use crate::state::AppState;
 pub enum StartupError {
     #[error("database pool: {0}")]
     Pool(String),
+    #[error("token keys: {0}")]
+    Keys(String),
     #[error("cannot listen on {address}: {source}")]
     Bind {
         address: String,
@@ -43,6 +47,14 @@ impl Application {
     pub fn build(config: Config) -> Result<Application, StartupError> {
         let pool = db::build_pool(config.database_url.expose(), &config.pool)
             .map_err(StartupError::Pool)?;
+        let auth = &config.auth;
+        let jwt = JwtKeys::new(&auth.jwt_keys.0, &auth.jwt_issuer, &auth.jwt_audience)
+            .map_err(StartupError::Keys)?;
+        if auth.jwt_keys_ephemeral {
+            tracing::warn!(
+                "CHIHOI_JWT_KEYS is not set: using a key generated for this process; tokens die with it"
+            );
+        }
         let document = crate::openapi::document();
         let state = AppState {
             routes: Arc::new(RouteTable::from_openapi(&document)),
@@ -50,6 +62,7 @@ impl Application {
             expected_migrations: Arc::new(migrations::expected_versions()),
             metrics: Arc::new(Metrics::new()),
             pool,
+            jwt: Arc::new(jwt),
             config: Arc::new(config),
         };
         let listener =
@@ -109,6 +122,10 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
         App::new()
             .app_data(data.clone())
             .app_data(BodyLimit(config.max_body_bytes))
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|error, _| path_error(&error.to_string()).into()),
+            )
             .wrap(Condition::new(cors_enabled, cors(&config.cors_origins)))
             .wrap(from_fn(request_context))
             .wrap(Compress::default())
@@ -127,6 +144,18 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// A path segment of the wrong type (an id that is not a UUID) is a 400 naming it.
+fn path_error(message: &str) -> crate::http::ApiError {
+    crate::http::ApiError::invalid_parameter(
+        "id",
+        "invalid_format",
+        crate::http::Text::owned(
+            format!("Mã định danh trong đường dẫn không hợp lệ ({message})."),
+            format!("An id in the path is malformed ({message})."),
+        ),
+    )
 }
 
 async fn redirect_to_docs() -> HttpResponse {
@@ -200,6 +229,9 @@ async fn housekeeping(pool: DbPool) {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired idempotency keys removed"),
             Err(error) => tracing::warn!(error = %error, "idempotency clean-up failed"),
+        }
+        if let Err(error) = throttle::purge_stale(&mut conn).await {
+            tracing::warn!(error = %error, "login throttle clean-up failed");
         }
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::http::fallback::RouteTable;
@@ -12,6 +13,7 @@ use crate::metrics::Metrics;
 pub struct AppState {
     pub config: Arc<Config>,
     pub pool: DbPool,
+    pub jwt: Arc<JwtKeys>,
     pub metrics: Arc<Metrics>,
     pub routes: Arc<RouteTable>,
     /// The OpenAPI document, serialised once.

@@ -8,7 +8,8 @@ use crate::helpers::{assert_problem, field_error, spawn_app, spawn_app_with};
 #[tokio::test]
 async fn malformed_json_is_400_and_names_the_request() {
     let app = spawn_app().await;
-    let response = app
+    let admin = app.admin().await;
+    let response = admin
         .request(Method::POST, "/api/v1/settings")
         .header("content-type", "application/json")
         .header("x-request-id", "branch-app-42")
@@ -23,8 +24,9 @@ async fn malformed_json_is_400_and_names_the_request() {
 #[tokio::test]
 async fn wrong_type_missing_and_unknown_fields_are_named() {
     let app = spawn_app().await;
+    let admin = app.admin().await;
 
-    let response = app
+    let response = admin
         .post_json("/api/v1/settings", &json!({"key": 5, "value": 1}))
         .await;
     let problem = assert_problem(
@@ -35,7 +37,7 @@ async fn wrong_type_missing_and_unknown_fields_are_named() {
     .await;
     assert_eq!(field_error(&problem, "key")["code"], "invalid_type");
 
-    let response = app
+    let response = admin
         .post_json("/api/v1/settings", &json!({"value": 1}))
         .await;
     let problem = assert_problem(
@@ -46,7 +48,7 @@ async fn wrong_type_missing_and_unknown_fields_are_named() {
     .await;
     assert_eq!(field_error(&problem, "key")["code"], "required");
 
-    let response = app
+    let response = admin
         .post_json(
             "/api/v1/settings",
             &json!({"key": "a.b", "value": 1, "version": 9}),
@@ -61,14 +63,15 @@ async fn wrong_type_missing_and_unknown_fields_are_named() {
     assert_eq!(field_error(&problem, "version")["code"], "unknown_field");
 
     // Nothing was written by any of them.
-    let list: serde_json::Value = app.get("/api/v1/settings").await.json().await.unwrap();
+    let list: serde_json::Value = admin.get("/api/v1/settings").await.json().await.unwrap();
     assert_eq!(list["items"], json!([]));
 }
 
 #[tokio::test]
 async fn rule_violations_are_all_reported_at_once() {
     let app = spawn_app().await;
-    let response = app
+    let admin = app.admin().await;
+    let response = admin
         .post_json(
             "/api/v1/settings",
             &json!({"key": "Bad Key", "value": null}),
@@ -87,7 +90,8 @@ async fn rule_violations_are_all_reported_at_once() {
 #[tokio::test]
 async fn vietnamese_by_default_english_on_request() {
     let app = spawn_app().await;
-    let vi = app
+    let admin = app.admin().await;
+    let vi = admin
         .post_json("/api/v1/settings", &json!({"value": 1}))
         .await;
     let vi = assert_problem(vi, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
@@ -97,7 +101,7 @@ async fn vietnamese_by_default_english_on_request() {
         "Trường này là bắt buộc."
     );
 
-    let en = app
+    let en = admin
         .request(Method::POST, "/api/v1/settings")
         .header("accept-language", "en-GB,en;q=0.9,vi;q=0.5")
         .json(&json!({"value": 1}))
@@ -118,8 +122,9 @@ async fn oversized_body_is_413() {
         env.insert("CHIHOI_MAX_BODY_BYTES".into(), "2048".into());
     })
     .await;
+    let admin = app.admin().await;
     let big = "x".repeat(4096);
-    let response = app
+    let response = admin
         .post_json("/api/v1/settings", &json!({"key": "a", "value": big}))
         .await;
     assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
@@ -133,11 +138,15 @@ async fn oversized_chunked_body_is_413() {
         env.insert("CHIHOI_MAX_BODY_BYTES".into(), "2048".into());
     })
     .await;
+    let admin = app.admin().await;
     // No Content-Length: the limit must hold while the body streams in.
     let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
         .await
         .unwrap();
-    let head = "POST /api/v1/settings HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    let head = format!(
+        "POST /api/v1/settings HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        admin.token
+    );
     stream.write_all(head.as_bytes()).await.unwrap();
     for _ in 0..8 {
         let chunk = " ".repeat(1024);
@@ -170,7 +179,8 @@ async fn oversized_chunked_body_is_413() {
 #[tokio::test]
 async fn wrong_content_type_is_415() {
     let app = spawn_app().await;
-    let response = app
+    let admin = app.admin().await;
+    let response = admin
         .request(Method::POST, "/api/v1/settings")
         .header("content-type", "text/plain")
         .body("{\"key\": \"a\", \"value\": 1}")
@@ -184,7 +194,7 @@ async fn wrong_content_type_is_415() {
     )
     .await;
 
-    let response = app
+    let response = admin
         .request(Method::POST, "/api/v1/settings")
         .body("{\"key\": \"a\", \"value\": 1}")
         .send()
@@ -201,7 +211,8 @@ async fn wrong_content_type_is_415() {
 #[tokio::test]
 async fn unknown_method_is_405_with_allow() {
     let app = spawn_app().await;
-    let response = app
+    let admin = app.admin().await;
+    let response = admin
         .request(Method::PUT, "/api/v1/settings")
         .send()
         .await
@@ -221,7 +232,7 @@ async fn unknown_method_is_405_with_allow() {
     )
     .await;
 
-    let response = app
+    let response = admin
         .request(Method::POST, "/api/v1/settings/a.b")
         .send()
         .await
@@ -245,6 +256,7 @@ async fn unknown_method_is_405_with_allow() {
 #[tokio::test]
 async fn unknown_routes_and_objects_are_404() {
     let app = spawn_app().await;
+    let admin = app.admin().await;
     assert_problem(
         app.get("/api/v1/nothing-here").await,
         StatusCode::NOT_FOUND,
@@ -252,7 +264,7 @@ async fn unknown_routes_and_objects_are_404() {
     )
     .await;
     assert_problem(
-        app.get("/api/v1/settings/no.such.key").await,
+        admin.get("/api/v1/settings/no.such.key").await,
         StatusCode::NOT_FOUND,
         "not_found",
     )
@@ -262,8 +274,9 @@ async fn unknown_routes_and_objects_are_404() {
 #[tokio::test]
 async fn bad_query_parameters_are_400_and_named() {
     let app = spawn_app().await;
+    let admin = app.admin().await;
     let problem = assert_problem(
-        app.get("/api/v1/settings?limit=abc").await,
+        admin.get("/api/v1/settings?limit=abc").await,
         StatusCode::BAD_REQUEST,
         "invalid_parameter",
     )
@@ -271,7 +284,7 @@ async fn bad_query_parameters_are_400_and_named() {
     assert_eq!(field_error(&problem, "limit")["code"], "invalid_type");
 
     let problem = assert_problem(
-        app.get("/api/v1/settings?colour=red").await,
+        admin.get("/api/v1/settings?colour=red").await,
         StatusCode::BAD_REQUEST,
         "invalid_parameter",
     )
@@ -279,7 +292,7 @@ async fn bad_query_parameters_are_400_and_named() {
     assert_eq!(field_error(&problem, "colour")["code"], "unknown_parameter");
 
     let problem = assert_problem(
-        app.get("/api/v1/settings?limit=201").await,
+        admin.get("/api/v1/settings?limit=201").await,
         StatusCode::BAD_REQUEST,
         "invalid_parameter",
     )
@@ -287,7 +300,7 @@ async fn bad_query_parameters_are_400_and_named() {
     assert_eq!(field_error(&problem, "limit")["code"], "out_of_range");
 
     let problem = assert_problem(
-        app.get("/api/v1/settings?prefix=A%25").await,
+        admin.get("/api/v1/settings?prefix=A%25").await,
         StatusCode::BAD_REQUEST,
         "invalid_parameter",
     )
@@ -295,7 +308,7 @@ async fn bad_query_parameters_are_400_and_named() {
     assert_eq!(field_error(&problem, "prefix")["code"], "invalid_format");
 
     let problem = assert_problem(
-        app.get("/api/v1/settings/Not%20A%20Key").await,
+        admin.get("/api/v1/settings/Not%20A%20Key").await,
         StatusCode::BAD_REQUEST,
         "invalid_parameter",
     )

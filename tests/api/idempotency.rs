@@ -4,10 +4,11 @@ use diesel_async::{AnsiTransactionManager, RunQueryDsl, TransactionManager};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, field_error, spawn_app};
+use crate::helpers::{As, assert_problem, field_error, spawn_app};
 
-async fn post_with_key(app: &TestApp, key: &str, body: &Value) -> reqwest::Response {
-    app.request(Method::POST, "/api/v1/settings")
+async fn post_with_key(admin: &As<'_>, key: &str, body: &Value) -> reqwest::Response {
+    admin
+        .request(Method::POST, "/api/v1/settings")
         .header("Idempotency-Key", key)
         .json(body)
         .send()
@@ -15,22 +16,23 @@ async fn post_with_key(app: &TestApp, key: &str, body: &Value) -> reqwest::Respo
         .unwrap()
 }
 
-async fn count_settings(app: &TestApp) -> usize {
-    let page: Value = app.get("/api/v1/settings").await.json().await.unwrap();
+async fn count_settings(admin: &As<'_>) -> usize {
+    let page: Value = admin.get("/api/v1/settings").await.json().await.unwrap();
     page["items"].as_array().unwrap().len()
 }
 
 #[tokio::test]
 async fn a_retry_replays_the_first_response() {
     let app = spawn_app().await;
+    let admin = app.admin().await;
     let body = json!({"key": "pairs.max_active_per_mentor", "value": 3});
-    let first = post_with_key(&app, "retry-1", &body).await;
+    let first = post_with_key(&admin, "retry-1", &body).await;
     assert_eq!(first.status(), StatusCode::CREATED);
     assert!(first.headers().get("idempotent-replayed").is_none());
     let first_etag = first.headers().get("etag").unwrap().clone();
     let first_body: Value = first.json().await.unwrap();
 
-    let retry = post_with_key(&app, "retry-1", &body).await;
+    let retry = post_with_key(&admin, "retry-1", &body).await;
     assert_eq!(retry.status(), StatusCode::CREATED);
     assert_eq!(retry.headers().get("idempotent-replayed").unwrap(), "true");
     assert_eq!(retry.headers().get("etag").unwrap(), &first_etag);
@@ -39,43 +41,46 @@ async fn a_retry_replays_the_first_response() {
         "/api/v1/settings/pairs.max_active_per_mentor"
     );
     assert_eq!(retry.json::<Value>().await.unwrap(), first_body);
-    assert_eq!(count_settings(&app).await, 1, "the retry created nothing");
+    assert_eq!(count_settings(&admin).await, 1, "the retry created nothing");
 
     // Without a key the same body is a new request, which conflicts.
-    let again = app.post_json("/api/v1/settings", &body).await;
+    let again = admin.post_json("/api/v1/settings", &body).await;
     assert_problem(again, StatusCode::CONFLICT, "setting_exists").await;
 }
 
 #[tokio::test]
 async fn the_same_key_with_another_body_is_422() {
     let app = spawn_app().await;
-    post_with_key(&app, "k-1", &json!({"key": "a.one", "value": 1})).await;
-    let reused = post_with_key(&app, "k-1", &json!({"key": "a.two", "value": 2})).await;
+    let admin = app.admin().await;
+    post_with_key(&admin, "k-1", &json!({"key": "a.one", "value": 1})).await;
+    let reused = post_with_key(&admin, "k-1", &json!({"key": "a.two", "value": 2})).await;
     assert_problem(
         reused,
         StatusCode::UNPROCESSABLE_ENTITY,
         "idempotency_key_reused",
     )
     .await;
-    assert_eq!(count_settings(&app).await, 1);
+    assert_eq!(count_settings(&admin).await, 1);
 }
 
 #[tokio::test]
 async fn keys_are_per_request_path_and_validated() {
     let app = spawn_app().await;
+    let admin = app.admin().await;
     let too_long = "k".repeat(256);
-    let response = post_with_key(&app, &too_long, &json!({"key": "a.one", "value": 1})).await;
+    let response = post_with_key(&admin, &too_long, &json!({"key": "a.one", "value": 1})).await;
     let problem = assert_problem(response, StatusCode::BAD_REQUEST, "invalid_parameter").await;
     assert_eq!(
         field_error(&problem, "Idempotency-Key")["code"],
         "invalid_format"
     );
-    assert_eq!(count_settings(&app).await, 0);
+    assert_eq!(count_settings(&admin).await, 0);
 }
 
 #[tokio::test]
 async fn a_concurrent_duplicate_gets_409_and_a_later_retry_the_result() {
     let app = spawn_app().await;
+    let admin = app.admin().await;
     let body = json!({"key": "activities.monthly_minimum", "value": 1});
 
     // Hold a lock that the first request's insert must wait for, so it stays in progress.
@@ -92,9 +97,11 @@ async fn a_concurrent_duplicate_gets_409_and_a_later_retry_the_result() {
         let client = app.client.clone();
         let url = app.url("/api/v1/settings");
         let body = body.clone();
+        let token = admin.token.clone();
         tokio::spawn(async move {
             client
                 .post(url)
+                .bearer_auth(token)
                 .header("Idempotency-Key", "dup-1")
                 .json(&body)
                 .send()
@@ -118,7 +125,7 @@ async fn a_concurrent_duplicate_gets_409_and_a_later_retry_the_result() {
     }
     assert!(claimed, "the first request claimed its key");
 
-    let duplicate = post_with_key(&app, "dup-1", &body).await;
+    let duplicate = post_with_key(&admin, "dup-1", &body).await;
     assert_eq!(duplicate.headers().get("retry-after").unwrap(), "1");
     assert_problem(duplicate, StatusCode::CONFLICT, "idempotency_in_progress").await;
 
@@ -127,23 +134,25 @@ async fn a_concurrent_duplicate_gets_409_and_a_later_retry_the_result() {
         .unwrap();
     let first = first.await.unwrap();
     assert_eq!(first.status(), StatusCode::CREATED);
-    let retry = post_with_key(&app, "dup-1", &body).await;
+    let retry = post_with_key(&admin, "dup-1", &body).await;
     assert_eq!(retry.status(), StatusCode::CREATED);
     assert_eq!(retry.headers().get("idempotent-replayed").unwrap(), "true");
-    assert_eq!(count_settings(&app).await, 1);
+    assert_eq!(count_settings(&admin).await, 1);
 }
 
 #[tokio::test]
 async fn a_failed_request_releases_its_key() {
     let app = spawn_app().await;
-    app.post_json("/api/v1/settings", &json!({"key": "taken.key", "value": 1}))
+    let admin = app.admin().await;
+    admin
+        .post_json("/api/v1/settings", &json!({"key": "taken.key", "value": 1}))
         .await;
     let body = json!({"key": "taken.key", "value": 2});
-    let conflict = post_with_key(&app, "after-fix", &body).await;
+    let conflict = post_with_key(&admin, "after-fix", &body).await;
     assert_problem(conflict, StatusCode::CONFLICT, "setting_exists").await;
 
     // The conflict is resolved; the same key and body now go through.
-    let current = app.get("/api/v1/settings/taken.key").await;
+    let current = admin.get("/api/v1/settings/taken.key").await;
     let etag = current
         .headers()
         .get("etag")
@@ -152,12 +161,13 @@ async fn a_failed_request_releases_its_key() {
         .unwrap()
         .to_owned();
     assert_eq!(
-        app.delete("/api/v1/settings/taken.key", Some(&etag))
+        admin
+            .delete("/api/v1/settings/taken.key", Some(&etag))
             .await
             .status(),
         StatusCode::NO_CONTENT
     );
-    let retried = post_with_key(&app, "after-fix", &body).await;
+    let retried = post_with_key(&admin, "after-fix", &body).await;
     assert_eq!(retried.status(), StatusCode::CREATED);
     assert!(retried.headers().get("idempotent-replayed").is_none());
 }
@@ -165,16 +175,17 @@ async fn a_failed_request_releases_its_key() {
 #[tokio::test]
 async fn expired_keys_can_be_used_again() {
     let app = spawn_app().await;
-    post_with_key(&app, "old-key", &json!({"key": "a.one", "value": 1})).await;
+    let admin = app.admin().await;
+    post_with_key(&admin, "old-key", &json!({"key": "a.one", "value": 1})).await;
     let mut db = app.db().await;
     diesel::sql_query("UPDATE idempotency_keys SET expires_at = now() - interval '1 second'")
         .execute(&mut db)
         .await
         .unwrap();
-    let fresh = post_with_key(&app, "old-key", &json!({"key": "a.two", "value": 2})).await;
+    let fresh = post_with_key(&admin, "old-key", &json!({"key": "a.two", "value": 2})).await;
     assert_eq!(fresh.status(), StatusCode::CREATED);
     assert!(fresh.headers().get("idempotent-replayed").is_none());
-    assert_eq!(count_settings(&app).await, 2);
+    assert_eq!(count_settings(&admin).await, 2);
     let expires: Vec<Expiry> = diesel::sql_query(
         "SELECT (expires_at > now() + interval '23 hours') AS later FROM idempotency_keys WHERE key = 'old-key'",
     )

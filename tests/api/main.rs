@@ -3,10 +3,16 @@
 
 mod helpers;
 
+mod api_tokens;
+mod audit;
+mod auth_sessions;
+mod auth_tokens;
 mod contract;
 mod docs_ui;
 mod errors;
 mod idempotency;
+mod machine_clients;
 mod ops;
+mod org_units;
 mod outage;
 mod settings;

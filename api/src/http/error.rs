@@ -66,6 +66,28 @@ pub enum ApiError {
         detail: Text,
         field: Option<String>,
     },
+    /// No credentials, or credentials that are not valid (any reason: the same answer).
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Login failed: unknown user, wrong password and disabled account look the same.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// A refresh token that is unknown, expired, revoked or already used.
+    #[error("invalid refresh token")]
+    InvalidRefreshToken,
+    /// Client credentials that do not authenticate a machine client.
+    #[error("invalid client")]
+    InvalidClient,
+    #[error("unsupported grant type")]
+    UnsupportedGrantType,
+    /// The object is visible but the caller may not do this to it.
+    #[error("forbidden")]
+    Forbidden,
+    /// The account must change its password before doing anything else.
+    #[error("password change required")]
+    PasswordChangeRequired,
+    #[error("too many requests, retry after {0} s")]
+    TooManyRequests(u64),
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("not ready")]
@@ -99,6 +121,12 @@ impl ApiError {
             PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             IdempotencyInProgress | Conflict { .. } => StatusCode::CONFLICT,
+            Unauthorized | InvalidCredentials | InvalidRefreshToken | InvalidClient => {
+                StatusCode::UNAUTHORIZED
+            }
+            UnsupportedGrantType => StatusCode::BAD_REQUEST,
+            Forbidden | PasswordChangeRequired => StatusCode::FORBIDDEN,
+            TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Unavailable(_) | NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -121,6 +149,14 @@ impl ApiError {
             IdempotencyKeyReused => "idempotency_key_reused",
             IdempotencyInProgress => "idempotency_in_progress",
             Conflict { code, .. } => code,
+            Unauthorized => "unauthorized",
+            InvalidCredentials => "invalid_credentials",
+            InvalidRefreshToken => "invalid_refresh_token",
+            InvalidClient => "invalid_client",
+            UnsupportedGrantType => "unsupported_grant_type",
+            Forbidden => "forbidden",
+            PasswordChangeRequired => "password_change_required",
+            TooManyRequests(_) => "rate_limited",
             Unavailable(_) => "service_unavailable",
             NotReady(_) => "not_ready",
             Internal(_) => "internal_error",
@@ -147,6 +183,15 @@ impl ApiError {
             ),
             IdempotencyInProgress => Text::new("Yêu cầu đang được xử lý", "Request in progress"),
             Conflict { .. } => Text::new("Xung đột dữ liệu", "Conflict"),
+            Unauthorized | InvalidRefreshToken | InvalidClient => {
+                Text::new("Chưa xác thực", "Unauthorized")
+            }
+            InvalidCredentials => Text::new("Đăng nhập không thành công", "Login failed"),
+            UnsupportedGrantType => {
+                Text::new("Kiểu cấp quyền không được hỗ trợ", "Unsupported grant type")
+            }
+            Forbidden | PasswordChangeRequired => Text::new("Không có quyền", "Forbidden"),
+            TooManyRequests(_) => Text::new("Quá nhiều yêu cầu", "Too many requests"),
             Unavailable(_) | NotReady(_) => {
                 Text::new("Dịch vụ tạm thời không sẵn sàng", "Service unavailable")
             }
@@ -206,6 +251,38 @@ impl ApiError {
                 "A request with the same Idempotency-Key is still being processed; retry shortly.",
             ),
             Conflict { detail, .. } => detail.clone(),
+            Unauthorized => Text::new(
+                "Cần đăng nhập: gửi tiêu đề Authorization: Bearer với mã truy cập còn hiệu lực.",
+                "Authentication required: send Authorization: Bearer with a valid access token.",
+            ),
+            InvalidCredentials => Text::new(
+                "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản không hoạt động.",
+                "Wrong user name or password, or the account is not active.",
+            ),
+            InvalidRefreshToken => Text::new(
+                "Mã làm mới không hợp lệ hoặc đã hết hạn; hãy đăng nhập lại.",
+                "The refresh token is invalid or expired; log in again.",
+            ),
+            InvalidClient => Text::new(
+                "Thông tin xác thực của hệ thống không đúng.",
+                "The client credentials are not valid.",
+            ),
+            UnsupportedGrantType => Text::new(
+                "Chỉ hỗ trợ grant_type=client_credentials.",
+                "Only grant_type=client_credentials is supported.",
+            ),
+            Forbidden => Text::new(
+                "Bạn không có quyền thực hiện thao tác này trên đối tượng này.",
+                "You may not do this to this object.",
+            ),
+            PasswordChangeRequired => Text::new(
+                "Tài khoản cần đổi mật khẩu trước (POST /api/v1/me/password).",
+                "This account must change its password first (POST /api/v1/me/password).",
+            ),
+            TooManyRequests(seconds) => Text::owned(
+                format!("Quá nhiều lần thử; hãy thử lại sau {seconds} giây."),
+                format!("Too many attempts; retry in {seconds} seconds."),
+            ),
             Unavailable(_) | NotReady(_) => Text::new(
                 "Cơ sở dữ liệu tạm thời không truy cập được. Hãy thử lại sau ít giây.",
                 "The database is temporarily unreachable. Retry in a few seconds.",
@@ -251,6 +328,12 @@ impl ResponseError for ApiError {
             }
             ApiError::IdempotencyInProgress => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::TooManyRequests(seconds) => {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
+            ApiError::Unauthorized | ApiError::InvalidRefreshToken => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"chihoi\""));
             }
             ApiError::PreconditionFailed { etag, .. } => {
                 response.insert_header((header::ETAG, etag.as_str()));

@@ -4,6 +4,7 @@
 pub mod context;
 pub mod error;
 pub mod fallback;
+pub mod form;
 pub mod idempotency;
 pub mod json;
 pub mod pagination;

@@ -4,9 +4,12 @@
 pub mod responses;
 
 use actix_web::App;
-use utoipa::OpenApi;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
+};
 use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Required, Type};
+use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::http::problem::{FieldError, ProblemDetails};
@@ -24,8 +27,15 @@ pub const CONTRACT_VERSION: &str = "0.1.0";
     servers((url = "http://127.0.0.1:8080", description = "Máy chủ cục bộ (scripts/run) / Local server")),
     tags(
         (name = "operations", description = "Vận hành: sống, sẵn sàng, số đo, hợp đồng API / Operations: liveness, readiness, metrics, the contract."),
+        (name = "auth", description = "Xác thực: đăng nhập, làm mới, đăng xuất, mã cho hệ thống / Authentication: login, refresh, logout, client credentials."),
+        (name = "users", description = "Tài khoản và vai trò / Accounts, their roles, and the caller herself."),
+        (name = "api_tokens", description = "Mã truy cập cho script / API tokens for scripts and curl."),
+        (name = "machine_clients", description = "Hệ thống cấp trên / Machine clients of higher-level systems."),
+        (name = "org_units", description = "Cây đơn vị Hội / The org tree: central, province, (district), commune, branch, group."),
+        (name = "audit", description = "Nhật ký kiểm tra / The audit trail."),
         (name = "settings", description = "Cài đặt hệ thống: các ngưỡng và quy tắc cấu hình theo tỉnh và năm / Instance settings: thresholds and rules configured per province and year."),
     ),
+    modifiers(&SecuritySchemes),
     components(
         schemas(ProblemDetails, FieldError),
         responses(
@@ -40,10 +50,44 @@ pub const CONTRACT_VERSION: &str = "0.1.0";
             responses::InternalError,
             responses::ServiceUnavailable,
             responses::NotReady,
+            responses::Unauthorized,
+            responses::InvalidCredentials,
+            responses::Forbidden,
+            responses::TooManyRequests,
         )
     )
 )]
 struct ApiDoc;
+
+/// `bearer`: a person's access token (JWT from login) or one of her API tokens (`chh_…`).
+/// `client_credentials`: a machine client's token from `/api/v1/auth/token`.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from `POST /api/v1/auth/login` (15 minutes), or an API token (`chh_…`) from `POST /api/v1/api-tokens`."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "client_credentials",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::ClientCredentials(ClientCredentials::new(
+                    "/api/v1/auth/token",
+                    Scopes::new(),
+                ))],
+                "Machine clients of higher-level systems: aggregates of their subtree only.",
+            )),
+        );
+    }
+}
 
 /// Operations that never touch the database, so never answer 503.
 const WITHOUT_DATABASE: &[&str] = &[

@@ -157,3 +157,57 @@ pub struct ServiceUnavailable(ProblemDetails);
     })
 )]
 pub struct NotReady(ProblemDetails);
+
+/// Unauthorized.
+#[derive(ToResponse)]
+#[response(
+    description = "Unauthorized (chưa xác thực): no credentials, or a token that is invalid, expired, revoked, of the wrong kind, or whose account was disabled or changed its password. Log in (or refresh) again.",
+    content_type = "application/problem+json",
+    headers(("WWW-Authenticate" = String, description = "`Bearer realm=\"chihoi\"`.")),
+    example = json!({
+        "type": "urn:chihoi:problem:unauthorized", "title": "Chưa xác thực", "status": 401,
+        "detail": "Cần đăng nhập: gửi tiêu đề Authorization: Bearer với mã truy cập còn hiệu lực.", "code": "unauthorized",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"
+    })
+)]
+pub struct Unauthorized(ProblemDetails);
+
+/// Login failed.
+#[derive(ToResponse)]
+#[response(
+    description = "Login failed (`invalid_credentials`): unknown user name, wrong password and a disabled account all get this same answer.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:chihoi:problem:invalid_credentials", "title": "Đăng nhập không thành công", "status": 401,
+        "detail": "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản không hoạt động.", "code": "invalid_credentials",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"
+    })
+)]
+pub struct InvalidCredentials(ProblemDetails);
+
+/// Forbidden.
+#[derive(ToResponse)]
+#[response(
+    description = "Forbidden (không có quyền): the object is visible to the caller but her roles do not allow this action (`forbidden`), or the account must change its password first (`password_change_required`).",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:chihoi:problem:forbidden", "title": "Không có quyền", "status": 403,
+        "detail": "Bạn không có quyền thực hiện thao tác này trên đối tượng này.", "code": "forbidden",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"
+    })
+)]
+pub struct Forbidden(ProblemDetails);
+
+/// Too many requests.
+#[derive(ToResponse)]
+#[response(
+    description = "Too many requests (`rate_limited`): too many failed attempts; retry after `Retry-After` seconds.",
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u32, description = "Seconds to wait before retrying.")),
+    example = json!({
+        "type": "urn:chihoi:problem:rate_limited", "title": "Quá nhiều yêu cầu", "status": 429,
+        "detail": "Quá nhiều lần thử; hãy thử lại sau 900 giây.", "code": "rate_limited",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"
+    })
+)]
+pub struct TooManyRequests(ProblemDetails);

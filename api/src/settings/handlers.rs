@@ -4,6 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use super::models::{NewSettingRow, SettingChanges};
 use super::queries;
 use super::wire::{NewSetting, Setting, SettingListQuery, SettingPatch, key_issue};
+use crate::audit::AuditEvent;
+use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::{
@@ -11,8 +13,14 @@ use crate::http::{
 };
 use crate::state::AppState;
 
-/// Who owns idempotency keys until accounts exist.
-const ANONYMOUS_CALLER: &str = "anonymous";
+/// Settings apply to the whole installation: changing them takes `settings:write` at the root.
+fn require_writer(caller: &Caller) -> Result<(), ApiError> {
+    if caller.principal.can_globally(Permission::SettingsWrite) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
 
 fn location(key: &str) -> String {
     format!("/api/v1/settings/{key}")
@@ -40,13 +48,17 @@ fn to_json(setting: &Setting) -> serde_json::Value {
 /// Settings ordered by key, one page at a time (keyset pagination).
 #[utoipa::path(
     tag = "settings",
-    security(()),
     operation_id = "list_settings",
+    security(("bearer" = []), ("client_credentials" = [])),
     params(SettingListQuery),
-    responses((status = 200, description = "A page of settings, ordered by key.", body = Page<Setting>))
+    responses(
+        (status = 200, description = "A page of settings, ordered by key.", body = Page<Setting>),
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+    )
 )]
 #[get("/settings")]
 pub async fn list_settings(
+    _caller: Caller,
     state: web::Data<AppState>,
     query: ApiQuery<SettingListQuery>,
 ) -> Result<web::Json<Page<Setting>>, ApiError> {
@@ -90,8 +102,8 @@ pub async fn list_settings(
 /// the first response instead of a 409.
 #[utoipa::path(
     tag = "settings",
-    security(()),
     operation_id = "create_setting",
+    security(("bearer" = [])),
     params(
         ("Idempotency-Key" = Option<String>, Header,
             description = "Makes retries safe: the first response is stored for 24 hours and replayed (with `Idempotent-Replayed: true`) for a retry with the same key and body. The same key with another body is 422; while the first request runs, 409.",
@@ -104,21 +116,25 @@ pub async fn list_settings(
                 ("Location" = String, description = "URL of the new setting."),
                 ("ETag" = String, description = "Version tag for If-Match."),
             )),
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 403, response = crate::openapi::responses::Forbidden),
         (status = 409, response = crate::openapi::responses::Conflict),
     )
 )]
 #[post("/settings")]
 pub async fn create_setting(
     req: HttpRequest,
+    caller: Caller,
     state: web::Data<AppState>,
     key: IdempotencyKey,
     body: ApiJson<NewSetting>,
 ) -> Result<HttpResponse, ApiError> {
+    require_writer(&caller)?;
     let body = body.into_inner();
     let valid = body.validate()?;
     let request = IdempotentRequest::new(
         &req,
-        ANONYMOUS_CALLER,
+        caller.idempotency_owner(),
         key,
         &body,
         state.config.idempotency_ttl,
@@ -140,6 +156,14 @@ pub async fn create_setting(
                 field: Some("key".into()),
             })?;
         let setting = Setting::from(created);
+        caller
+            .audit(
+                conn,
+                AuditEvent::new("setting.create")
+                    .object("setting", &setting.key)
+                    .fields(["key", "value", "description"]),
+            )
+            .await?;
         Ok(StoredResponse::json(StatusCode::CREATED, &setting)?
             .header(header::LOCATION, location(&setting.key))
             .header(header::ETAG, etag(setting.version)))
@@ -150,12 +174,13 @@ pub async fn create_setting(
 /// Get a setting
 #[utoipa::path(
     tag = "settings",
-    security(()),
     operation_id = "get_setting",
+    security(("bearer" = []), ("client_credentials" = [])),
     params(("key" = String, Path, description = "Setting key.", example = "coverage.flag_below_percent")),
     responses(
         (status = 200, description = "The setting.", body = Setting,
             headers(("ETag" = String, description = "Version tag for If-Match."))),
+        (status = 401, response = crate::openapi::responses::Unauthorized),
         (status = 404, response = crate::openapi::responses::NotFound),
     )
 )]
@@ -178,8 +203,8 @@ pub async fn get_setting(
 /// read; a stale ETag gets 412 with the current version in the body.
 #[utoipa::path(
     tag = "settings",
-    security(()),
     operation_id = "update_setting",
+    security(("bearer" = [])),
     params(
         ("key" = String, Path, description = "Setting key.", example = "coverage.flag_below_percent"),
         ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.", example = "\"1\""),
@@ -188,6 +213,8 @@ pub async fn get_setting(
     responses(
         (status = 200, description = "Changed.", body = Setting,
             headers(("ETag" = String, description = "The new version tag."))),
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 403, response = crate::openapi::responses::Forbidden),
         (status = 404, response = crate::openapi::responses::NotFound),
         (status = 412, response = crate::openapi::responses::PreconditionFailed),
         (status = 428, response = crate::openapi::responses::PreconditionRequired),
@@ -195,11 +222,13 @@ pub async fn get_setting(
 )]
 #[patch("/settings/{key}")]
 pub async fn update_setting(
+    caller: Caller,
     state: web::Data<AppState>,
     key: web::Path<String>,
     if_match: IfMatch,
     body: ApiJson<SettingPatch>,
 ) -> Result<HttpResponse, ApiError> {
+    require_writer(&caller)?;
     let key = path_key(key.into_inner())?;
     let patch = body.into_inner();
     let description = patch.validate()?;
@@ -215,7 +244,23 @@ pub async fn update_setting(
             value: patch.value.as_ref(),
             description: description.as_deref(),
         };
-        Ok(Setting::from(queries::update(conn, &key, &changes).await?))
+        let updated = Setting::from(queries::update(conn, &key, &changes).await?);
+        let mut fields = Vec::new();
+        if patch.value.is_some() {
+            fields.push("value");
+        }
+        if patch.description.is_some() {
+            fields.push("description");
+        }
+        caller
+            .audit(
+                conn,
+                AuditEvent::new("setting.update")
+                    .object("setting", &key)
+                    .fields(fields),
+            )
+            .await?;
+        Ok(updated)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, &setting))
@@ -224,14 +269,16 @@ pub async fn update_setting(
 /// Delete a setting
 #[utoipa::path(
     tag = "settings",
-    security(()),
     operation_id = "delete_setting",
+    security(("bearer" = [])),
     params(
         ("key" = String, Path, description = "Setting key.", example = "coverage.flag_below_percent"),
         ("If-Match" = String, Header, description = "ETag of the version being deleted, or `*`.", example = "\"1\""),
     ),
     responses(
         (status = 204, description = "Deleted."),
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 403, response = crate::openapi::responses::Forbidden),
         (status = 404, response = crate::openapi::responses::NotFound),
         (status = 412, response = crate::openapi::responses::PreconditionFailed),
         (status = 428, response = crate::openapi::responses::PreconditionRequired),
@@ -239,10 +286,12 @@ pub async fn update_setting(
 )]
 #[delete("/settings/{key}")]
 pub async fn delete_setting(
+    caller: Caller,
     state: web::Data<AppState>,
     key: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    require_writer(&caller)?;
     let key = path_key(key.into_inner())?;
     let mut conn = state.pool.get().await?;
     in_transaction(&mut conn, async |conn| {
@@ -253,7 +302,12 @@ pub async fn delete_setting(
             to_json(&Setting::from(current.clone()))
         })?;
         queries::delete(conn, &key).await?;
-        Ok(())
+        caller
+            .audit(
+                conn,
+                AuditEvent::new("setting.delete").object("setting", &key),
+            )
+            .await
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -9,12 +9,17 @@ use serde_json::Value;
 
 use super::database::{drop_database, fresh_database};
 
+/// The signing key of test servers, so tests can forge tokens the server must refuse.
+pub const TEST_JWT_SECRET: &[u8] = b"test-signing-key-for-chihoi-tests-001";
+pub const TEST_JWT_KEYS: &str = "test-1:dGVzdC1zaWduaW5nLWtleS1mb3ItY2hpaG9pLXRlc3RzLTAwMQ==";
+
 pub struct TestApp {
     pub address: String,
     pub port: u16,
     pub client: reqwest::Client,
     pub database_url: String,
     database_name: Option<String>,
+    pub(crate) admin_session: tokio::sync::OnceCell<super::auth::Session>,
 }
 
 /// Logs only with `TEST_LOG=1`.
@@ -31,6 +36,7 @@ pub fn base_env(database_url: &str) -> HashMap<String, String> {
         ("CHIHOI_MIGRATE", "off"),
         ("CHIHOI_WORKERS", "2"),
         ("CHIHOI_DB_POOL_SIZE", "8"),
+        ("CHIHOI_JWT_KEYS", TEST_JWT_KEYS),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -71,6 +77,7 @@ pub async fn spawn_app_on(
             .expect("http client"),
         database_url: database_url.to_owned(),
         database_name: None,
+        admin_session: tokio::sync::OnceCell::new(),
     }
 }
 
@@ -93,22 +100,6 @@ impl TestApp {
             .send()
             .await
             .expect("POST")
-    }
-
-    pub async fn patch_json(&self, path: &str, if_match: Option<&str>, body: &Value) -> Response {
-        let mut request = self.request(Method::PATCH, path).json(body);
-        if let Some(tag) = if_match {
-            request = request.header("If-Match", tag);
-        }
-        request.send().await.expect("PATCH")
-    }
-
-    pub async fn delete(&self, path: &str, if_match: Option<&str>) -> Response {
-        let mut request = self.request(Method::DELETE, path);
-        if let Some(tag) = if_match {
-            request = request.header("If-Match", tag);
-        }
-        request.send().await.expect("DELETE")
     }
 
     /// A direct connection to this test's database, for arranging states an API client cannot.

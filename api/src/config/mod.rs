@@ -1,8 +1,12 @@
 //! Configuration from environment variables, with safe local defaults. Every variable is listed
 //! in the README's configuration table.
 
+mod auth;
+
 use std::fmt;
 use std::time::Duration;
+
+pub use auth::{AuthConfig, KeyList};
 
 use crate::db::PoolSettings;
 
@@ -61,6 +65,7 @@ pub struct Config {
     pub workers: usize,
     pub shutdown_timeout: Duration,
     pub idempotency_ttl: Duration,
+    pub auth: AuthConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -172,15 +177,16 @@ impl Config {
                 1..=600,
             )?),
             idempotency_ttl: Duration::from_secs(idempotency_hours * 3600),
+            auth: AuthConfig::from_lookup(&get, environment)?,
         })
     }
 }
 
-fn invalid(variable: &'static str, message: String) -> ConfigError {
+pub(crate) fn invalid(variable: &'static str, message: String) -> ConfigError {
     ConfigError { variable, message }
 }
 
-fn number<T>(
+pub(crate) fn number<T>(
     get: &impl Fn(&str) -> Option<String>,
     variable: &'static str,
     default: T,
@@ -234,11 +240,26 @@ mod tests {
             from(&[("CHIHOI_ENV", "production")]).unwrap_err().variable,
             "DATABASE_URL"
         );
+        assert_eq!(
+            from(&[
+                ("CHIHOI_ENV", "production"),
+                ("DATABASE_URL", "postgres://x")
+            ])
+            .unwrap_err()
+            .variable,
+            "CHIHOI_JWT_KEYS"
+        );
+        let key = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
         let config = from(&[
             ("CHIHOI_ENV", "production"),
             ("DATABASE_URL", "postgres://x"),
+            ("CHIHOI_JWT_KEYS", key),
         ])
         .unwrap();
+        assert!(
+            !format!("{config:?}").contains("MDEy"),
+            "key material never prints"
+        );
         assert_eq!(config.migrate, MigrateMode::Off);
         assert_eq!(config.log_format, LogFormat::Json);
     }
@@ -251,6 +272,13 @@ mod tests {
                 .variable,
             "CHIHOI_DB_POOL_SIZE"
         );
+        for (variable, value) in [
+            ("CHIHOI_ACCESS_TOKEN_TTL_S", "3600"),
+            ("CHIHOI_ARGON2_MEMORY_KIB", "4096"),
+            ("CHIHOI_JWT_KEYS", "k1:c2hvcnQ="),
+        ] {
+            assert_eq!(from(&[(variable, value)]).unwrap_err().variable, variable);
+        }
         assert_eq!(
             from(&[("CHIHOI_IDEMPOTENCY_TTL_HOURS", "1")])
                 .unwrap_err()

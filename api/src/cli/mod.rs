@@ -1,4 +1,6 @@
-//! The `chihoi` command line: `serve`, `migrate`, `openapi`.
+//! The `chihoi` command line: `serve`, `migrate`, `openapi`, `user`, `seed`.
+
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,19 +35,47 @@ enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Manage accounts (bootstrap the first admin, reset a password, disable).
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
+    /// Load data: `--demo` loads the clearly marked demonstration data set (idempotent).
+    Seed {
+        /// The demonstration data set (organisation, accounts for every role, and more).
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+fn block_on<T>(future: impl std::future::Future<Output = Result<T, String>>) -> Result<T, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?
+        .block_on(future)
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Openapi { output } => write_openapi(output),
+        Command::User { command } => with_config(|config| {
+            println!("{}", block_on(user::run(&config, command))?);
+            Ok(())
+        }),
+        Command::Seed { demo } => with_config(|config| {
+            if !demo {
+                return Err("nothing to seed: pass --demo".into());
+            }
+            let password =
+                std::env::var("CHIHOI_DEMO_PASSWORD").unwrap_or_else(|_| "chihoi-demo".into());
+            let summary = block_on(crate::seed::demo(&config, &password))?;
+            println!("{summary}");
+            Ok(())
+        }),
         Command::Migrate => with_config(|config| {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
-            let applied =
-                runtime.block_on(migrations::run_pending(config.database_url.expose()))?;
+            let applied = block_on(migrations::run_pending(config.database_url.expose()))?;
             if applied.is_empty() {
                 println!("Cơ sở dữ liệu đã cập nhật / database is up to date");
             } else {

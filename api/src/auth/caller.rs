@@ -1,0 +1,185 @@
+//! The `Caller` extractor: a handler that takes one is authenticated, and knows who asks, from
+//! where, under which request id. Every credential is checked on every request.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use uuid::Uuid;
+
+use super::jwt::{TYPE_CLIENT, TYPE_USER};
+use super::lookup;
+use super::principal::{Actor, Principal};
+use super::tokens::{API_TOKEN_PREFIX, digest};
+use crate::http::ApiError;
+use crate::http::context::RequestId;
+use crate::state::AppState;
+
+/// Routes an account that must change its password may still use.
+const ALLOWED_BEFORE_PASSWORD_CHANGE: &[&str] =
+    &["/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"];
+
+#[derive(Debug, Clone)]
+pub struct RequestMeta {
+    pub request_id: Option<String>,
+    pub client_ip: Option<String>,
+}
+
+impl RequestMeta {
+    pub fn of(req: &HttpRequest, trusted_proxies: &[String]) -> RequestMeta {
+        RequestMeta {
+            request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+            client_ip: client_ip(req, trusted_proxies),
+        }
+    }
+}
+
+/// The peer address, or the first `X-Forwarded-For` hop when the peer is a trusted proxy.
+pub fn client_ip(req: &HttpRequest, trusted_proxies: &[String]) -> Option<String> {
+    let peer = req.peer_addr().map(|a| a.ip().to_string());
+    match &peer {
+        Some(addr) if trusted_proxies.iter().any(|p| p == addr) => req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+            .or(peer),
+        _ => peer,
+    }
+}
+
+pub struct Caller {
+    pub principal: Principal,
+    pub meta: RequestMeta,
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty() && t.len() <= 4096)
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = bearer(req);
+        let path = req.path().to_owned();
+        let meta = state
+            .as_ref()
+            .map(|s| RequestMeta::of(req, &s.config.auth.trusted_proxies));
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let token = token.ok_or(ApiError::Unauthorized)?;
+            let principal = authenticate(&state, &token).await?;
+            let must_change = matches!(
+                principal.actor,
+                Actor::User {
+                    must_change_password: true,
+                    ..
+                }
+            );
+            if must_change && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path.as_str()) {
+                return Err(ApiError::PasswordChangeRequired);
+            }
+            Ok(Caller {
+                principal,
+                meta: meta.unwrap_or(RequestMeta {
+                    request_id: None,
+                    client_ip: None,
+                }),
+            })
+        })
+    }
+}
+
+async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiError> {
+    if token.starts_with(API_TOKEN_PREFIX) {
+        let mut conn = state.pool.get().await?;
+        return lookup::user_by_api_token(&mut conn, &digest(token))
+            .await?
+            .ok_or(ApiError::Unauthorized);
+    }
+    // A forged or expired token is refused before any database work.
+    let claims = state.jwt.verify(token).ok_or(ApiError::Unauthorized)?;
+    let subject = Uuid::parse_str(&claims.sub).map_err(|_| ApiError::Unauthorized)?;
+    let mut conn = state.pool.get().await?;
+    let principal = match claims.typ.as_str() {
+        TYPE_USER => {
+            let session = claims
+                .sid
+                .as_deref()
+                .and_then(|s| Uuid::parse_str(s).ok())
+                .ok_or(ApiError::Unauthorized)?;
+            lookup::user_by_session(&mut conn, subject, session, claims.ver).await?
+        }
+        TYPE_CLIENT => lookup::client(&mut conn, subject, claims.ver).await?,
+        _ => None,
+    };
+    principal.ok_or(ApiError::Unauthorized)
+}
+
+impl Caller {
+    /// 403 unless `permission` holds on the unit at `unit_path`.
+    pub fn require(
+        &self,
+        permission: crate::auth::Permission,
+        unit_path: &str,
+    ) -> Result<(), ApiError> {
+        if self.principal.can(permission, unit_path) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    /// The units where `permission` holds, for the `WHERE` clause of a query; 403 when there
+    /// are none at all.
+    pub fn scope(&self, permission: crate::auth::Permission) -> Result<Scope, ApiError> {
+        let paths = self.principal.scope(permission);
+        if paths.is_empty() {
+            Err(ApiError::Forbidden)
+        } else {
+            Ok(Scope { paths })
+        }
+    }
+
+    /// The caller's id as the owner of idempotency keys.
+    pub fn idempotency_owner(&self) -> String {
+        match &self.principal.actor {
+            Actor::User { id, .. } => format!("user:{id}"),
+            Actor::Client { id, .. } => format!("client:{id}"),
+        }
+    }
+}
+
+/// The subtrees a query may touch. Every query that lists or finds scoped objects takes one,
+/// so a handler cannot forget the caller's scope.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    paths: Vec<String>,
+}
+
+impl Scope {
+    /// The subtree roots, as ltree values for `path <@ ANY(…)` filters.
+    pub fn paths(&self) -> Vec<diesel_ltree::Ltree> {
+        self.paths
+            .iter()
+            .cloned()
+            .map(diesel_ltree::Ltree)
+            .collect()
+    }
+
+    pub fn contains(&self, unit_path: &str) -> bool {
+        self.paths
+            .iter()
+            .any(|p| super::principal::is_within(unit_path, p))
+    }
+}

@@ -1,0 +1,174 @@
+//! The per-request lookups that turn a credential into a `Principal`: one query each, joining
+//! the account (or token, or client) with its current grants, so a disabled account, a revoked
+//! session or a removed role takes effect on the very next request.
+
+use diesel::sql_types::{Bool, Bytea, Int4, Nullable, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::permissions::{Permission, Role};
+use super::principal::{Actor, Grant, Principal};
+
+#[derive(diesel::QueryableByName)]
+struct UserRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    username: String,
+    #[diesel(sql_type = Bool)]
+    usable: bool,
+    #[diesel(sql_type = Bool)]
+    must_change_password: bool,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    api_token_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Array<Nullable<Text>>>)]
+    scopes: Option<Vec<Option<String>>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    role: Option<String>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    org_unit_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    unit_path: Option<String>,
+}
+
+fn grants_of(rows: &[UserRow]) -> Vec<Grant> {
+    rows.iter()
+        .filter_map(|row| {
+            Some(Grant {
+                role: Role::parse(row.role.as_deref()?)?,
+                unit_id: row.org_unit_id?,
+                unit_path: row.unit_path.clone()?,
+            })
+        })
+        .collect()
+}
+
+const GRANTS_JOIN: &str = "LEFT JOIN role_grants g ON g.user_id = u.id
+     LEFT JOIN org_units o ON o.id = g.org_unit_id AND (o.valid_to IS NULL OR o.valid_to > current_date)";
+
+/// A person's access token: the account must be active, its token version unchanged and the
+/// session alive.
+pub async fn user_by_session(
+    conn: &mut AsyncPgConnection,
+    user_id: Uuid,
+    session_id: Uuid,
+    token_version: i32,
+) -> diesel::QueryResult<Option<Principal>> {
+    let rows: Vec<UserRow> = diesel::sql_query(format!(
+        "SELECT u.id, u.username, u.must_change_password,
+                (u.status = 'active' AND u.token_version = $3 AND s.revoked_at IS NULL
+                 AND s.expires_at > now()) AS usable,
+                NULL::uuid AS api_token_id, NULL::text[] AS scopes,
+                g.role, g.org_unit_id, o.path::text AS unit_path
+         FROM users u
+         JOIN sessions s ON s.id = $2 AND s.user_id = u.id
+         {GRANTS_JOIN}
+         WHERE u.id = $1"
+    ))
+    .bind::<SqlUuid, _>(user_id)
+    .bind::<SqlUuid, _>(session_id)
+    .bind::<Int4, _>(token_version)
+    .load(conn)
+    .await?;
+    Ok(principal_from(rows, Some(session_id)))
+}
+
+/// An API token: not revoked, not expired, its owner active. Its scopes limit the permissions.
+pub async fn user_by_api_token(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+) -> diesel::QueryResult<Option<Principal>> {
+    let rows: Vec<UserRow> = diesel::sql_query(format!(
+        "SELECT u.id, u.username, u.must_change_password,
+                (u.status = 'active') AS usable,
+                t.id AS api_token_id, t.scopes,
+                g.role, g.org_unit_id, o.path::text AS unit_path
+         FROM api_tokens t
+         JOIN users u ON u.id = t.user_id
+         {GRANTS_JOIN}
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+           AND (t.expires_at IS NULL OR t.expires_at > now())"
+    ))
+    .bind::<Bytea, _>(token_hash)
+    .load(conn)
+    .await?;
+    let token_id = rows.as_slice().first().and_then(|r| r.api_token_id);
+    if let Some(id) = token_id {
+        // Record use at most once a minute: a script calling in a loop must not write per call.
+        diesel::sql_query(
+            "UPDATE api_tokens SET last_used_at = now()
+             WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
+        )
+        .bind::<SqlUuid, _>(id)
+        .execute(conn)
+        .await?;
+    }
+    Ok(principal_from(rows, None))
+}
+
+fn principal_from(rows: Vec<UserRow>, session_id: Option<Uuid>) -> Option<Principal> {
+    let first = rows.as_slice().first()?;
+    if !first.usable {
+        return None;
+    }
+    let token_scopes = first.scopes.as_ref().map(|scopes| {
+        scopes
+            .iter()
+            .flatten()
+            .filter_map(|s| Permission::parse(s))
+            .collect()
+    });
+    Some(Principal {
+        actor: Actor::User {
+            id: first.id,
+            username: first.username.clone(),
+            session_id,
+            api_token_id: first.api_token_id,
+            must_change_password: first.must_change_password,
+        },
+        grants: grants_of(&rows),
+        token_scopes,
+    })
+}
+
+#[derive(diesel::QueryableByName)]
+struct ClientRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = SqlUuid)]
+    org_unit_id: Uuid,
+    #[diesel(sql_type = Text)]
+    unit_path: String,
+}
+
+/// A machine client's token: the client must be active with the same token version. Its only
+/// grant is `integration` on its own unit.
+pub async fn client(
+    conn: &mut AsyncPgConnection,
+    client_id: Uuid,
+    token_version: i32,
+) -> diesel::QueryResult<Option<Principal>> {
+    let rows: Vec<ClientRow> = diesel::sql_query(
+        "SELECT c.id, c.name, c.org_unit_id, o.path::text AS unit_path
+         FROM machine_clients c JOIN org_units o ON o.id = c.org_unit_id
+         WHERE c.id = $1 AND c.status = 'active' AND c.token_version = $2",
+    )
+    .bind::<SqlUuid, _>(client_id)
+    .bind::<Int4, _>(token_version)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().next().map(|row| Principal {
+        actor: Actor::Client {
+            id: row.id,
+            name: row.name,
+        },
+        grants: vec![Grant {
+            role: Role::Integration,
+            unit_id: row.org_unit_id,
+            unit_path: row.unit_path,
+        }],
+        token_scopes: None,
+    }))
+}

@@ -1,0 +1,168 @@
+//! Who is calling, with which grants: built once per request by the `Caller` extractor.
+
+use uuid::Uuid;
+
+use super::permissions::{Permission, Role};
+
+/// A role on a unit, with the unit's materialised path (ids from the root, dot-separated).
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub role: Role,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Actor {
+    /// A person logged in (session) or using one of her API tokens.
+    User {
+        id: Uuid,
+        username: String,
+        session_id: Option<Uuid>,
+        api_token_id: Option<Uuid>,
+        must_change_password: bool,
+    },
+    /// A machine client of a higher-level system.
+    Client { id: Uuid, name: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub actor: Actor,
+    pub grants: Vec<Grant>,
+    /// For API tokens: the permissions the token is limited to.
+    pub token_scopes: Option<Vec<Permission>>,
+}
+
+/// `path` is `ancestor` or lies under it.
+pub fn is_within(path: &str, ancestor: &str) -> bool {
+    path == ancestor
+        || (path.len() > ancestor.len()
+            && path.starts_with(ancestor)
+            && path.as_bytes()[ancestor.len()] == b'.')
+}
+
+impl Principal {
+    fn allows(&self, permission: Permission) -> bool {
+        self.token_scopes
+            .as_ref()
+            .is_none_or(|scopes| scopes.contains(&permission))
+    }
+
+    /// Paths of the units under which `permission` holds. Queries filter on these.
+    pub fn scope(&self, permission: Permission) -> Vec<String> {
+        if !self.allows(permission) {
+            return Vec::new();
+        }
+        let mut paths: Vec<String> = self
+            .grants
+            .iter()
+            .filter(|g| g.role.permissions().contains(&permission))
+            .map(|g| g.unit_path.clone())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+
+    /// Whether `permission` holds on the unit at `unit_path`.
+    pub fn can(&self, permission: Permission, unit_path: &str) -> bool {
+        self.scope(permission)
+            .iter()
+            .any(|scope| is_within(unit_path, scope))
+    }
+
+    /// Whether `permission` holds installation-wide (granted on a root unit).
+    pub fn can_globally(&self, permission: Permission) -> bool {
+        self.scope(permission)
+            .iter()
+            .any(|path| !path.contains('.'))
+    }
+
+    /// The roles held on the unit at `unit_path` (directly or through an ancestor).
+    pub fn roles_on(&self, unit_path: &str) -> Vec<Role> {
+        self.grants
+            .iter()
+            .filter(|g| is_within(unit_path, &g.unit_path))
+            .map(|g| g.role)
+            .collect()
+    }
+
+    pub fn user_id(&self) -> Option<Uuid> {
+        match &self.actor {
+            Actor::User { id, .. } => Some(*id),
+            Actor::Client { .. } => None,
+        }
+    }
+
+    pub fn session_id(&self) -> Option<Uuid> {
+        match &self.actor {
+            Actor::User { session_id, .. } => *session_id,
+            Actor::Client { .. } => None,
+        }
+    }
+
+    pub fn is_api_token(&self) -> bool {
+        matches!(
+            &self.actor,
+            Actor::User {
+                api_token_id: Some(_),
+                ..
+            }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(grants: &[(Role, &str)]) -> Principal {
+        Principal {
+            actor: Actor::Client {
+                id: Uuid::nil(),
+                name: "t".into(),
+            },
+            grants: grants
+                .iter()
+                .map(|(role, path)| Grant {
+                    role: *role,
+                    unit_id: Uuid::nil(),
+                    unit_path: (*path).into(),
+                })
+                .collect(),
+            token_scopes: None,
+        }
+    }
+
+    #[test]
+    fn subtree_means_the_unit_and_below_never_a_sibling_with_a_common_prefix() {
+        assert!(is_within("a.b.c", "a.b"));
+        assert!(is_within("a.b", "a.b"));
+        assert!(!is_within("a.bc", "a.b"));
+        assert!(!is_within("a", "a.b"));
+    }
+
+    #[test]
+    fn permissions_follow_roles_and_token_scopes() {
+        let mut p = principal(&[(Role::CommuneOfficer, "r.c1"), (Role::Auditor, "r")]);
+        assert!(p.can(Permission::UsersManage, "r.c1.b1"));
+        assert!(!p.can(Permission::UsersManage, "r.c2"));
+        assert!(p.can(Permission::AuditRead, "r.c2"));
+        assert!(p.can_globally(Permission::AuditRead));
+        assert!(!p.can_globally(Permission::UsersManage));
+        p.token_scopes = Some(vec![Permission::AuditRead]);
+        assert!(!p.can(Permission::UsersManage, "r.c1"));
+        assert!(p.can(Permission::AuditRead, "r.c1"));
+    }
+
+    #[test]
+    fn nobody_grants_above_their_own_role() {
+        assert!(Role::CommuneOfficer.may_grant(Role::BranchHead));
+        assert!(!Role::CommuneOfficer.may_grant(Role::ProvinceOfficer));
+        assert!(!Role::CommuneOfficer.may_grant(Role::Auditor));
+        assert!(Role::Admin.may_grant(Role::Auditor));
+        assert!(!Role::Admin.may_grant(Role::Integration));
+        assert!(!Role::Auditor.may_grant(Role::Member));
+    }
+}

@@ -1,0 +1,239 @@
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::Utc;
+use diesel_async::AsyncPgConnection;
+use diesel_ltree::Ltree;
+use uuid::Uuid;
+
+use super::models::{NewOrgUnitRow, OrgUnitRow, label};
+use super::queries::{self, ListFilter};
+use super::wire::{NewOrgUnit, OrgUnit, OrgUnitListQuery};
+use crate::audit::AuditEvent;
+use crate::auth::{Caller, Permission};
+use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
+use crate::http::validate::{Validator, bounded_text};
+use crate::http::{ApiError, ApiJson, ApiQuery, FieldIssue, Page, PageRequest, Text, etag};
+use crate::state::AppState;
+use crate::time::today_in_vietnam;
+
+/// The unit, if the caller may see it with `permission`; otherwise 404 (never revealing that it
+/// exists).
+pub async fn visible_unit(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    permission: Permission,
+) -> Result<OrgUnitRow, ApiError> {
+    let unit = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
+    if caller.principal.can(permission, &unit.path.0) {
+        Ok(unit)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// Get an org unit
+#[utoipa::path(
+    tag = "org_units",
+    operation_id = "get_org_unit",
+    security(("bearer" = []), ("client_credentials" = [])),
+    params(("id" = Uuid, Path, description = "Org unit id.")),
+    responses(
+        (status = 200, description = "The unit.", body = OrgUnit, headers(("ETag" = String, description = "Version tag."))),
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 404, response = crate::openapi::responses::NotFound),
+    )
+)]
+#[get("/org-units/{id}")]
+pub async fn get_org_unit(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let unit = OrgUnit::from(
+        visible_unit(
+            &mut conn,
+            &caller,
+            id.into_inner(),
+            Permission::OrgUnitsRead,
+        )
+        .await?,
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(unit.version)))
+        .json(unit))
+}
+
+/// List org units
+///
+/// Units the caller may see (her grants' subtrees), in tree order. `within` narrows to one
+/// subtree, `parent_id` to direct children, `level` to one level.
+#[utoipa::path(
+    tag = "org_units",
+    operation_id = "list_org_units",
+    security(("bearer" = []), ("client_credentials" = [])),
+    params(OrgUnitListQuery),
+    responses(
+        (status = 200, description = "A page of units.", body = Page<OrgUnit>),
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 404, response = crate::openapi::responses::NotFound),
+    )
+)]
+#[get("/org-units")]
+pub async fn list_org_units(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: ApiQuery<OrgUnitListQuery>,
+) -> Result<web::Json<Page<OrgUnit>>, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest::<String>::parse(query.limit, query.cursor.as_deref())?;
+    let scope = caller.scope(Permission::OrgUnitsRead)?;
+    let mut conn = state.pool.get().await?;
+    let within = match query.within {
+        Some(id) => Some(
+            visible_unit(&mut conn, &caller, id, Permission::OrgUnitsRead)
+                .await?
+                .path,
+        ),
+        None => None,
+    };
+    let filter = ListFilter {
+        within,
+        parent_id: query.parent_id,
+        level: query.level,
+    };
+    let rows = queries::list(
+        &mut conn,
+        &scope,
+        &filter,
+        page.after.as_deref(),
+        page.fetch_limit(),
+    )
+    .await?;
+    Ok(web::Json(Page::from_rows(
+        rows,
+        page.limit,
+        |r| r.path.0.clone(),
+        OrgUnit::from,
+    )))
+}
+
+fn code_issue(code: &str) -> Option<FieldIssue> {
+    let ok = !code.is_empty()
+        && code.len() <= 32
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    (!ok).then(|| {
+        FieldIssue::new(
+            "official_code",
+            "invalid_format",
+            Text::new(
+                "Mã đơn vị gồm chữ, số, dấu chấm hoặc gạch ngang, tối đa 32 ký tự.",
+                "Codes use letters, digits, dots or dashes, at most 32.",
+            ),
+        )
+    })
+}
+
+/// Create an org unit
+///
+/// Adds a unit under `parent_id`. The caller needs `org_units:write` on the parent; the level
+/// must lie below the parent's.
+#[utoipa::path(
+    tag = "org_units",
+    operation_id = "create_org_unit",
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
+    request_body = NewOrgUnit,
+    responses(
+        (status = 201, description = "Created.", body = OrgUnit, headers(
+            ("Location" = String, description = "URL of the new unit."),
+            ("ETag" = String, description = "Version tag."))),
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 404, response = crate::openapi::responses::NotFound),
+    )
+)]
+#[post("/org-units")]
+pub async fn create_org_unit(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    key: IdempotencyKey,
+    body: ApiJson<NewOrgUnit>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut v = Validator::new();
+    let name = v
+        .result(bounded_text("name", &body.name, 200))
+        .unwrap_or_default();
+    v.check(
+        !name.is_empty(),
+        "name",
+        "required",
+        Text::new("Tên đơn vị là bắt buộc.", "A name is required."),
+    );
+    if let Some(issue) = body.official_code.as_deref().and_then(code_issue) {
+        v.add(issue);
+    }
+    v.finish()?;
+    let request = IdempotentRequest::new(
+        &req,
+        caller.idempotency_owner(),
+        key,
+        &body,
+        state.config.idempotency_ttl,
+    );
+    idempotency::execute(&state.pool, request, async |conn| {
+        let parent = visible_unit(conn, &caller, body.parent_id, Permission::OrgUnitsRead).await?;
+        caller.require(Permission::OrgUnitsWrite, &parent.path.0)?;
+        let parent_rank = queries::level_rank(conn, &parent.level)
+            .await?
+            .unwrap_or(i16::MAX);
+        match queries::level_rank(conn, &body.level).await? {
+            Some(rank) if rank > parent_rank => {}
+            Some(_) => {
+                return Err(ApiError::invalid_field(
+                    "level",
+                    "level_not_below_parent",
+                    Text::new(
+                        "Cấp đơn vị phải thấp hơn cấp của đơn vị cha.",
+                        "The level must be below the parent's level.",
+                    ),
+                ));
+            }
+            None => {
+                return Err(ApiError::invalid_field(
+                    "level",
+                    "unknown_level",
+                    Text::new("Không có cấp đơn vị này.", "No such level."),
+                ));
+            }
+        }
+        let id = Uuid::now_v7();
+        let row = NewOrgUnitRow {
+            id,
+            level: body.level.clone(),
+            name: name.clone(),
+            official_code: body.official_code.clone(),
+            parent_id: Some(parent.id),
+            path: Ltree(format!("{}.{}", parent.path.0, label(id))),
+            valid_from: body
+                .valid_from
+                .unwrap_or_else(|| today_in_vietnam(Utc::now())),
+        };
+        let unit = OrgUnit::from(queries::insert(conn, &row).await?);
+        let event = AuditEvent::new("org_unit.create")
+            .object("org_unit", unit.id)
+            .unit(unit.id)
+            .fields(["level", "name", "official_code", "parent_id", "valid_from"]);
+        caller.audit(conn, event).await?;
+        Ok(StoredResponse::json(StatusCode::CREATED, &unit)?
+            .header(header::LOCATION, format!("/api/v1/org-units/{}", unit.id))
+            .header(header::ETAG, etag(unit.version)))
+    })
+    .await
+}

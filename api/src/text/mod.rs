@@ -1,0 +1,3 @@
+//! Vietnamese text handling shared by validation and search.
+
+pub mod fold;

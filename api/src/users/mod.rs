@@ -1,0 +1,8 @@
+//! Accounts (tài khoản), their role grants, and the caller's own account (`/me`).
+
+pub mod handlers;
+pub mod me;
+pub mod models;
+pub mod queries;
+pub mod roles;
+pub mod wire;
