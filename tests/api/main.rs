@@ -15,4 +15,6 @@ mod machine_clients;
 mod ops;
 mod org_units;
 mod outage;
+mod permissions;
+mod seed;
 mod settings;

@@ -87,7 +87,7 @@ fn session_user(caller: &Caller) -> Result<Uuid, ApiError> {
     security(("bearer" = [])),
     params(ApiTokenListQuery),
     responses(
-        (status = 200, description = "A page of tokens.", body = Page<ApiToken>),
+        (status = 200, description = "A page of tokens.", body = super::wire::ApiTokenPage),
         (status = 401, response = crate::openapi::responses::Unauthorized),
         (status = 403, response = crate::openapi::responses::Forbidden),
     )

@@ -68,3 +68,5 @@ pub struct ApiTokenListQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+
+crate::page_schema!(ApiTokenPage, ApiToken, "API tokens");

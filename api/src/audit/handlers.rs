@@ -18,7 +18,7 @@ use crate::state::AppState;
     security(("bearer" = [])),
     params(AuditEventListQuery),
     responses(
-        (status = 200, description = "A page of events.", body = Page<AuditEventView>),
+        (status = 200, description = "A page of events.", body = super::wire::AuditEventPage),
         (status = 401, response = crate::openapi::responses::Unauthorized),
         (status = 403, response = crate::openapi::responses::Forbidden),
         (status = 404, response = crate::openapi::responses::NotFound),

@@ -79,3 +79,5 @@ pub struct AuditEventListQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+
+crate::page_schema!(AuditEventPage, AuditEventView, "audit events");

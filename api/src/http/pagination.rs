@@ -7,7 +7,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::error::ApiError;
 use super::text::Text;
@@ -17,14 +16,29 @@ pub const MAX_LIMIT: i64 = 200;
 const MAX_CURSOR_LEN: usize = 1024;
 const CURSOR_VERSION: u8 = 1;
 
-/// A page of results (một trang kết quả).
-#[derive(Debug, Serialize, ToSchema)]
+/// A page of results (một trang kết quả). Its schema in the contract is a named type per item
+/// type, declared with [`page_schema!`], so generated clients get `UserPage`, `SettingPage`…
+#[derive(Debug, Serialize)]
 pub struct Page<T> {
-    /// The items of this page, in the list's documented order.
     pub items: Vec<T>,
-    /// Pass as `cursor` to get the next page; `null` on the last page.
-    #[schema(example = "eyJ2IjoxLCJrIjoiY292ZXJhZ2UuZmxhZ19iZWxvd19wZXJjZW50In0")]
     pub next_cursor: Option<String>,
+}
+
+/// Declares the contract schema of `Page<$item>` under the name `$name`.
+#[macro_export]
+macro_rules! page_schema {
+    ($name:ident, $item:ty, $what:literal) => {
+        #[doc = concat!("A page of ", $what, " (một trang kết quả).")]
+        #[derive(utoipa::ToSchema)]
+        #[allow(dead_code)]
+        pub struct $name {
+            /// The items of this page, in the list's documented order.
+            pub items: Vec<$item>,
+            /// Pass as `cursor` to get the next page; `null` on the last page.
+            #[schema(example = "eyJ2IjoxLCJrIjoiY292ZXJhZ2UuZmxhZ19iZWxvd19wZXJjZW50In0")]
+            pub next_cursor: Option<String>,
+        }
+    };
 }
 
 #[derive(Serialize, Deserialize)]

@@ -124,7 +124,7 @@ fn with_etag(status: StatusCode, client: &MachineClient) -> HttpResponse {
     security(("bearer" = [])),
     params(MachineClientListQuery),
     responses(
-        (status = 200, description = "Clients bound to units the caller manages, oldest first.", body = Page<MachineClient>),
+        (status = 200, description = "Clients bound to units the caller manages, oldest first.", body = super::wire::MachineClientPage),
         (status = 401, response = crate::openapi::responses::Unauthorized),
         (status = 403, response = crate::openapi::responses::Forbidden),
     )

@@ -93,3 +93,5 @@ pub struct MachineClientListQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+
+crate::page_schema!(MachineClientPage, MachineClient, "machine clients");

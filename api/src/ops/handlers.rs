@@ -108,7 +108,12 @@ pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
 )]
 #[get("/api/v1")]
 pub async fn get_service_info(state: web::Data<AppState>) -> web::Json<ServiceInfo> {
+    let demo_data = match state.pool.get().await {
+        Ok(mut conn) => crate::seed::is_loaded(&mut conn).await.ok(),
+        Err(_) => None,
+    };
     web::Json(ServiceInfo {
+        demo_data,
         name: "chihoi".into(),
         description:
             "API quản lý công tác hội viên, mô hình \"1+1\" và \"3 có 3 biết\" của Hội LHPN".into(),

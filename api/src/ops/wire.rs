@@ -36,6 +36,7 @@ pub struct ReadinessChecks {
     "build": "3f2c1ab",
     "contract_version": "0.1.0",
     "environment": "local",
+    "demo_data": true,
     "docs_url": "/docs/",
     "openapi_url": "/openapi.json"
 }))]
@@ -52,6 +53,9 @@ pub struct ServiceInfo {
     pub contract_version: String,
     /// `local` or `production`. Local installations may hold demo data.
     pub environment: String,
+    /// True when the clearly marked demonstration data set is loaded (dữ liệu mẫu): never trust
+    /// such an installation with real data. `null` when the database cannot be reached.
+    pub demo_data: Option<bool>,
     /// Interactive documentation.
     pub docs_url: String,
     /// The OpenAPI 3.1 document.

@@ -75,7 +75,7 @@ pub async fn get_org_unit(
     security(("bearer" = []), ("client_credentials" = [])),
     params(OrgUnitListQuery),
     responses(
-        (status = 200, description = "A page of units.", body = Page<OrgUnit>),
+        (status = 200, description = "A page of units.", body = super::wire::OrgUnitPage),
         (status = 401, response = crate::openapi::responses::Unauthorized),
         (status = 403, response = crate::openapi::responses::Forbidden),
         (status = 404, response = crate::openapi::responses::NotFound),

@@ -98,3 +98,5 @@ pub struct OrgUnitListQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
 }
+
+crate::page_schema!(OrgUnitPage, OrgUnit, "org units");

@@ -68,14 +68,18 @@ const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
     ),
 ];
 
+/// Whether the demo data set is loaded in this database.
+pub async fn is_loaded(conn: &mut AsyncPgConnection) -> diesel::QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(instance_settings::table.find(MARKER)))
+        .get_result(conn)
+        .await
+}
+
 pub async fn demo(config: &Config, password: &str) -> Result<String, String> {
     let mut conn = AsyncPgConnection::establish(config.database_url.expose())
         .await
         .map_err(|e| format!("database: {e}"))?;
-    let seeded: bool = diesel::select(diesel::dsl::exists(instance_settings::table.find(MARKER)))
-        .get_result(&mut conn)
-        .await
-        .map_err(|e| e.to_string())?;
+    let seeded = is_loaded(&mut conn).await.map_err(|e| e.to_string())?;
     if !seeded {
         let phc = passwords::hash(password, config.auth.password_hash)?;
         in_transaction(&mut conn, async |conn| load(conn, &phc).await)

@@ -52,7 +52,7 @@ fn to_json(setting: &Setting) -> serde_json::Value {
     security(("bearer" = []), ("client_credentials" = [])),
     params(SettingListQuery),
     responses(
-        (status = 200, description = "A page of settings, ordered by key.", body = Page<Setting>),
+        (status = 200, description = "A page of settings, ordered by key.", body = super::wire::SettingPage),
         (status = 401, response = crate::openapi::responses::Unauthorized),
     )
 )]

@@ -185,3 +185,5 @@ impl SettingPatch {
         Ok(description)
     }
 }
+
+crate::page_schema!(SettingPage, Setting, "settings");

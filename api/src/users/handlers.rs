@@ -64,7 +64,7 @@ fn with_etag(status: StatusCode, user: &User) -> HttpResponse {
     security(("bearer" = [])),
     params(UserListQuery),
     responses(
-        (status = 200, description = "A page of accounts.", body = Page<User>),
+        (status = 200, description = "A page of accounts.", body = super::wire::UserPage),
         (status = 401, response = crate::openapi::responses::Unauthorized),
         (status = 403, response = crate::openapi::responses::Forbidden),
         (status = 404, response = crate::openapi::responses::NotFound),

@@ -250,3 +250,5 @@ pub fn username_issue(field: &str, username: &str) -> Option<FieldIssue> {
         )
     })
 }
+
+crate::page_schema!(UserPage, User, "accounts");

@@ -22,9 +22,19 @@ pub struct TestApp {
     pub(crate) admin_session: tokio::sync::OnceCell<super::auth::Session>,
 }
 
-/// Logs only with `TEST_LOG=1`.
+/// Logs only with `TEST_LOG=1` (to the terminal) or `TEST_LOG_DIR` (JSON files, one per test
+/// process, which `scripts/test` searches for leaked secrets).
 fn init_logging() {
-    if std::env::var("TEST_LOG").is_ok_and(|v| v == "1") {
+    if let Ok(dir) = std::env::var("TEST_LOG_DIR") {
+        let path = std::path::Path::new(&dir).join(format!("{}.log", std::process::id()));
+        if let Ok(file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            chihoi::telemetry::init_to_file(file, "debug,h2=info,hyper=info,reqwest=info");
+        }
+    } else if std::env::var("TEST_LOG").is_ok_and(|v| v == "1") {
         chihoi::telemetry::init(chihoi::config::LogFormat::Pretty, "info");
     }
 }
