@@ -3,7 +3,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{api_tokens, audit, auth, machine_clients, ops, org_units, settings, users};
+use crate::{api_tokens, audit, auth, machine_clients, members, ops, org_units, settings, users};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(ops::handlers::get_health)
@@ -38,6 +38,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(org_units::handlers::list_org_units)
                 .service(org_units::handlers::create_org_unit)
                 .service(org_units::handlers::get_org_unit)
+                .service(members::handlers::list_members)
+                .service(members::write::create_member)
+                .service(members::handlers::get_member)
+                .service(members::write::update_member)
+                .service(members::lifecycle::list_member_events)
+                .service(members::lifecycle::create_member_event)
+                .service(members::transfers::create_member_transfer)
+                .service(members::transfers::list_transfers)
+                .service(members::transfers::get_transfer)
+                .service(members::transfers::accept_transfer)
+                .service(members::transfers::reject_transfer)
+                .service(members::transfers::cancel_transfer)
                 .service(audit::handlers::list_audit_events)
                 .service(settings::handlers::list_settings)
                 .service(settings::handlers::create_setting)

@@ -44,6 +44,31 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    data_requests (id) {
+        id -> Uuid,
+        member_id -> Uuid,
+        kind -> Text,
+        status -> Text,
+        note -> Text,
+        requested_by -> Nullable<Uuid>,
+        requested_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    ethnicities (code) {
+        code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     idempotency_keys (caller, key) {
         caller -> Text,
         key -> Text,
@@ -70,6 +95,25 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    jobs (id) {
+        id -> Uuid,
+        kind -> Text,
+        status -> Text,
+        owner_id -> Nullable<Uuid>,
+        org_unit_id -> Nullable<Uuid>,
+        progress -> Int4,
+        total -> Int4,
+        result -> Jsonb,
+        created_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -109,12 +153,225 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    member_contacts (id) {
+        id -> Uuid,
+        member_id -> Uuid,
+        contacted_on -> Date,
+        method -> Text,
+        contacted_by -> Nullable<Uuid>,
+        note -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    member_events (id) {
+        id -> Uuid,
+        member_id -> Uuid,
+        kind -> Text,
+        occurred_on -> Date,
+        reason -> Text,
+        from_unit_id -> Nullable<Uuid>,
+        to_unit_id -> Nullable<Uuid>,
+        transfer_id -> Nullable<Uuid>,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    member_needs (id) {
+        id -> Uuid,
+        member_id -> Uuid,
+        kind -> Text,
+        description -> Text,
+        status -> Text,
+        verified_on -> Nullable<Date>,
+        met_on -> Nullable<Date>,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    member_photos (member_id) {
+        member_id -> Uuid,
+        content_type -> Text,
+        bytes -> Bytea,
+        digest -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    member_placements (member_id, valid_from) {
+        member_id -> Uuid,
+        unit_id -> Uuid,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    member_profile_events (id) {
+        id -> Uuid,
+        member_id -> Uuid,
+        poverty_status -> Text,
+        circumstances -> Array<Nullable<Text>>,
+        notes -> Text,
+        verified_on -> Nullable<Date>,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    member_profiles (member_id) {
+        member_id -> Uuid,
+        poverty_status -> Text,
+        circumstances -> Array<Nullable<Text>>,
+        notes -> Text,
+        verified_on -> Nullable<Date>,
+        verified_by -> Nullable<Uuid>,
+        version -> Int4,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    member_transfers (id) {
+        id -> Uuid,
+        member_id -> Uuid,
+        from_unit_id -> Uuid,
+        to_unit_id -> Uuid,
+        to_unit_path -> Ltree,
+        status -> Text,
+        requested_on -> Date,
+        decided_on -> Nullable<Date>,
+        reason -> Text,
+        decision_reason -> Text,
+        requested_by -> Nullable<Uuid>,
+        decided_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    members (id) {
+        id -> Uuid,
+        family_name -> Text,
+        middle_name -> Text,
+        given_name -> Text,
+        search_key -> Text,
+        sort_key -> Text,
+        sex -> Text,
+        birth_date -> Nullable<Date>,
+        birth_year -> Nullable<Int2>,
+        cccd -> Nullable<Text>,
+        cccd_legacy -> Bool,
+        phone -> Nullable<Text>,
+        address -> Text,
+        ethnicity_code -> Nullable<Text>,
+        religion_code -> Nullable<Text>,
+        occupation -> Text,
+        education -> Text,
+        party_member -> Bool,
+        party_joined_on -> Nullable<Date>,
+        joined_on -> Date,
+        card_number -> Nullable<Text>,
+        member_type -> Text,
+        pioneer -> Bool,
+        status -> Text,
+        unit_id -> Uuid,
+        unit_path -> Ltree,
+        prospect_id -> Nullable<Uuid>,
+        last_contact_on -> Nullable<Date>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     org_levels (code) {
         code -> Text,
         rank -> Int2,
         name_vi -> Text,
         name_en -> Text,
         historical -> Bool,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    org_unit_links (predecessor_id, successor_id) {
+        predecessor_id -> Uuid,
+        successor_id -> Uuid,
+        kind -> Text,
+        effective_on -> Date,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    org_unit_periods (unit_id, valid_from) {
+        unit_id -> Uuid,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        parent_id -> Nullable<Uuid>,
+        path -> Ltree,
+        name -> Text,
+        official_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    org_unit_population (unit_id, as_of) {
+        unit_id -> Uuid,
+        as_of -> Date,
+        women_18_plus -> Int4,
+        source -> Text,
+        recorded_by -> Nullable<Uuid>,
+        version -> Int4,
+        recorded_at -> Timestamptz,
     }
 }
 
@@ -141,12 +398,68 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    positions (id) {
+        id -> Uuid,
+        member_id -> Uuid,
+        unit_id -> Uuid,
+        kind -> Text,
+        appointment -> Text,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    prospects (id) {
+        id -> Uuid,
+        family_name -> Text,
+        middle_name -> Text,
+        given_name -> Text,
+        search_key -> Text,
+        sort_key -> Text,
+        birth_date -> Nullable<Date>,
+        birth_year -> Nullable<Int2>,
+        phone -> Nullable<Text>,
+        address -> Text,
+        unit_id -> Uuid,
+        unit_path -> Ltree,
+        assigned_member_id -> Nullable<Uuid>,
+        status -> Text,
+        converted_member_id -> Nullable<Uuid>,
+        converted_on -> Nullable<Date>,
+        notes -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     refresh_tokens (token_hash) {
         token_hash -> Bytea,
         session_id -> Uuid,
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    religions (code) {
+        code -> Text,
+        name -> Text,
     }
 }
 
@@ -204,24 +517,69 @@ diesel::table! {
 }
 
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(data_requests -> members (member_id));
+diesel::joinable!(data_requests -> users (requested_by));
+diesel::joinable!(jobs -> org_units (org_unit_id));
+diesel::joinable!(jobs -> users (owner_id));
 diesel::joinable!(machine_clients -> org_units (org_unit_id));
 diesel::joinable!(machine_clients -> users (created_by));
+diesel::joinable!(member_contacts -> members (member_id));
+diesel::joinable!(member_contacts -> users (contacted_by));
+diesel::joinable!(member_events -> members (member_id));
+diesel::joinable!(member_events -> users (recorded_by));
+diesel::joinable!(member_needs -> members (member_id));
+diesel::joinable!(member_needs -> users (created_by));
+diesel::joinable!(member_photos -> members (member_id));
+diesel::joinable!(member_placements -> members (member_id));
+diesel::joinable!(member_placements -> org_units (unit_id));
+diesel::joinable!(member_profile_events -> members (member_id));
+diesel::joinable!(member_profile_events -> users (recorded_by));
+diesel::joinable!(member_profiles -> members (member_id));
+diesel::joinable!(member_profiles -> users (verified_by));
+diesel::joinable!(member_transfers -> members (member_id));
+diesel::joinable!(members -> ethnicities (ethnicity_code));
+diesel::joinable!(members -> org_units (unit_id));
+diesel::joinable!(members -> religions (religion_code));
+diesel::joinable!(org_unit_population -> org_units (unit_id));
+diesel::joinable!(org_unit_population -> users (recorded_by));
 diesel::joinable!(org_units -> org_levels (level));
+diesel::joinable!(positions -> members (member_id));
+diesel::joinable!(positions -> org_units (unit_id));
+diesel::joinable!(prospects -> org_units (unit_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(role_grants -> org_units (org_unit_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(users -> members (member_id));
 diesel::joinable!(users -> org_units (home_unit_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     audit_events,
+    data_requests,
+    ethnicities,
     idempotency_keys,
     instance_settings,
+    jobs,
     login_throttle,
     machine_clients,
+    member_contacts,
+    member_events,
+    member_needs,
+    member_photos,
+    member_placements,
+    member_profile_events,
+    member_profiles,
+    member_transfers,
+    members,
     org_levels,
+    org_unit_links,
+    org_unit_periods,
+    org_unit_population,
     org_units,
+    positions,
+    prospects,
     refresh_tokens,
+    religions,
     role_grants,
     sessions,
     users,

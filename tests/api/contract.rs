@@ -58,7 +58,7 @@ fn every_operation_is_named_described_and_answers_problems() {
             [
                 "get", "list", "create", "update", "delete", "replace", "submit", "accept",
                 "return", "merge", "login", "refresh", "logout", "issue", "revoke", "import",
-                "export", "record", "close", "move", "rename", "convert", "set", "reset"
+                "export", "record", "close", "move", "rename", "convert", "set", "reset", "reject", "cancel"
             ]
             .contains(&verb),
             "{id}: unknown verb {verb}"

@@ -12,6 +12,7 @@ mod docs_ui;
 mod errors;
 mod idempotency;
 mod machine_clients;
+mod members;
 mod ops;
 mod org_units;
 mod outage;

@@ -49,12 +49,27 @@ pub enum Permission {
     ClientsManage,
     #[serde(rename = "reports:read")]
     ReportsRead,
+    /// Basic member data (name, unit, contact data, membership).
+    #[serde(rename = "members:read")]
+    MembersRead,
+    #[serde(rename = "members:write")]
+    MembersWrite,
+    /// Sensitive member data: ethnicity, religion, Party membership, the full CCCD,
+    /// circumstances (poverty, health, disability) and needs. Every read is audited.
+    #[serde(rename = "members:sensitive")]
+    MembersSensitive,
+    /// Bulk export of member lists.
+    #[serde(rename = "members:export")]
+    MembersExport,
+    /// Bulk import of member lists.
+    #[serde(rename = "members:import")]
+    MembersImport,
 }
 
 use Permission::*;
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 13] = [
         OrgUnitsRead,
         OrgUnitsWrite,
         UsersRead,
@@ -63,6 +78,11 @@ impl Permission {
         SettingsWrite,
         ClientsManage,
         ReportsRead,
+        MembersRead,
+        MembersWrite,
+        MembersSensitive,
+        MembersExport,
+        MembersImport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +95,11 @@ impl Permission {
             SettingsWrite => "settings:write",
             ClientsManage => "clients:manage",
             ReportsRead => "reports:read",
+            MembersRead => "members:read",
+            MembersWrite => "members:write",
+            MembersSensitive => "members:sensitive",
+            MembersExport => "members:export",
+            MembersImport => "members:import",
         }
     }
 
@@ -117,15 +142,36 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         match self {
             Role::Admin => &Permission::ALL,
-            Role::ProvinceOfficer | Role::CommuneOfficer => &[
+            Role::ProvinceOfficer => &[
                 OrgUnitsRead,
                 OrgUnitsWrite,
                 UsersRead,
                 UsersManage,
                 ReportsRead,
+                MembersRead,
+                MembersExport,
             ],
-            Role::BranchHead => &[OrgUnitsRead, UsersRead],
-            Role::GroupLeader | Role::Member => &[OrgUnitsRead],
+            Role::CommuneOfficer => &[
+                OrgUnitsRead,
+                OrgUnitsWrite,
+                UsersRead,
+                UsersManage,
+                ReportsRead,
+                MembersRead,
+                MembersWrite,
+                MembersSensitive,
+                MembersExport,
+                MembersImport,
+            ],
+            Role::BranchHead => &[
+                OrgUnitsRead,
+                UsersRead,
+                MembersRead,
+                MembersWrite,
+                MembersSensitive,
+            ],
+            Role::GroupLeader => &[OrgUnitsRead, MembersRead, MembersWrite],
+            Role::Member => &[OrgUnitsRead],
             Role::Auditor => &[OrgUnitsRead, UsersRead, AuditRead],
             Role::Integration => &[OrgUnitsRead, ReportsRead],
         }

@@ -66,6 +66,15 @@ pub enum ApiError {
         detail: Text,
         field: Option<String>,
     },
+    /// The object duplicates an existing one (e.g. the same citizen id); `existing_id` is given
+    /// only when the caller may see the existing object.
+    #[error("duplicate: {code}")]
+    Duplicate {
+        code: &'static str,
+        detail: Text,
+        field: &'static str,
+        existing_id: Option<uuid::Uuid>,
+    },
     /// No credentials, or credentials that are not valid (any reason: the same answer).
     #[error("unauthorized")]
     Unauthorized,
@@ -120,7 +129,7 @@ impl ApiError {
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
-            IdempotencyInProgress | Conflict { .. } => StatusCode::CONFLICT,
+            IdempotencyInProgress | Conflict { .. } | Duplicate { .. } => StatusCode::CONFLICT,
             Unauthorized | InvalidCredentials | InvalidRefreshToken | InvalidClient => {
                 StatusCode::UNAUTHORIZED
             }
@@ -148,7 +157,7 @@ impl ApiError {
             PreconditionFailed { .. } => "precondition_failed",
             IdempotencyKeyReused => "idempotency_key_reused",
             IdempotencyInProgress => "idempotency_in_progress",
-            Conflict { code, .. } => code,
+            Conflict { code, .. } | Duplicate { code, .. } => code,
             Unauthorized => "unauthorized",
             InvalidCredentials => "invalid_credentials",
             InvalidRefreshToken => "invalid_refresh_token",
@@ -182,7 +191,7 @@ impl ApiError {
                 "Idempotency key reused",
             ),
             IdempotencyInProgress => Text::new("Yêu cầu đang được xử lý", "Request in progress"),
-            Conflict { .. } => Text::new("Xung đột dữ liệu", "Conflict"),
+            Conflict { .. } | Duplicate { .. } => Text::new("Xung đột dữ liệu", "Conflict"),
             Unauthorized | InvalidRefreshToken | InvalidClient => {
                 Text::new("Chưa xác thực", "Unauthorized")
             }
@@ -250,7 +259,7 @@ impl ApiError {
                 "Một yêu cầu cùng Idempotency-Key đang được xử lý; hãy thử lại sau giây lát.",
                 "A request with the same Idempotency-Key is still being processed; retry shortly.",
             ),
-            Conflict { detail, .. } => detail.clone(),
+            Conflict { detail, .. } | Duplicate { detail, .. } => detail.clone(),
             Unauthorized => Text::new(
                 "Cần đăng nhập: gửi tiêu đề Authorization: Bearer với mã truy cập còn hiệu lực.",
                 "Authentication required: send Authorization: Bearer with a valid access token.",

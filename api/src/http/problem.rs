@@ -56,6 +56,9 @@ pub struct ProblemDetails {
     /// For 409 conflicts about one field: that field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For 409 duplicates: the id of the existing object, when the caller may see it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_id: Option<String>,
 }
 
 /// One invalid field (trường không hợp lệ).
@@ -100,6 +103,12 @@ pub fn from_error(error: &ApiError, lang: Lang, request_id: &str) -> ProblemDeta
         }
         ApiError::NotReady(checks) => problem.checks = Some(checks.clone()),
         ApiError::Conflict { field, .. } => problem.field = field.clone(),
+        ApiError::Duplicate {
+            field, existing_id, ..
+        } => {
+            problem.field = Some((*field).to_owned());
+            problem.existing_id = existing_id.map(|id| id.to_string());
+        }
         _ => {}
     }
     problem
@@ -172,6 +181,7 @@ fn base(
         current: None,
         checks: None,
         field: None,
+        existing_id: None,
     }
 }
 

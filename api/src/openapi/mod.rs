@@ -31,6 +31,7 @@ pub const CONTRACT_VERSION: &str = "0.1.0";
         (name = "users", description = "Tài khoản và vai trò / Accounts, their roles, and the caller herself."),
         (name = "api_tokens", description = "Mã truy cập cho script / API tokens for scripts and curl."),
         (name = "machine_clients", description = "Hệ thống cấp trên / Machine clients of higher-level systems."),
+        (name = "members", description = "Sổ hội viên: hội viên, biến động, chuyển sinh hoạt / The member registry: members, lifecycle, transfers."),
         (name = "org_units", description = "Cây đơn vị Hội / The org tree: central, province, (district), commune, branch, group."),
         (name = "audit", description = "Nhật ký kiểm tra / The audit trail."),
         (name = "settings", description = "Cài đặt hệ thống: các ngưỡng và quy tắc cấu hình theo tỉnh và năm / Instance settings: thresholds and rules configured per province and year."),

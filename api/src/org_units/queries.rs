@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::models::{NewOrgUnitRow, OrgUnitRow};
 use crate::auth::Scope;
-use crate::schema::{org_levels, org_units};
+use crate::schema::{org_levels, org_unit_periods, org_units};
 
 /// A unit by id, whatever the caller's scope (callers check visibility themselves).
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<OrgUnitRow>> {
@@ -79,10 +79,23 @@ pub async fn level_rank(conn: &mut AsyncPgConnection, level: &str) -> QueryResul
         .optional()
 }
 
+/// Inserts a unit and the first period of its history.
 pub async fn insert(conn: &mut AsyncPgConnection, row: &NewOrgUnitRow) -> QueryResult<OrgUnitRow> {
-    diesel::insert_into(org_units::table)
+    let unit = diesel::insert_into(org_units::table)
         .values(row)
         .returning(OrgUnitRow::as_returning())
         .get_result(conn)
-        .await
+        .await?;
+    diesel::insert_into(org_unit_periods::table)
+        .values((
+            org_unit_periods::unit_id.eq(unit.id),
+            org_unit_periods::valid_from.eq(unit.valid_from),
+            org_unit_periods::parent_id.eq(unit.parent_id),
+            org_unit_periods::path.eq(unit.path.clone()),
+            org_unit_periods::name.eq(&unit.name),
+            org_unit_periods::official_code.eq(&unit.official_code),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(unit)
 }

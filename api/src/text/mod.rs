@@ -1,3 +1,4 @@
 //! Vietnamese text handling shared by validation and search.
 
+pub mod collate;
 pub mod fold;

@@ -143,7 +143,7 @@ impl TestApp {
             .await
             .create(
                 "/api/v1/org-units",
-                &json!({"parent_id": parent, "level": level, "name": name}),
+                &json!({"parent_id": parent, "level": level, "name": name, "valid_from": "2000-01-01"}),
             )
             .await;
         unit["id"].as_str().unwrap().to_owned()

@@ -1,0 +1,64 @@
+//! Who may see which member: her unit in the caller's scope, or a pending transfer into it (the
+//! receiving side sees her until it decides). Outside that, a member is 404.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::models::MemberRow;
+use super::queries;
+use crate::auth::{Caller, Permission};
+use crate::http::{ApiError, Text};
+use crate::schema::member_transfers;
+
+pub async fn visible_member(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+    permission: Permission,
+) -> Result<MemberRow, ApiError> {
+    let member = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
+    if can_see(conn, caller, &member, permission).await? {
+        Ok(member)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+pub async fn can_see(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    member: &MemberRow,
+    permission: Permission,
+) -> Result<bool, ApiError> {
+    if caller.principal.can(permission, &member.unit_path.0) {
+        return Ok(true);
+    }
+    if member.status != "transferring" {
+        return Ok(false);
+    }
+    let destination: Option<diesel_ltree::Ltree> = member_transfers::table
+        .filter(member_transfers::member_id.eq(member.id))
+        .filter(member_transfers::status.eq("pending"))
+        .select(member_transfers::to_unit_path)
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(destination.is_some_and(|path| caller.principal.can(permission, &path.0)))
+}
+
+/// `include=sensitive`, or nothing; anything else is a 400.
+pub fn wants_sensitive(include: Option<&str>) -> Result<bool, ApiError> {
+    match include {
+        None | Some("") => Ok(false),
+        Some("sensitive") => Ok(true),
+        Some(_) => Err(ApiError::invalid_parameter(
+            "include",
+            "invalid_value",
+            Text::new(
+                "Chỉ nhận include=sensitive.",
+                "Only include=sensitive is supported.",
+            ),
+        )),
+    }
+}

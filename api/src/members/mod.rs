@@ -1,0 +1,12 @@
+//! The member registry (sổ hội viên): members, their lifecycle and transfers, what cadres know
+//! of them ("3 biết": face, circumstances, needs), and bulk import and export.
+
+pub mod access;
+pub mod handlers;
+pub mod lifecycle;
+pub mod models;
+pub mod queries;
+pub mod transfers;
+pub mod validate;
+pub mod wire;
+pub mod write;

@@ -1,0 +1,5 @@
+//! Facts about people, parsed and validated once: names, citizen ids, phone numbers.
+
+pub mod cccd;
+pub mod names;
+pub mod phone;
