@@ -33,9 +33,7 @@ struct PoolLabels {
 }
 
 fn latency_histogram() -> Histogram {
-    Histogram::new([
-        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-    ])
+    Histogram::new([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])
 }
 
 pub struct Metrics {
@@ -56,9 +54,7 @@ impl Metrics {
     pub fn new() -> Self {
         let mut registry = Registry::default();
         let requests = Family::<RequestLabels, Counter>::default();
-        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
-            latency_histogram,
-        );
+        let latency = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(latency_histogram);
         let in_flight = Gauge::<i64, AtomicI64>::default();
         let pool = Family::<PoolLabels, Gauge<i64, AtomicI64>>::default();
         registry.register(
@@ -71,23 +67,13 @@ impl Metrics {
             "Time to answer HTTP requests, by method and route pattern",
             latency.clone(),
         );
-        registry.register(
-            "http_requests_in_flight",
-            "HTTP requests being answered now",
-            in_flight.clone(),
-        );
+        registry.register("http_requests_in_flight", "HTTP requests being answered now", in_flight.clone());
         registry.register(
             "db_pool_connections",
             "Database pool: max_size, size (open), available (idle), in_use, waiting (requests queued for a connection)",
             pool.clone(),
         );
-        Metrics {
-            registry,
-            requests,
-            latency,
-            in_flight,
-            pool,
-        }
+        Metrics { registry, requests, latency, in_flight, pool }
     }
 
     pub fn request_started(&self) {
@@ -97,17 +83,10 @@ impl Metrics {
     pub fn request_finished(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         self.in_flight.dec();
         self.requests
-            .get_or_create(&RequestLabels {
-                method: method.to_owned(),
-                route: route.to_owned(),
-                status,
-            })
+            .get_or_create(&RequestLabels { method: method.to_owned(), route: route.to_owned(), status })
             .inc();
         self.latency
-            .get_or_create(&RouteLabels {
-                method: method.to_owned(),
-                route: route.to_owned(),
-            })
+            .get_or_create(&RouteLabels { method: method.to_owned(), route: route.to_owned() })
             .observe(elapsed.as_secs_f64());
     }
 
@@ -123,9 +102,7 @@ impl Metrics {
             ("in_use", in_use),
             ("waiting", status.waiting),
         ] {
-            self.pool
-                .get_or_create(&PoolLabels { state })
-                .set(as_i64(value));
+            self.pool.get_or_create(&PoolLabels { state }).set(as_i64(value));
         }
         let mut out = String::new();
         if encode(&mut out, &self.registry).is_err() {

@@ -3,7 +3,9 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::{api_tokens, audit, auth, machine_clients, members, ops, org_units, settings, users};
+use crate::{
+    api_tokens, audit, auth, imports, jobs, machine_clients, members, ops, org_units, prospects, settings, users,
+};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(ops::handlers::get_health)
@@ -19,6 +21,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::handlers::create_client_token)
                 .service(users::me::get_me)
                 .service(users::me::update_my_password)
+                .service(members::own::get_my_member)
+                .service(members::own::update_my_member)
+                .service(members::own::list_my_member_events)
+                .service(members::own::create_my_data_request)
                 .service(users::handlers::list_users)
                 .service(users::handlers::create_user)
                 .service(users::handlers::get_user)
@@ -38,6 +44,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(org_units::handlers::list_org_units)
                 .service(org_units::handlers::create_org_unit)
                 .service(org_units::handlers::get_org_unit)
+                .service(org_units::history::get_org_unit_history)
+                .service(org_units::history::rename_org_unit)
+                .service(org_units::history::move_org_unit)
+                .service(org_units::history::close_org_unit)
+                .service(org_units::history::merge_org_unit)
+                .service(org_units::history::split_org_unit)
+                .service(org_units::summary::get_org_unit_member_summary)
+                .service(org_units::population::list_org_unit_population)
+                .service(org_units::population::create_org_unit_population)
+                .service(org_units::population::update_org_unit_population)
+                .service(org_units::positions::list_org_unit_positions)
+                .service(org_units::positions::create_org_unit_position)
+                .service(org_units::positions::update_position)
+                .service(members::export::export_members)
                 .service(members::handlers::list_members)
                 .service(members::write::create_member)
                 .service(members::handlers::get_member)
@@ -50,6 +70,25 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(members::transfers::accept_transfer)
                 .service(members::transfers::reject_transfer)
                 .service(members::transfers::cancel_transfer)
+                .service(members::profile::get_member_profile)
+                .service(members::profile::replace_member_profile)
+                .service(members::profile::list_member_profile_revisions)
+                .service(members::needs::list_member_needs)
+                .service(members::needs::create_member_need)
+                .service(members::needs::update_need)
+                .service(members::contacts::list_member_contacts)
+                .service(members::contacts::create_member_contact)
+                .service(members::photo::get_member_photo)
+                .service(members::photo::replace_member_photo)
+                .service(members::photo::delete_member_photo)
+                .service(prospects::handlers::list_prospects)
+                .service(prospects::handlers::create_prospect)
+                .service(prospects::handlers::get_prospect)
+                .service(prospects::handlers::update_prospect)
+                .service(prospects::convert::convert_prospect)
+                .service(imports::handlers::get_member_import_template)
+                .service(imports::handlers::create_member_import)
+                .service(jobs::get_job)
                 .service(audit::handlers::list_audit_events)
                 .service(settings::handlers::list_settings)
                 .service(settings::handlers::create_setting)

@@ -31,10 +31,7 @@ pub enum StartupError {
     #[error("token keys: {0}")]
     Keys(String),
     #[error("cannot listen on {address}: {source}")]
-    Bind {
-        address: String,
-        source: std::io::Error,
-    },
+    Bind { address: String, source: std::io::Error },
 }
 
 pub struct Application {
@@ -45,15 +42,11 @@ pub struct Application {
 
 impl Application {
     pub fn build(config: Config) -> Result<Application, StartupError> {
-        let pool = db::build_pool(config.database_url.expose(), &config.pool)
-            .map_err(StartupError::Pool)?;
+        let pool = db::build_pool(config.database_url.expose(), &config.pool).map_err(StartupError::Pool)?;
         let auth = &config.auth;
-        let jwt = JwtKeys::new(&auth.jwt_keys.0, &auth.jwt_issuer, &auth.jwt_audience)
-            .map_err(StartupError::Keys)?;
+        let jwt = JwtKeys::new(&auth.jwt_keys.0, &auth.jwt_issuer, &auth.jwt_audience).map_err(StartupError::Keys)?;
         if auth.jwt_keys_ephemeral {
-            tracing::warn!(
-                "CHIHOI_JWT_KEYS is not set: using a key generated for this process; tokens die with it"
-            );
+            tracing::warn!("CHIHOI_JWT_KEYS is not set: using a key generated for this process; tokens die with it");
         }
         let document = crate::openapi::document();
         let state = AppState {
@@ -65,27 +58,15 @@ impl Application {
             jwt: Arc::new(jwt),
             config: Arc::new(config),
         };
-        let listener =
-            TcpListener::bind(&state.config.bind).map_err(|source| StartupError::Bind {
-                address: state.config.bind.clone(),
-                source,
-            })?;
+        let listener = TcpListener::bind(&state.config.bind)
+            .map_err(|source| StartupError::Bind { address: state.config.bind.clone(), source })?;
         let port = listener
             .local_addr()
-            .map_err(|source| StartupError::Bind {
-                address: state.config.bind.clone(),
-                source,
-            })?
+            .map_err(|source| StartupError::Bind { address: state.config.bind.clone(), source })?
             .port();
-        let server = serve(listener, state.clone()).map_err(|source| StartupError::Bind {
-            address: state.config.bind.clone(),
-            source,
-        })?;
-        Ok(Application {
-            port,
-            server,
-            state,
-        })
+        let server = serve(listener, state.clone())
+            .map_err(|source| StartupError::Bind { address: state.config.bind.clone(), source })?;
+        Ok(Application { port, server, state })
     }
 
     pub fn port(&self) -> u16 {
@@ -96,11 +77,8 @@ impl Application {
     /// within `CHIHOI_SHUTDOWN_TIMEOUT_S`), then closes the pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let background = [
-            (self.state.config.migrate == MigrateMode::Auto).then(|| {
-                tokio::spawn(migrate_until_done(
-                    self.state.config.database_url.expose().to_owned(),
-                ))
-            }),
+            (self.state.config.migrate == MigrateMode::Auto)
+                .then(|| tokio::spawn(migrate_until_done(self.state.config.database_url.expose().to_owned()))),
             Some(tokio::spawn(housekeeping(self.state.pool.clone()))),
         ];
         let result = self.server.await;
@@ -122,10 +100,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
         App::new()
             .app_data(data.clone())
             .app_data(BodyLimit(config.max_body_bytes))
-            .app_data(
-                web::PathConfig::default()
-                    .error_handler(|error, _| path_error(&error.to_string()).into()),
-            )
+            .app_data(web::PathConfig::default().error_handler(|error, _| path_error(&error.to_string()).into()))
             .wrap(Condition::new(cors_enabled, cors(&config.cors_origins)))
             .wrap(from_fn(request_context))
             .wrap(Compress::default())
@@ -133,10 +108,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .configure(crate::routes::configure)
             .into_app()
             .route("/docs", web::get().to(redirect_to_docs))
-            .service(
-                SwaggerUi::new("/docs/{_:.*}")
-                    .config(SwaggerConfig::new(["/openapi.json"]).validator_url("none")),
-            )
+            .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"]).validator_url("none")))
             .default_service(web::to(not_routed))
     })
     .workers(workers)
@@ -159,21 +131,13 @@ fn path_error(message: &str) -> crate::http::ApiError {
 }
 
 async fn redirect_to_docs() -> HttpResponse {
-    HttpResponse::PermanentRedirect()
-        .insert_header((header::LOCATION, "/docs/"))
-        .finish()
+    HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
 }
 
 /// CORS is closed unless `CHIHOI_CORS_ORIGINS` lists origins.
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
-        .allowed_methods([
-            Method::GET,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ])
+        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,

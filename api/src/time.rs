@@ -17,12 +17,7 @@ mod tests {
 
     #[test]
     fn vietnam_is_seven_hours_ahead() {
-        let late_utc = DateTime::parse_from_rfc3339("2025-06-30T18:30:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        assert_eq!(
-            today_in_vietnam(late_utc),
-            NaiveDate::from_ymd_opt(2025, 7, 1).unwrap()
-        );
+        let late_utc = DateTime::parse_from_rfc3339("2025-06-30T18:30:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(today_in_vietnam(late_utc), NaiveDate::from_ymd_opt(2025, 7, 1).unwrap());
     }
 }

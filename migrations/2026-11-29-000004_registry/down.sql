@@ -18,3 +18,4 @@ DROP TABLE ethnicities;
 DROP TABLE org_unit_population;
 DROP TABLE org_unit_links;
 DROP TABLE org_unit_periods;
+DROP FUNCTION uuid_v7();

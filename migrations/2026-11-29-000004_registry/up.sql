@@ -1,3 +1,17 @@
+-- Time-ordered UUIDs (version 7) made in SQL, for rows written by set-based statements (the
+-- application makes its own with the same layout). PostgreSQL 18 has uuidv7(); 15 does not.
+CREATE FUNCTION uuid_v7() RETURNS uuid LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    bytes bytea;
+BEGIN
+    bytes := substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3)
+             || substring(uuid_send(gen_random_uuid()) FROM 1 FOR 10);
+    bytes := set_byte(bytes, 6, (b'0111' || get_byte(bytes, 6)::bit(4))::bit(8)::int);
+    bytes := set_byte(bytes, 8, (b'10' || get_byte(bytes, 8)::bit(6))::bit(8)::int);
+    RETURN encode(bytes, 'hex')::uuid;
+END;
+$$;
+
 -- ============================================================================================
 -- History of the org tree. `org_units` holds each unit's current state (closed units hang under
 -- their successor, so the successor's officers keep seeing their history); `org_unit_periods`

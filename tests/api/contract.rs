@@ -48,38 +48,22 @@ fn every_operation_is_named_described_and_answers_problems() {
     assert_eq!(doc["openapi"], "3.1.0");
     let mut ids = std::collections::BTreeSet::new();
     for (path, method, operation) in operations(&doc) {
-        let id = operation["operationId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{method} {path} has no operationId"));
-        let (verb, resource) = id
-            .split_once('_')
-            .unwrap_or_else(|| panic!("{id} is not verb_resource"));
+        let id = operation["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+        let (verb, resource) = id.split_once('_').unwrap_or_else(|| panic!("{id} is not verb_resource"));
         assert!(
             [
-                "get", "list", "create", "update", "delete", "replace", "submit", "accept",
-                "return", "merge", "login", "refresh", "logout", "issue", "revoke", "import",
-                "export", "record", "close", "move", "rename", "convert", "set", "reset", "reject", "cancel"
+                "get", "list", "create", "update", "delete", "replace", "submit", "accept", "return", "merge", "login",
+                "refresh", "logout", "issue", "revoke", "import", "export", "record", "close", "move", "rename",
+                "convert", "set", "reset", "reject", "cancel", "split"
             ]
             .contains(&verb),
             "{id}: unknown verb {verb}"
         );
-        assert!(
-            !resource.is_empty() && resource.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
-            "{id}"
-        );
+        assert!(!resource.is_empty() && resource.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}");
         assert!(ids.insert(id.to_owned()), "duplicate operationId {id}");
-        assert!(
-            operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
-            "{id} has no summary"
-        );
-        assert!(
-            operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
-            "{id} has no tag"
-        );
-        assert!(
-            operation.get("security").is_some(),
-            "{id} declares no security requirement"
-        );
+        assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{id} has no summary");
+        assert!(operation["tags"].as_array().is_some_and(|t| !t.is_empty()), "{id} has no tag");
+        assert!(operation.get("security").is_some(), "{id} declares no security requirement");
         let responses = operation["responses"].as_object().unwrap();
         assert!(responses.contains_key("500"), "{id} lacks 500");
         for (status, response) in responses {
@@ -96,23 +80,14 @@ fn every_operation_is_named_described_and_answers_problems() {
                 }
                 continue;
             }
-            assert!(
-                response["description"]
-                    .as_str()
-                    .is_some_and(|d| !d.is_empty()),
-                "{id} {status}: no description"
-            );
+            assert!(response["description"].as_str().is_some_and(|d| !d.is_empty()), "{id} {status}: no description");
             if status.starts_with('4') || status.starts_with('5') {
-                panic!(
-                    "{id} {status}: error responses must reference a problem response component"
-                );
+                panic!("{id} {status}: error responses must reference a problem response component");
             }
         }
         for parameter in operation["parameters"].as_array().into_iter().flatten() {
             assert!(
-                parameter["description"]
-                    .as_str()
-                    .is_some_and(|d| !d.is_empty()),
+                parameter["description"].as_str().is_some_and(|d| !d.is_empty()),
                 "{id}: parameter {} undescribed",
                 parameter["name"]
             );
@@ -124,10 +99,7 @@ fn every_operation_is_named_described_and_answers_problems() {
                 || property.get("$ref").is_some()
                 || property.get("allOf").is_some()
                 || property.get("oneOf").is_some();
-            assert!(
-                described || is_self_explanatory(field),
-                "{name}.{field} has no description"
-            );
+            assert!(described || is_self_explanatory(field), "{name}.{field} has no description");
         }
     }
 }

@@ -16,8 +16,7 @@ async fn swagger_ui_lists_every_operation_without_internet() {
     let app = spawn_app().await;
     let contract: Value = app.get("/openapi.json").await.json().await.unwrap();
     let url = app.url("/docs/");
-    let profile =
-        std::env::temp_dir().join(format!("chihoi-chromium-{}", uuid::Uuid::now_v7().simple()));
+    let profile = std::env::temp_dir().join(format!("chihoi-chromium-{}", uuid::Uuid::now_v7().simple()));
     let output = tokio::task::spawn_blocking(move || {
         Command::new(chromium())
             .args([
@@ -48,10 +47,7 @@ async fn swagger_ui_lists_every_operation_without_internet() {
 
     let mut operations = 0;
     for (path, item) in contract["paths"].as_object().unwrap() {
-        assert!(
-            dom.contains(&format!("data-path=\"{path}\"")),
-            "{path} is not listed in the rendered docs"
-        );
+        assert!(dom.contains(&format!("data-path=\"{path}\"")), "{path} is not listed in the rendered docs");
         operations += item.as_object().unwrap().len();
     }
     let rendered = dom.matches("class=\"opblock-summary-method\"").count();

@@ -26,40 +26,16 @@ async fn wrong_type_missing_and_unknown_fields_are_named() {
     let app = spawn_app().await;
     let admin = app.admin().await;
 
-    let response = admin
-        .post_json("/api/v1/settings", &json!({"key": 5, "value": 1}))
-        .await;
-    let problem = assert_problem(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let response = admin.post_json("/api/v1/settings", &json!({"key": 5, "value": 1})).await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(field_error(&problem, "key")["code"], "invalid_type");
 
-    let response = admin
-        .post_json("/api/v1/settings", &json!({"value": 1}))
-        .await;
-    let problem = assert_problem(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let response = admin.post_json("/api/v1/settings", &json!({"value": 1})).await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(field_error(&problem, "key")["code"], "required");
 
-    let response = admin
-        .post_json(
-            "/api/v1/settings",
-            &json!({"key": "a.b", "value": 1, "version": 9}),
-        )
-        .await;
-    let problem = assert_problem(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let response = admin.post_json("/api/v1/settings", &json!({"key": "a.b", "value": 1, "version": 9})).await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(field_error(&problem, "version")["code"], "unknown_field");
 
     // Nothing was written by any of them.
@@ -71,18 +47,8 @@ async fn wrong_type_missing_and_unknown_fields_are_named() {
 async fn rule_violations_are_all_reported_at_once() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let response = admin
-        .post_json(
-            "/api/v1/settings",
-            &json!({"key": "Bad Key", "value": null}),
-        )
-        .await;
-    let problem = assert_problem(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let response = admin.post_json("/api/v1/settings", &json!({"key": "Bad Key", "value": null})).await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(field_error(&problem, "key")["code"], "invalid_format");
     assert_eq!(field_error(&problem, "value")["code"], "required");
 }
@@ -91,15 +57,10 @@ async fn rule_violations_are_all_reported_at_once() {
 async fn vietnamese_by_default_english_on_request() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let vi = admin
-        .post_json("/api/v1/settings", &json!({"value": 1}))
-        .await;
+    let vi = admin.post_json("/api/v1/settings", &json!({"value": 1})).await;
     let vi = assert_problem(vi, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(vi["title"], "Dữ liệu không hợp lệ");
-    assert_eq!(
-        field_error(&vi, "key")["message"],
-        "Trường này là bắt buộc."
-    );
+    assert_eq!(field_error(&vi, "key")["message"], "Trường này là bắt buộc.");
 
     let en = admin
         .request(Method::POST, "/api/v1/settings")
@@ -110,10 +71,7 @@ async fn vietnamese_by_default_english_on_request() {
         .unwrap();
     let en = assert_problem(en, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(en["title"], "Invalid data");
-    assert_eq!(
-        field_error(&en, "key")["message"],
-        "This field is required."
-    );
+    assert_eq!(field_error(&en, "key")["message"], "This field is required.");
 }
 
 #[tokio::test]
@@ -124,9 +82,7 @@ async fn oversized_body_is_413() {
     .await;
     let admin = app.admin().await;
     let big = "x".repeat(4096);
-    let response = admin
-        .post_json("/api/v1/settings", &json!({"key": "a", "value": big}))
-        .await;
+    let response = admin.post_json("/api/v1/settings", &json!({"key": "a", "value": big})).await;
     assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
 }
 
@@ -140,9 +96,7 @@ async fn oversized_chunked_body_is_413() {
     .await;
     let admin = app.admin().await;
     // No Content-Length: the limit must hold while the body streams in.
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", app.port))
-        .await
-        .unwrap();
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.unwrap();
     let head = format!(
         "POST /api/v1/settings HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
         admin.token
@@ -151,11 +105,7 @@ async fn oversized_chunked_body_is_413() {
     for _ in 0..8 {
         let chunk = " ".repeat(1024);
         // The server may answer and close before every chunk is sent.
-        if stream
-            .write_all(format!("400\r\n{chunk}\r\n").as_bytes())
-            .await
-            .is_err()
-        {
+        if stream.write_all(format!("400\r\n{chunk}\r\n").as_bytes()).await.is_err() {
             break;
         }
     }
@@ -164,16 +114,8 @@ async fn oversized_chunked_body_is_413() {
     let _ = stream.read_to_end(&mut answer).await;
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 413"), "answer: {answer}");
-    assert!(
-        answer
-            .to_ascii_lowercase()
-            .contains("content-type: application/problem+json"),
-        "answer: {answer}"
-    );
-    assert!(
-        answer.contains("\"code\":\"payload_too_large\""),
-        "answer: {answer}"
-    );
+    assert!(answer.to_ascii_lowercase().contains("content-type: application/problem+json"), "answer: {answer}");
+    assert!(answer.contains("\"code\":\"payload_too_large\""), "answer: {answer}");
 }
 
 #[tokio::test]
@@ -187,131 +129,62 @@ async fn wrong_content_type_is_415() {
         .send()
         .await
         .unwrap();
-    assert_problem(
-        response,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
+    assert_problem(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
 
-    let response = admin
-        .request(Method::POST, "/api/v1/settings")
-        .body("{\"key\": \"a\", \"value\": 1}")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(
-        response,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
+    let response =
+        admin.request(Method::POST, "/api/v1/settings").body("{\"key\": \"a\", \"value\": 1}").send().await.unwrap();
+    assert_problem(response, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
 }
 
 #[tokio::test]
 async fn unknown_method_is_405_with_allow() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let response = admin
-        .request(Method::PUT, "/api/v1/settings")
-        .send()
-        .await
-        .unwrap();
-    let allow = response
-        .headers()
-        .get("allow")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let response = admin.request(Method::PUT, "/api/v1/settings").send().await.unwrap();
+    let allow = response.headers().get("allow").unwrap().to_str().unwrap().to_owned();
     assert_eq!(allow, "GET, POST");
-    assert_problem(
-        response,
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-    )
-    .await;
+    assert_problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
 
-    let response = admin
-        .request(Method::POST, "/api/v1/settings/a.b")
-        .send()
-        .await
-        .unwrap();
-    let allow = response
-        .headers()
-        .get("allow")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let response = admin.request(Method::POST, "/api/v1/settings/a.b").send().await.unwrap();
+    let allow = response.headers().get("allow").unwrap().to_str().unwrap().to_owned();
     assert_eq!(allow, "GET, PATCH, DELETE");
-    assert_problem(
-        response,
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-    )
-    .await;
+    assert_problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
 }
 
 #[tokio::test]
 async fn unknown_routes_and_objects_are_404() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    assert_problem(
-        app.get("/api/v1/nothing-here").await,
-        StatusCode::NOT_FOUND,
-        "no_such_route",
-    )
-    .await;
-    assert_problem(
-        admin.get("/api/v1/settings/no.such.key").await,
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    assert_problem(app.get("/api/v1/nothing-here").await, StatusCode::NOT_FOUND, "no_such_route").await;
+    assert_problem(admin.get("/api/v1/settings/no.such.key").await, StatusCode::NOT_FOUND, "not_found").await;
 }
 
 #[tokio::test]
 async fn bad_query_parameters_are_400_and_named() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let problem = assert_problem(
-        admin.get("/api/v1/settings?limit=abc").await,
-        StatusCode::BAD_REQUEST,
-        "invalid_parameter",
-    )
-    .await;
+    let problem =
+        assert_problem(admin.get("/api/v1/settings?limit=abc").await, StatusCode::BAD_REQUEST, "invalid_parameter")
+            .await;
     assert_eq!(field_error(&problem, "limit")["code"], "invalid_type");
 
-    let problem = assert_problem(
-        admin.get("/api/v1/settings?colour=red").await,
-        StatusCode::BAD_REQUEST,
-        "invalid_parameter",
-    )
-    .await;
+    let problem =
+        assert_problem(admin.get("/api/v1/settings?colour=red").await, StatusCode::BAD_REQUEST, "invalid_parameter")
+            .await;
     assert_eq!(field_error(&problem, "colour")["code"], "unknown_parameter");
 
-    let problem = assert_problem(
-        admin.get("/api/v1/settings?limit=201").await,
-        StatusCode::BAD_REQUEST,
-        "invalid_parameter",
-    )
-    .await;
+    let problem =
+        assert_problem(admin.get("/api/v1/settings?limit=201").await, StatusCode::BAD_REQUEST, "invalid_parameter")
+            .await;
     assert_eq!(field_error(&problem, "limit")["code"], "out_of_range");
 
-    let problem = assert_problem(
-        admin.get("/api/v1/settings?prefix=A%25").await,
-        StatusCode::BAD_REQUEST,
-        "invalid_parameter",
-    )
-    .await;
+    let problem =
+        assert_problem(admin.get("/api/v1/settings?prefix=A%25").await, StatusCode::BAD_REQUEST, "invalid_parameter")
+            .await;
     assert_eq!(field_error(&problem, "prefix")["code"], "invalid_format");
 
-    let problem = assert_problem(
-        admin.get("/api/v1/settings/Not%20A%20Key").await,
-        StatusCode::BAD_REQUEST,
-        "invalid_parameter",
-    )
-    .await;
+    let problem =
+        assert_problem(admin.get("/api/v1/settings/Not%20A%20Key").await, StatusCode::BAD_REQUEST, "invalid_parameter")
+            .await;
     assert_eq!(field_error(&problem, "key")["code"], "invalid_format");
 }

@@ -7,13 +7,7 @@ use serde_json::{Value, json};
 use crate::helpers::{As, assert_problem, field_error, spawn_app};
 
 async fn post_with_key(admin: &As<'_>, key: &str, body: &Value) -> reqwest::Response {
-    admin
-        .request(Method::POST, "/api/v1/settings")
-        .header("Idempotency-Key", key)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
+    admin.request(Method::POST, "/api/v1/settings").header("Idempotency-Key", key).json(body).send().await.unwrap()
 }
 
 async fn count_settings(admin: &As<'_>) -> usize {
@@ -36,10 +30,7 @@ async fn a_retry_replays_the_first_response() {
     assert_eq!(retry.status(), StatusCode::CREATED);
     assert_eq!(retry.headers().get("idempotent-replayed").unwrap(), "true");
     assert_eq!(retry.headers().get("etag").unwrap(), &first_etag);
-    assert_eq!(
-        retry.headers().get("location").unwrap(),
-        "/api/v1/settings/pairs.max_active_per_mentor"
-    );
+    assert_eq!(retry.headers().get("location").unwrap(), "/api/v1/settings/pairs.max_active_per_mentor");
     assert_eq!(retry.json::<Value>().await.unwrap(), first_body);
     assert_eq!(count_settings(&admin).await, 1, "the retry created nothing");
 
@@ -54,12 +45,7 @@ async fn the_same_key_with_another_body_is_422() {
     let admin = app.admin().await;
     post_with_key(&admin, "k-1", &json!({"key": "a.one", "value": 1})).await;
     let reused = post_with_key(&admin, "k-1", &json!({"key": "a.two", "value": 2})).await;
-    assert_problem(
-        reused,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "idempotency_key_reused",
-    )
-    .await;
+    assert_problem(reused, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").await;
     assert_eq!(count_settings(&admin).await, 1);
 }
 
@@ -70,10 +56,7 @@ async fn keys_are_per_request_path_and_validated() {
     let too_long = "k".repeat(256);
     let response = post_with_key(&admin, &too_long, &json!({"key": "a.one", "value": 1})).await;
     let problem = assert_problem(response, StatusCode::BAD_REQUEST, "invalid_parameter").await;
-    assert_eq!(
-        field_error(&problem, "Idempotency-Key")["code"],
-        "invalid_format"
-    );
+    assert_eq!(field_error(&problem, "Idempotency-Key")["code"], "invalid_format");
     assert_eq!(count_settings(&admin).await, 0);
 }
 
@@ -85,13 +68,8 @@ async fn a_concurrent_duplicate_gets_409_and_a_later_retry_the_result() {
 
     // Hold a lock that the first request's insert must wait for, so it stays in progress.
     let mut blocker = app.db().await;
-    AnsiTransactionManager::begin_transaction(&mut blocker)
-        .await
-        .unwrap();
-    diesel::sql_query("LOCK TABLE instance_settings IN EXCLUSIVE MODE")
-        .execute(&mut blocker)
-        .await
-        .unwrap();
+    AnsiTransactionManager::begin_transaction(&mut blocker).await.unwrap();
+    diesel::sql_query("LOCK TABLE instance_settings IN EXCLUSIVE MODE").execute(&mut blocker).await.unwrap();
 
     let first = {
         let client = app.client.clone();
@@ -99,24 +77,15 @@ async fn a_concurrent_duplicate_gets_409_and_a_later_retry_the_result() {
         let body = body.clone();
         let token = admin.token.clone();
         tokio::spawn(async move {
-            client
-                .post(url)
-                .bearer_auth(token)
-                .header("Idempotency-Key", "dup-1")
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
+            client.post(url).bearer_auth(token).header("Idempotency-Key", "dup-1").json(&body).send().await.unwrap()
         })
     };
     // Wait until the first request holds its claim.
     let mut claimed = false;
     for _ in 0..100 {
         let mut probe = app.db().await;
-        let rows = diesel::sql_query("SELECT 1 FROM idempotency_keys WHERE key = 'dup-1'")
-            .execute(&mut probe)
-            .await
-            .unwrap();
+        let rows =
+            diesel::sql_query("SELECT 1 FROM idempotency_keys WHERE key = 'dup-1'").execute(&mut probe).await.unwrap();
         if rows == 1 {
             claimed = true;
             break;
@@ -129,9 +98,7 @@ async fn a_concurrent_duplicate_gets_409_and_a_later_retry_the_result() {
     assert_eq!(duplicate.headers().get("retry-after").unwrap(), "1");
     assert_problem(duplicate, StatusCode::CONFLICT, "idempotency_in_progress").await;
 
-    AnsiTransactionManager::commit_transaction(&mut blocker)
-        .await
-        .unwrap();
+    AnsiTransactionManager::commit_transaction(&mut blocker).await.unwrap();
     let first = first.await.unwrap();
     assert_eq!(first.status(), StatusCode::CREATED);
     let retry = post_with_key(&admin, "dup-1", &body).await;
@@ -144,29 +111,15 @@ async fn a_concurrent_duplicate_gets_409_and_a_later_retry_the_result() {
 async fn a_failed_request_releases_its_key() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    admin
-        .post_json("/api/v1/settings", &json!({"key": "taken.key", "value": 1}))
-        .await;
+    admin.post_json("/api/v1/settings", &json!({"key": "taken.key", "value": 1})).await;
     let body = json!({"key": "taken.key", "value": 2});
     let conflict = post_with_key(&admin, "after-fix", &body).await;
     assert_problem(conflict, StatusCode::CONFLICT, "setting_exists").await;
 
     // The conflict is resolved; the same key and body now go through.
     let current = admin.get("/api/v1/settings/taken.key").await;
-    let etag = current
-        .headers()
-        .get("etag")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(
-        admin
-            .delete("/api/v1/settings/taken.key", Some(&etag))
-            .await
-            .status(),
-        StatusCode::NO_CONTENT
-    );
+    let etag = current.headers().get("etag").unwrap().to_str().unwrap().to_owned();
+    assert_eq!(admin.delete("/api/v1/settings/taken.key", Some(&etag)).await.status(), StatusCode::NO_CONTENT);
     let retried = post_with_key(&admin, "after-fix", &body).await;
     assert_eq!(retried.status(), StatusCode::CREATED);
     assert!(retried.headers().get("idempotent-replayed").is_none());

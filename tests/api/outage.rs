@@ -27,9 +27,7 @@ async fn wait_until_ready(app: &TestApp, within: Duration) {
 #[tokio::test]
 async fn readiness_flips_when_postgres_stops_and_recovers_when_it_returns() {
     let cluster = PrivateCluster::start_new();
-    chihoi::db::migrations::run_pending(&cluster.url())
-        .await
-        .unwrap();
+    chihoi::db::migrations::run_pending(&cluster.url()).await.unwrap();
     let app = spawn_app_on(&cluster.url(), short_waits).await;
     let admin = app.admin().await;
     assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
@@ -44,23 +42,10 @@ async fn readiness_flips_when_postgres_stops_and_recovers_when_it_returns() {
     assert_eq!(problem["checks"]["database"], "unreachable");
     let settings = admin.get("/api/v1/settings").await;
     assert_eq!(settings.headers().get("retry-after").unwrap(), "5");
-    assert_problem(
-        settings,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "service_unavailable",
-    )
-    .await;
+    assert_problem(settings, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable").await;
     // "Within about three seconds": generous bound for a loaded machine; typical is well under 1 s.
-    assert!(
-        started.elapsed() < Duration::from_secs(8),
-        "503s took {:?}",
-        started.elapsed()
-    );
-    assert_eq!(
-        app.get("/healthz").await.status(),
-        StatusCode::OK,
-        "the process stays alive"
-    );
+    assert!(started.elapsed() < Duration::from_secs(8), "503s took {:?}", started.elapsed());
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK, "the process stays alive");
 
     cluster.start();
     wait_until_ready(&app, Duration::from_secs(30)).await;
@@ -77,35 +62,16 @@ async fn the_server_starts_while_postgres_is_down_and_migrates_when_it_comes() {
     })
     .await;
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
-    let problem = assert_problem(
-        app.get("/readyz").await,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "not_ready",
-    )
-    .await;
+    let problem = assert_problem(app.get("/readyz").await, StatusCode::SERVICE_UNAVAILABLE, "not_ready").await;
     assert_eq!(problem["checks"]["database"], "unreachable");
     // An API token can only be checked in the database: the answer is 503, not 401.
-    let token_check = app
-        .with_token("chh_0000000000000000000000000000000000000000000")
-        .get("/api/v1/settings")
-        .await;
-    assert_problem(
-        token_check,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "service_unavailable",
-    )
-    .await;
+    let token_check = app.with_token("chh_0000000000000000000000000000000000000000000").get("/api/v1/settings").await;
+    assert_problem(token_check, StatusCode::SERVICE_UNAVAILABLE, "service_unavailable").await;
 
     cluster.start();
     // The background migrator retries with backoff (at most 30 s apart).
     wait_until_ready(&app, Duration::from_secs(60)).await;
-    let created = app
-        .admin()
-        .await
-        .post_json(
-            "/api/v1/settings",
-            &serde_json::json!({"key": "after.outage", "value": 1}),
-        )
-        .await;
+    let created =
+        app.admin().await.post_json("/api/v1/settings", &serde_json::json!({"key": "after.outage", "value": 1})).await;
     assert_eq!(created.status(), StatusCode::CREATED);
 }

@@ -54,11 +54,7 @@ fn to_wire(row: TokenRow) -> ApiToken {
         id,
         name,
         prefix,
-        scopes: scopes
-            .iter()
-            .flatten()
-            .filter_map(|s| Permission::parse(s))
-            .collect(),
+        scopes: scopes.iter().flatten().filter_map(|s| Permission::parse(s)).collect(),
         created_at,
         expires_at,
         last_used_at,
@@ -69,11 +65,7 @@ fn to_wire(row: TokenRow) -> ApiToken {
 /// Token management needs a logged-in person: a token cannot mint or list tokens.
 fn session_user(caller: &Caller) -> Result<Uuid, ApiError> {
     match &caller.principal.actor {
-        Actor::User {
-            id,
-            session_id: Some(_),
-            ..
-        } => Ok(*id),
+        Actor::User { id, session_id: Some(_), .. } => Ok(*id),
         _ => Err(ApiError::Forbidden),
     }
 }
@@ -112,12 +104,7 @@ pub async fn list_api_tokens(
         select = select.filter(api_tokens::id.lt(after));
     }
     let rows: Vec<TokenRow> = select.load(&mut conn).await?;
-    Ok(web::Json(Page::from_rows(
-        rows,
-        page.limit,
-        |r| r.0,
-        to_wire,
-    )))
+    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.0, to_wire)))
 }
 
 /// Create an API token
@@ -147,15 +134,8 @@ pub async fn create_api_token(
     let user = session_user(&caller)?;
     let body = body.into_inner();
     let mut v = Validator::new();
-    let name = v
-        .result(bounded_text("name", &body.name, 100))
-        .unwrap_or_default();
-    v.check(
-        !name.is_empty(),
-        "name",
-        "required",
-        Text::new("Cần đặt tên cho mã.", "A name is required."),
-    );
+    let name = v.result(bounded_text("name", &body.name, 100)).unwrap_or_default();
+    v.check(!name.is_empty(), "name", "required", Text::new("Cần đặt tên cho mã.", "A name is required."));
     v.check(
         !body.scopes.is_empty(),
         "scopes",
@@ -196,13 +176,7 @@ pub async fn create_api_token(
     scopes.sort();
     scopes.dedup();
     let secret = generate(API_TOKEN_PREFIX).map_err(ApiError::internal)?;
-    let request = IdempotentRequest::new(
-        &req,
-        caller.idempotency_owner(),
-        key,
-        &body,
-        state.config.idempotency_ttl,
-    );
+    let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &body, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
         let row: TokenRow = diesel::insert_into(api_tokens::table)
             .values((
@@ -224,7 +198,8 @@ pub async fn create_api_token(
             .details(serde_json::json!({"scopes": scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>()}));
         caller.audit(conn, event).await?;
         let created = CreatedApiToken { token, secret: secret.clone() };
-        Ok(StoredResponse::json(StatusCode::CREATED, &created)?.header(header::LOCATION, format!("/api/v1/api-tokens/{}", created.token.id)))
+        Ok(StoredResponse::json(StatusCode::CREATED, &created)?
+            .header(header::LOCATION, format!("/api/v1/api-tokens/{}", created.token.id)))
     })
     .await
 }
@@ -264,20 +239,11 @@ pub async fn delete_api_token(
             return Err(ApiError::NotFound);
         }
         // Revoking twice keeps the first time.
-        diesel::update(
-            api_tokens::table
-                .find(id)
-                .filter(api_tokens::revoked_at.is_null()),
-        )
-        .set(api_tokens::revoked_at.eq(diesel::dsl::now))
-        .execute(conn)
-        .await?;
-        caller
-            .audit(
-                conn,
-                AuditEvent::new("api_token.revoke").object("api_token", id),
-            )
-            .await
+        diesel::update(api_tokens::table.find(id).filter(api_tokens::revoked_at.is_null()))
+            .set(api_tokens::revoked_at.eq(diesel::dsl::now))
+            .execute(conn)
+            .await?;
+        caller.audit(conn, AuditEvent::new("api_token.revoke").object("api_token", id)).await
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

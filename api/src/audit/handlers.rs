@@ -35,11 +35,7 @@ pub async fn list_audit_events(
     let scope = caller.scope(Permission::AuditRead)?;
     let mut conn = state.pool.get().await?;
     let within = match query.org_unit_id {
-        Some(unit) => Some(
-            visible_unit(&mut conn, &caller, unit, Permission::AuditRead)
-                .await?
-                .path,
-        ),
+        Some(unit) => Some(visible_unit(&mut conn, &caller, unit, Permission::AuditRead).await?.path),
         None => None,
     };
     let filter = Filter {
@@ -51,21 +47,7 @@ pub async fn list_audit_events(
         from: query.from,
         to: query.to,
     };
-    let see_unscoped =
-        caller.principal.can_globally(Permission::AuditRead) && filter.within.is_none();
-    let rows = queries::list(
-        &mut conn,
-        &scope,
-        see_unscoped,
-        &filter,
-        page.after,
-        page.fetch_limit(),
-    )
-    .await?;
-    Ok(web::Json(Page::from_rows(
-        rows,
-        page.limit,
-        |r| r.id,
-        |r| r,
-    )))
+    let see_unscoped = caller.principal.can_globally(Permission::AuditRead) && filter.within.is_none();
+    let rows = queries::list(&mut conn, &scope, see_unscoped, &filter, page.after, page.fetch_limit()).await?;
+    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.id, |r| r)))
 }

@@ -42,47 +42,24 @@ pub struct AuditActor {
 
 impl AuditActor {
     pub fn anonymous() -> Self {
-        AuditActor {
-            kind: "anonymous",
-            id: None,
-            name: None,
-        }
+        AuditActor { kind: "anonymous", id: None, name: None }
     }
 
     pub fn system() -> Self {
-        AuditActor {
-            kind: "system",
-            id: None,
-            name: Some("chihoi".into()),
-        }
+        AuditActor { kind: "system", id: None, name: Some("chihoi".into()) }
     }
 
     pub fn user(id: Uuid, name: &str) -> Self {
-        AuditActor {
-            kind: "user",
-            id: Some(id),
-            name: Some(name.to_owned()),
-        }
+        AuditActor { kind: "user", id: Some(id), name: Some(name.to_owned()) }
     }
 
     pub fn of(actor: &Actor) -> Self {
         match actor {
-            Actor::User {
-                id,
-                username,
-                api_token_id: Some(_),
-                ..
-            } => AuditActor {
-                kind: "api_token",
-                id: Some(*id),
-                name: Some(username.clone()),
-            },
+            Actor::User { id, username, api_token_id: Some(_), .. } => {
+                AuditActor { kind: "api_token", id: Some(*id), name: Some(username.clone()) }
+            }
             Actor::User { id, username, .. } => AuditActor::user(*id, username),
-            Actor::Client { id, name } => AuditActor {
-                kind: "client",
-                id: Some(*id),
-                name: Some(name.clone()),
-            },
+            Actor::Client { id, name } => AuditActor { kind: "client", id: Some(*id), name: Some(name.clone()) },
         }
     }
 }
@@ -167,17 +144,7 @@ pub async fn record(
 
 impl Caller {
     /// Records `event` as done by this caller (in the caller's transaction, if any).
-    pub async fn audit(
-        &self,
-        conn: &mut AsyncPgConnection,
-        event: AuditEvent,
-    ) -> Result<(), ApiError> {
-        record(
-            conn,
-            &AuditActor::of(&self.principal.actor),
-            &self.meta,
-            event,
-        )
-        .await
+    pub async fn audit(&self, conn: &mut AsyncPgConnection, event: AuditEvent) -> Result<(), ApiError> {
+        record(conn, &AuditActor::of(&self.principal.actor), &self.meta, event).await
     }
 }

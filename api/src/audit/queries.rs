@@ -67,11 +67,7 @@ pub async fn list(
         .limit(fetch)
         .into_boxed();
     query = if see_unscoped {
-        query.filter(
-            org_units::path
-                .contained_by_any(scope.paths())
-                .or(a::org_unit_id.is_null()),
-        )
+        query.filter(org_units::path.contained_by_any(scope.paths()).or(a::org_unit_id.is_null()))
     } else {
         query.filter(org_units::path.contained_by_any(scope.paths()))
     };

@@ -16,8 +16,7 @@ use crate::http::context::RequestId;
 use crate::state::AppState;
 
 /// Routes an account that must change its password may still use.
-const ALLOWED_BEFORE_PASSWORD_CHANGE: &[&str] =
-    &["/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"];
+const ALLOWED_BEFORE_PASSWORD_CHANGE: &[&str] = &["/api/v1/me", "/api/v1/me/password", "/api/v1/auth/logout"];
 
 #[derive(Debug, Clone)]
 pub struct RequestMeta {
@@ -50,6 +49,7 @@ pub fn client_ip(req: &HttpRequest, trusted_proxies: &[String]) -> Option<String
     }
 }
 
+#[derive(Clone)]
 pub struct Caller {
     pub principal: Principal,
     pub meta: RequestMeta,
@@ -58,10 +58,7 @@ pub struct Caller {
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim().to_owned())
-        .filter(|t| !t.is_empty() && t.len() <= 4096)
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned()).filter(|t| !t.is_empty() && t.len() <= 4096)
 }
 
 impl FromRequest for Caller {
@@ -72,30 +69,16 @@ impl FromRequest for Caller {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer(req);
         let path = req.path().to_owned();
-        let meta = state
-            .as_ref()
-            .map(|s| RequestMeta::of(req, &s.config.auth.trusted_proxies));
+        let meta = state.as_ref().map(|s| RequestMeta::of(req, &s.config.auth.trusted_proxies));
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
             let token = token.ok_or(ApiError::Unauthorized)?;
             let principal = authenticate(&state, &token).await?;
-            let must_change = matches!(
-                principal.actor,
-                Actor::User {
-                    must_change_password: true,
-                    ..
-                }
-            );
+            let must_change = matches!(principal.actor, Actor::User { must_change_password: true, .. });
             if must_change && !ALLOWED_BEFORE_PASSWORD_CHANGE.contains(&path.as_str()) {
                 return Err(ApiError::PasswordChangeRequired);
             }
-            Ok(Caller {
-                principal,
-                meta: meta.unwrap_or(RequestMeta {
-                    request_id: None,
-                    client_ip: None,
-                }),
-            })
+            Ok(Caller { principal, meta: meta.unwrap_or(RequestMeta { request_id: None, client_ip: None }) })
         })
     }
 }
@@ -103,9 +86,7 @@ impl FromRequest for Caller {
 async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiError> {
     if token.starts_with(API_TOKEN_PREFIX) {
         let mut conn = state.pool.get().await?;
-        return lookup::user_by_api_token(&mut conn, &digest(token))
-            .await?
-            .ok_or(ApiError::Unauthorized);
+        return lookup::user_by_api_token(&mut conn, &digest(token)).await?.ok_or(ApiError::Unauthorized);
     }
     // A forged or expired token is refused before any database work.
     let claims = state.jwt.verify(token).ok_or(ApiError::Unauthorized)?;
@@ -113,11 +94,7 @@ async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiErr
     let mut conn = state.pool.get().await?;
     let principal = match claims.typ.as_str() {
         TYPE_USER => {
-            let session = claims
-                .sid
-                .as_deref()
-                .and_then(|s| Uuid::parse_str(s).ok())
-                .ok_or(ApiError::Unauthorized)?;
+            let session = claims.sid.as_deref().and_then(|s| Uuid::parse_str(s).ok()).ok_or(ApiError::Unauthorized)?;
             lookup::user_by_session(&mut conn, subject, session, claims.ver).await?
         }
         TYPE_CLIENT => lookup::client(&mut conn, subject, claims.ver).await?,
@@ -128,27 +105,15 @@ async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiErr
 
 impl Caller {
     /// 403 unless `permission` holds on the unit at `unit_path`.
-    pub fn require(
-        &self,
-        permission: crate::auth::Permission,
-        unit_path: &str,
-    ) -> Result<(), ApiError> {
-        if self.principal.can(permission, unit_path) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
+    pub fn require(&self, permission: crate::auth::Permission, unit_path: &str) -> Result<(), ApiError> {
+        if self.principal.can(permission, unit_path) { Ok(()) } else { Err(ApiError::Forbidden) }
     }
 
     /// The units where `permission` holds, for the `WHERE` clause of a query; 403 when there
     /// are none at all.
     pub fn scope(&self, permission: crate::auth::Permission) -> Result<Scope, ApiError> {
         let paths = self.principal.scope(permission);
-        if paths.is_empty() {
-            Err(ApiError::Forbidden)
-        } else {
-            Ok(Scope { paths })
-        }
+        if paths.is_empty() { Err(ApiError::Forbidden) } else { Ok(Scope { paths }) }
     }
 
     /// The caller's id as the owner of idempotency keys.
@@ -170,16 +135,10 @@ pub struct Scope {
 impl Scope {
     /// The subtree roots, as ltree values for `path <@ ANY(…)` filters.
     pub fn paths(&self) -> Vec<diesel_ltree::Ltree> {
-        self.paths
-            .iter()
-            .cloned()
-            .map(diesel_ltree::Ltree)
-            .collect()
+        self.paths.iter().cloned().map(diesel_ltree::Ltree).collect()
     }
 
     pub fn contains(&self, unit_path: &str) -> bool {
-        self.paths
-            .iter()
-            .any(|p| super::principal::is_within(unit_path, p))
+        self.paths.iter().any(|p| super::principal::is_within(unit_path, p))
     }
 }

@@ -33,15 +33,8 @@ struct LoginAccount {
 
 fn policies(state: &AppState) -> (Policy, Policy) {
     let auth = &state.config.auth;
-    let user = Policy {
-        max_failures: auth.login_max_failures,
-        window: auth.login_window,
-        block: auth.login_block,
-    };
-    let ip = Policy {
-        max_failures: auth.login_max_failures_per_ip,
-        ..user
-    };
+    let user = Policy { max_failures: auth.login_max_failures, window: auth.login_window, block: auth.login_block };
+    let ip = Policy { max_failures: auth.login_max_failures_per_ip, ..user };
     (user, ip)
 }
 
@@ -73,11 +66,7 @@ pub async fn create_session(
         return Err(ApiError::InvalidCredentials);
     }
     let meta = RequestMeta::of(&req, &state.config.auth.trusted_proxies);
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let mut subjects = vec![user_subject(&username)];
     if let Some(ip) = &meta.client_ip {
         subjects.push(ip_subject(ip));
@@ -106,9 +95,8 @@ pub async fn create_session(
     let candidate = password.clone();
     let (matches, rehash) = web::block(move || match stored {
         Some(phc) if passwords::verify(&candidate, &phc) => {
-            let rehash = passwords::needs_rehash(&phc, params)
-                .then(|| passwords::hash(&candidate, params).ok())
-                .flatten();
+            let rehash =
+                passwords::needs_rehash(&phc, params).then(|| passwords::hash(&candidate, params).ok()).flatten();
             (true, rehash)
         }
         Some(_) => (false, None),
@@ -129,39 +117,17 @@ pub async fn create_session(
                 match rehash {
                     Some(phc) => {
                         update
-                            .set((
-                                users::last_login_at.eq(diesel::dsl::now),
-                                users::password_hash.eq(phc),
-                            ))
+                            .set((users::last_login_at.eq(diesel::dsl::now), users::password_hash.eq(phc)))
                             .execute(conn)
                             .await?
                     }
-                    None => {
-                        update
-                            .set(users::last_login_at.eq(diesel::dsl::now))
-                            .execute(conn)
-                            .await?
-                    }
+                    None => update.set(users::last_login_at.eq(diesel::dsl::now)).execute(conn).await?,
                 };
-                let tokens = sessions::start(
-                    conn,
-                    &state,
-                    account.id,
-                    account.token_version,
-                    &meta,
-                    user_agent.as_deref(),
-                )
-                .await?;
-                let event = AuditEvent::new("auth.login")
-                    .object("user", account.id)
-                    .unit(account.home_unit_id);
-                audit::record(
-                    conn,
-                    &AuditActor::user(account.id, &account.username),
-                    &meta,
-                    event,
-                )
-                .await?;
+                let tokens =
+                    sessions::start(conn, &state, account.id, account.token_version, &meta, user_agent.as_deref())
+                        .await?;
+                let event = AuditEvent::new("auth.login").object("user", account.id).unit(account.home_unit_id);
+                audit::record(conn, &AuditActor::user(account.id, &account.username), &meta, event).await?;
                 Ok(tokens)
             })
             .await?;
@@ -179,9 +145,7 @@ pub async fn create_session(
                     throttle::record_failure(conn, &ip_subject(ip), ip_policy).await?;
                 }
                 // The typed name of an unknown account is not kept: it may be a mistyped password.
-                let event = AuditEvent::new("auth.login")
-                    .outcome(Outcome::Failure)
-                    .details(json!({"reason": reason}));
+                let event = AuditEvent::new("auth.login").outcome(Outcome::Failure).details(json!({"reason": reason}));
                 let event = match &account {
                     Some(a) => event.object("user", a.id).unit(a.home_unit_id),
                     None => event,
@@ -253,20 +217,12 @@ pub async fn refresh_session(
     )
 )]
 #[post("/auth/logout")]
-pub async fn delete_session(
-    caller: Caller,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn delete_session(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let session = caller.principal.session_id().ok_or(ApiError::Forbidden)?;
     let mut conn = state.pool.get().await?;
     in_transaction(&mut conn, async |conn| {
         sessions::revoke(conn, session, "logout").await?;
-        caller
-            .audit(
-                conn,
-                AuditEvent::new("auth.logout").object("session", session),
-            )
-            .await
+        caller.audit(conn, AuditEvent::new("auth.logout").object("session", session)).await
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -279,18 +235,10 @@ fn client_credentials(req: &HttpRequest, body: &ClientTokenRequest) -> Option<(U
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
-        .and_then(|b| {
-            base64::engine::general_purpose::STANDARD
-                .decode(b.trim())
-                .ok()
-        })
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
         .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| {
-            s.split_once(':')
-                .map(|(id, secret)| (id.to_owned(), secret.to_owned()))
-        });
-    let (id, secret) =
-        from_header.or_else(|| Some((body.client_id.clone()?, body.client_secret.clone()?)))?;
+        .and_then(|s| s.split_once(':').map(|(id, secret)| (id.to_owned(), secret.to_owned())));
+    let (id, secret) = from_header.or_else(|| Some((body.client_id.clone()?, body.client_secret.clone()?)))?;
     Some((Uuid::parse_str(id.trim()).ok()?, secret))
 }
 
@@ -345,44 +293,31 @@ pub async fn create_client_token(
         .await
         .optional()?;
     let valid = secret.starts_with(CLIENT_SECRET_PREFIX)
-        && client
-            .as_ref()
-            .is_some_and(|(hash, active, ..)| *active && same_digest(hash, &digest(&secret)));
+        && client.as_ref().is_some_and(|(hash, active, ..)| *active && same_digest(hash, &digest(&secret)));
     let (user_policy, _) = policies(&state);
-    let actor = AuditActor {
-        kind: "client",
-        id: Some(client_id),
-        name: client.as_ref().map(|c| c.4.clone()),
-    };
+    let actor = AuditActor { kind: "client", id: Some(client_id), name: client.as_ref().map(|c| c.4.clone()) };
     let unit = client.as_ref().map(|c| c.3);
     match client {
         Some((_, _, token_version, _, _)) if valid => {
-            let (access_token, expires_in) =
-                sessions::client_token(&state, client_id, token_version)?;
+            let (access_token, expires_in) = sessions::client_token(&state, client_id, token_version)?;
             in_transaction(&mut conn, async |conn| {
                 throttle::clear(conn, &subject).await?;
                 diesel::update(machine_clients::table.find(client_id))
                     .set(machine_clients::last_used_at.eq(diesel::dsl::now))
                     .execute(conn)
                     .await?;
-                let mut event =
-                    AuditEvent::new("auth.client_token").object("machine_client", client_id);
+                let mut event = AuditEvent::new("auth.client_token").object("machine_client", client_id);
                 event.org_unit_id = unit;
                 audit::record(conn, &actor, &meta, event).await
             })
             .await?;
-            Ok(web::Json(ClientToken {
-                access_token,
-                token_type: "Bearer".into(),
-                expires_in,
-            }))
+            Ok(web::Json(ClientToken { access_token, token_type: "Bearer".into(), expires_in }))
         }
         _ => {
             in_transaction(&mut conn, async |conn| {
                 throttle::record_failure(conn, &subject, user_policy).await?;
-                let mut event = AuditEvent::new("auth.client_token")
-                    .outcome(Outcome::Failure)
-                    .object("machine_client", client_id);
+                let mut event =
+                    AuditEvent::new("auth.client_token").outcome(Outcome::Failure).object("machine_client", client_id);
                 event.org_unit_id = unit;
                 audit::record(conn, &actor, &meta, event).await
             })

@@ -5,9 +5,7 @@
 use std::collections::HashMap;
 
 use base64::Engine;
-use jsonwebtoken::{
-    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
-};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
 use serde::{Deserialize, Serialize};
 
 pub const TYPE_USER: &str = "access";
@@ -53,19 +51,11 @@ impl std::fmt::Debug for JwtKeys {
 pub fn parse_key_list(spec: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut keys = Vec::new();
     for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let (kid, secret) = item
-            .split_once(':')
-            .ok_or_else(|| "each key is kid:base64secret".to_owned())?;
+        let (kid, secret) = item.split_once(':').ok_or_else(|| "each key is kid:base64secret".to_owned())?;
         let kid = kid.trim();
-        if kid.is_empty()
-            || kid.len() > 64
-            || !kid
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        if kid.is_empty() || kid.len() > 64 || !kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
-            return Err(format!(
-                "key id {kid:?} must be 1-64 letters, digits, - or _"
-            ));
+            return Err(format!("key id {kid:?} must be 1-64 letters, digits, - or _"));
         }
         let secret = secret.trim();
         let bytes = base64::engine::general_purpose::STANDARD
@@ -73,9 +63,7 @@ pub fn parse_key_list(spec: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
             .or_else(|_| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(secret))
             .map_err(|_| format!("key {kid}: secret is not base64"))?;
         if bytes.len() < MIN_SECRET_BYTES {
-            return Err(format!(
-                "key {kid}: secret must be at least {MIN_SECRET_BYTES} bytes"
-            ));
+            return Err(format!("key {kid}: secret must be at least {MIN_SECRET_BYTES} bytes"));
         }
         if keys.iter().any(|(k, _): &(String, Vec<u8>)| k == kid) {
             return Err(format!("key id {kid} appears twice"));
@@ -90,19 +78,12 @@ pub fn parse_key_list(spec: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
 
 impl JwtKeys {
     /// The first key signs; all verify.
-    pub fn new(
-        keys: &[(String, Vec<u8>)],
-        issuer: &str,
-        audience: &str,
-    ) -> Result<JwtKeys, String> {
+    pub fn new(keys: &[(String, Vec<u8>)], issuer: &str, audience: &str) -> Result<JwtKeys, String> {
         let (signing_kid, signing_secret) = keys.first().ok_or("no signing key")?;
         let signing = EncodingKey::from_secret(signing_secret).map_err(|e| e.to_string())?;
         let mut verifying = HashMap::new();
         for (kid, secret) in keys {
-            verifying.insert(
-                kid.clone(),
-                DecodingKey::from_secret(secret).map_err(|e| e.to_string())?,
-            );
+            verifying.insert(kid.clone(), DecodingKey::from_secret(secret).map_err(|e| e.to_string())?);
         }
         Ok(JwtKeys {
             signing_kid: signing_kid.clone(),

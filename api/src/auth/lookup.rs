@@ -111,13 +111,8 @@ fn principal_from(rows: Vec<UserRow>, session_id: Option<Uuid>) -> Option<Princi
     if !first.usable {
         return None;
     }
-    let token_scopes = first.scopes.as_ref().map(|scopes| {
-        scopes
-            .iter()
-            .flatten()
-            .filter_map(|s| Permission::parse(s))
-            .collect()
-    });
+    let token_scopes =
+        first.scopes.as_ref().map(|scopes| scopes.iter().flatten().filter_map(|s| Permission::parse(s)).collect());
     Some(Principal {
         actor: Actor::User {
             id: first.id,
@@ -160,15 +155,8 @@ pub async fn client(
     .load(conn)
     .await?;
     Ok(rows.into_iter().next().map(|row| Principal {
-        actor: Actor::Client {
-            id: row.id,
-            name: row.name,
-        },
-        grants: vec![Grant {
-            role: Role::Integration,
-            unit_id: row.org_unit_id,
-            unit_path: row.unit_path,
-        }],
+        actor: Actor::Client { id: row.id, name: row.name },
+        grants: vec![Grant { role: Role::Integration, unit_id: row.org_unit_id, unit_path: row.unit_path }],
         token_scopes: None,
     }))
 }

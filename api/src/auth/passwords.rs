@@ -28,25 +28,18 @@ pub struct HashParams {
 
 impl Default for HashParams {
     fn default() -> Self {
-        HashParams {
-            memory_kib: MIN_MEMORY_KIB,
-            iterations: MIN_ITERATIONS,
-        }
+        HashParams { memory_kib: MIN_MEMORY_KIB, iterations: MIN_ITERATIONS }
     }
 }
 
 fn hasher(params: HashParams) -> Result<Argon2<'static>, String> {
-    let params =
-        Params::new(params.memory_kib, params.iterations, 1, None).map_err(|e| e.to_string())?;
+    let params = Params::new(params.memory_kib, params.iterations, 1, None).map_err(|e| e.to_string())?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 /// A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) for `password`, with a fresh salt.
 pub fn hash(password: &str, params: HashParams) -> Result<String, String> {
-    hasher(params)?
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+    hasher(params)?.hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
 /// Whether `password` matches the stored PHC string (using the parameters stored in it).
@@ -54,16 +47,13 @@ pub fn verify(password: &str, phc: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(phc) else {
         return false;
     };
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
+    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
 }
 
 /// Verifies against a fixed hash, so an unknown user name costs as much time as a real one.
 pub fn verify_dummy(password: &str, params: HashParams) {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let phc =
-        DUMMY.get_or_init(|| hash("chihoi dummy password for timing", params).unwrap_or_default());
+    let phc = DUMMY.get_or_init(|| hash("chihoi dummy password for timing", params).unwrap_or_default());
     let _ = verify(password, phc);
 }
 
@@ -104,20 +94,14 @@ pub fn policy_issue(field: &str, password: &str, username: &str) -> Option<Field
         return Some(FieldIssue::new(
             field,
             "too_short",
-            Text::new(
-                "Mật khẩu phải có ít nhất 8 ký tự.",
-                "The password needs at least 8 characters.",
-            ),
+            Text::new("Mật khẩu phải có ít nhất 8 ký tự.", "The password needs at least 8 characters."),
         ));
     }
     if length > MAX_LENGTH {
         return Some(FieldIssue::new(
             field,
             "too_long",
-            Text::new(
-                "Mật khẩu tối đa 256 ký tự.",
-                "The password may have at most 256 characters.",
-            ),
+            Text::new("Mật khẩu tối đa 256 ký tự.", "The password may have at most 256 characters."),
         ));
     }
     let key = comparison_key(password);
@@ -145,34 +129,16 @@ mod tests {
         assert!(verify("a long enough passphrase", &phc));
         assert!(!verify("a long enough passphrasE", &phc));
         assert!(!needs_rehash(&phc, HashParams::default()));
-        assert!(needs_rehash(
-            &phc,
-            HashParams {
-                memory_kib: 65_536,
-                iterations: 2
-            }
-        ));
+        assert!(needs_rehash(&phc, HashParams { memory_kib: 65_536, iterations: 2 }));
     }
 
     #[test]
     fn policy_refuses_short_common_and_own_name() {
         assert_eq!(policy_issue("p", "short", "u").unwrap().code, "too_short");
-        assert_eq!(
-            policy_issue("p", "password123", "u").unwrap().code,
-            "too_common"
-        );
-        assert_eq!(
-            policy_issue("p", "Mật Khẩu 123", "u").unwrap().code,
-            "too_common"
-        );
-        assert_eq!(
-            policy_issue("p", "hoa.nguyen", "hoa.nguyen").unwrap().code,
-            "too_common"
-        );
-        assert_eq!(
-            policy_issue("p", &"x".repeat(257), "u").unwrap().code,
-            "too_long"
-        );
+        assert_eq!(policy_issue("p", "password123", "u").unwrap().code, "too_common");
+        assert_eq!(policy_issue("p", "Mật Khẩu 123", "u").unwrap().code, "too_common");
+        assert_eq!(policy_issue("p", "hoa.nguyen", "hoa.nguyen").unwrap().code, "too_common");
+        assert_eq!(policy_issue("p", &"x".repeat(257), "u").unwrap().code, "too_long");
         assert!(policy_issue("p", "Ấp Rẫy có 3 biết", "u").is_none());
         // Never truncated: a 200-character passphrase counts in full.
         let long = "đ".repeat(200);

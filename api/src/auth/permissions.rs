@@ -5,9 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A role granted on an org unit (vai trò).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Quản trị viên — everything in the subtree; at the root, instance settings too.
@@ -29,9 +27,7 @@ pub enum Role {
 }
 
 /// What a role permits on the units it covers (quyền).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 pub enum Permission {
     #[serde(rename = "org_units:read")]
     OrgUnitsRead,
@@ -133,24 +129,15 @@ impl Role {
     }
 
     pub fn parse(text: &str) -> Option<Role> {
-        Role::USER_ROLES
-            .into_iter()
-            .chain([Role::Integration])
-            .find(|r| r.as_str() == text)
+        Role::USER_ROLES.into_iter().chain([Role::Integration]).find(|r| r.as_str() == text)
     }
 
     pub fn permissions(self) -> &'static [Permission] {
         match self {
             Role::Admin => &Permission::ALL,
-            Role::ProvinceOfficer => &[
-                OrgUnitsRead,
-                OrgUnitsWrite,
-                UsersRead,
-                UsersManage,
-                ReportsRead,
-                MembersRead,
-                MembersExport,
-            ],
+            Role::ProvinceOfficer => {
+                &[OrgUnitsRead, OrgUnitsWrite, UsersRead, UsersManage, ReportsRead, MembersRead, MembersExport]
+            }
             Role::CommuneOfficer => &[
                 OrgUnitsRead,
                 OrgUnitsWrite,
@@ -163,13 +150,7 @@ impl Role {
                 MembersExport,
                 MembersImport,
             ],
-            Role::BranchHead => &[
-                OrgUnitsRead,
-                UsersRead,
-                MembersRead,
-                MembersWrite,
-                MembersSensitive,
-            ],
+            Role::BranchHead => &[OrgUnitsRead, UsersRead, MembersRead, MembersWrite, MembersSensitive],
             Role::GroupLeader => &[OrgUnitsRead, MembersRead, MembersWrite],
             Role::Member => &[OrgUnitsRead],
             Role::Auditor => &[OrgUnitsRead, UsersRead, AuditRead],

@@ -37,16 +37,12 @@ pub struct Principal {
 /// `path` is `ancestor` or lies under it.
 pub fn is_within(path: &str, ancestor: &str) -> bool {
     path == ancestor
-        || (path.len() > ancestor.len()
-            && path.starts_with(ancestor)
-            && path.as_bytes()[ancestor.len()] == b'.')
+        || (path.len() > ancestor.len() && path.starts_with(ancestor) && path.as_bytes()[ancestor.len()] == b'.')
 }
 
 impl Principal {
     fn allows(&self, permission: Permission) -> bool {
-        self.token_scopes
-            .as_ref()
-            .is_none_or(|scopes| scopes.contains(&permission))
+        self.token_scopes.as_ref().is_none_or(|scopes| scopes.contains(&permission))
     }
 
     /// Paths of the units under which `permission` holds. Queries filter on these.
@@ -67,25 +63,17 @@ impl Principal {
 
     /// Whether `permission` holds on the unit at `unit_path`.
     pub fn can(&self, permission: Permission, unit_path: &str) -> bool {
-        self.scope(permission)
-            .iter()
-            .any(|scope| is_within(unit_path, scope))
+        self.scope(permission).iter().any(|scope| is_within(unit_path, scope))
     }
 
     /// Whether `permission` holds installation-wide (granted on a root unit).
     pub fn can_globally(&self, permission: Permission) -> bool {
-        self.scope(permission)
-            .iter()
-            .any(|path| !path.contains('.'))
+        self.scope(permission).iter().any(|path| !path.contains('.'))
     }
 
     /// The roles held on the unit at `unit_path` (directly or through an ancestor).
     pub fn roles_on(&self, unit_path: &str) -> Vec<Role> {
-        self.grants
-            .iter()
-            .filter(|g| is_within(unit_path, &g.unit_path))
-            .map(|g| g.role)
-            .collect()
+        self.grants.iter().filter(|g| is_within(unit_path, &g.unit_path)).map(|g| g.role).collect()
     }
 
     pub fn user_id(&self) -> Option<Uuid> {
@@ -103,13 +91,7 @@ impl Principal {
     }
 
     pub fn is_api_token(&self) -> bool {
-        matches!(
-            &self.actor,
-            Actor::User {
-                api_token_id: Some(_),
-                ..
-            }
-        )
+        matches!(&self.actor, Actor::User { api_token_id: Some(_), .. })
     }
 }
 
@@ -119,17 +101,10 @@ mod tests {
 
     fn principal(grants: &[(Role, &str)]) -> Principal {
         Principal {
-            actor: Actor::Client {
-                id: Uuid::nil(),
-                name: "t".into(),
-            },
+            actor: Actor::Client { id: Uuid::nil(), name: "t".into() },
             grants: grants
                 .iter()
-                .map(|(role, path)| Grant {
-                    role: *role,
-                    unit_id: Uuid::nil(),
-                    unit_path: (*path).into(),
-                })
+                .map(|(role, path)| Grant { role: *role, unit_id: Uuid::nil(), unit_path: (*path).into() })
                 .collect(),
             token_scopes: None,
         }

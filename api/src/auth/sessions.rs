@@ -38,25 +38,14 @@ pub fn access_token(
         sid: session.map(|s| s.to_string()),
         ver: token_version,
     };
-    Ok((
-        state.jwt.sign(&claims).map_err(ApiError::internal)?,
-        lifetime,
-    ))
+    Ok((state.jwt.sign(&claims).map_err(ApiError::internal)?, lifetime))
 }
 
-pub fn client_token(
-    state: &AppState,
-    client: Uuid,
-    token_version: i32,
-) -> Result<(String, u64), ApiError> {
+pub fn client_token(state: &AppState, client: Uuid, token_version: i32) -> Result<(String, u64), ApiError> {
     access_token(state, TYPE_CLIENT, client, None, token_version)
 }
 
-async fn new_refresh_token(
-    conn: &mut AsyncPgConnection,
-    state: &AppState,
-    session: Uuid,
-) -> Result<String, ApiError> {
+async fn new_refresh_token(conn: &mut AsyncPgConnection, state: &AppState, session: Uuid) -> Result<String, ApiError> {
     let token = generate(REFRESH_PREFIX).map_err(ApiError::internal)?;
     diesel::insert_into(refresh_tokens::table)
         .values((
@@ -90,8 +79,7 @@ pub async fn start(
         .execute(conn)
         .await?;
     let refresh_token = new_refresh_token(conn, state, session).await?;
-    let (access_token, expires_in) =
-        access_token(state, TYPE_USER, user, Some(session), token_version)?;
+    let (access_token, expires_in) = access_token(state, TYPE_USER, user, Some(session), token_version)?;
     Ok(TokenPair::bearer(access_token, expires_in, refresh_token))
 }
 
@@ -122,11 +110,7 @@ struct Presented {
 }
 
 /// Exchanges a refresh token for a new pair (in the caller's transaction).
-pub async fn rotate(
-    conn: &mut AsyncPgConnection,
-    state: &AppState,
-    refresh_token: &str,
-) -> Result<Rotation, ApiError> {
+pub async fn rotate(conn: &mut AsyncPgConnection, state: &AppState, refresh_token: &str) -> Result<Rotation, ApiError> {
     let presented: Option<Presented> = refresh_tokens::table
         .inner_join(sessions::table.inner_join(users::table))
         .filter(refresh_tokens::token_hash.eq(digest(refresh_token)))
@@ -134,9 +118,7 @@ pub async fn rotate(
             refresh_tokens::session_id,
             refresh_tokens::used_at.is_not_null(),
             refresh_tokens::expires_at.gt(diesel::dsl::now),
-            sessions::revoked_at
-                .is_null()
-                .and(sessions::expires_at.gt(diesel::dsl::now)),
+            sessions::revoked_at.is_null().and(sessions::expires_at.gt(diesel::dsl::now)),
             users::id,
             users::status.eq("active"),
             users::token_version,
@@ -152,20 +134,15 @@ pub async fn rotate(
         if p.session_live {
             revoke(conn, p.session, "refresh_token_reuse").await?;
         }
-        return Ok(Rotation::Reused {
-            user: p.user,
-            session: p.session,
-        });
+        return Ok(Rotation::Reused { user: p.user, session: p.session });
     }
     if !(p.token_live && p.session_live && p.user_active) {
         return Ok(Rotation::Invalid);
     }
-    diesel::update(
-        refresh_tokens::table.filter(refresh_tokens::token_hash.eq(digest(refresh_token))),
-    )
-    .set(refresh_tokens::used_at.eq(diesel::dsl::now))
-    .execute(conn)
-    .await?;
+    diesel::update(refresh_tokens::table.filter(refresh_tokens::token_hash.eq(digest(refresh_token))))
+        .set(refresh_tokens::used_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
     diesel::update(sessions::table.find(p.session))
         .set((
             sessions::last_refreshed_at.eq(diesel::dsl::now),
@@ -174,8 +151,7 @@ pub async fn rotate(
         .execute(conn)
         .await?;
     let refresh_token = new_refresh_token(conn, state, p.session).await?;
-    let (access_token, expires_in) =
-        access_token(state, TYPE_USER, p.user, Some(p.session), p.token_version)?;
+    let (access_token, expires_in) = access_token(state, TYPE_USER, p.user, Some(p.session), p.token_version)?;
     Ok(Rotation::Rotated {
         user: p.user,
         session: p.session,
@@ -183,42 +159,20 @@ pub async fn rotate(
     })
 }
 
-pub async fn revoke(
-    conn: &mut AsyncPgConnection,
-    session: Uuid,
-    reason: &str,
-) -> Result<(), ApiError> {
-    diesel::update(
-        sessions::table
-            .find(session)
-            .filter(sessions::revoked_at.is_null()),
-    )
-    .set((
-        sessions::revoked_at.eq(diesel::dsl::now),
-        sessions::revoked_reason.eq(reason),
-    ))
-    .execute(conn)
-    .await?;
+pub async fn revoke(conn: &mut AsyncPgConnection, session: Uuid, reason: &str) -> Result<(), ApiError> {
+    diesel::update(sessions::table.find(session).filter(sessions::revoked_at.is_null()))
+        .set((sessions::revoked_at.eq(diesel::dsl::now), sessions::revoked_reason.eq(reason)))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// Ends every session of a user and invalidates her access tokens (disable, password change).
-pub async fn revoke_all(
-    conn: &mut AsyncPgConnection,
-    user: Uuid,
-    reason: &str,
-) -> Result<(), ApiError> {
-    diesel::update(
-        sessions::table
-            .filter(sessions::user_id.eq(user))
-            .filter(sessions::revoked_at.is_null()),
-    )
-    .set((
-        sessions::revoked_at.eq(diesel::dsl::now),
-        sessions::revoked_reason.eq(reason),
-    ))
-    .execute(conn)
-    .await?;
+pub async fn revoke_all(conn: &mut AsyncPgConnection, user: Uuid, reason: &str) -> Result<(), ApiError> {
+    diesel::update(sessions::table.filter(sessions::user_id.eq(user)).filter(sessions::revoked_at.is_null()))
+        .set((sessions::revoked_at.eq(diesel::dsl::now), sessions::revoked_reason.eq(reason)))
+        .execute(conn)
+        .await?;
     diesel::update(users::table.find(user))
         .set(users::token_version.eq(users::token_version + 1))
         .execute(conn)
@@ -226,13 +180,6 @@ pub async fn revoke_all(
     Ok(())
 }
 
-pub async fn current_token_version(
-    conn: &mut AsyncPgConnection,
-    user: Uuid,
-) -> Result<i32, ApiError> {
-    Ok(users::table
-        .find(user)
-        .select(users::token_version)
-        .first(conn)
-        .await?)
+pub async fn current_token_version(conn: &mut AsyncPgConnection, user: Uuid) -> Result<i32, ApiError> {
+    Ok(users::table.find(user).select(users::token_version).first(conn).await?)
 }

@@ -28,10 +28,7 @@ struct Remaining {
 }
 
 /// Seconds until the longest block among `subjects` ends, if any is blocked.
-pub async fn blocked_for(
-    conn: &mut AsyncPgConnection,
-    subjects: &[String],
-) -> diesel::QueryResult<Option<u64>> {
+pub async fn blocked_for(conn: &mut AsyncPgConnection, subjects: &[String]) -> diesel::QueryResult<Option<u64>> {
     let rows: Vec<Remaining> = diesel::sql_query(
         "SELECT max(ceil(extract(epoch FROM blocked_until - now())))::bigint AS seconds
          FROM login_throttle WHERE subject = ANY($1) AND blocked_until > now()",
@@ -39,19 +36,11 @@ pub async fn blocked_for(
     .bind::<diesel::sql_types::Array<Text>, _>(subjects)
     .load(conn)
     .await?;
-    Ok(rows
-        .as_slice()
-        .first()
-        .and_then(|r| r.seconds)
-        .map(|s| u64::try_from(s.max(1)).unwrap_or(1)))
+    Ok(rows.as_slice().first().and_then(|r| r.seconds).map(|s| u64::try_from(s.max(1)).unwrap_or(1)))
 }
 
 /// Counts one failure; the subject is blocked when failures in the window reach the maximum.
-pub async fn record_failure(
-    conn: &mut AsyncPgConnection,
-    subject: &str,
-    policy: Policy,
-) -> diesel::QueryResult<()> {
+pub async fn record_failure(conn: &mut AsyncPgConnection, subject: &str, policy: Policy) -> diesel::QueryResult<()> {
     diesel::sql_query(
         "INSERT INTO login_throttle AS t (subject, failures, window_started_at, blocked_until)
          VALUES ($1, 1, now(), CASE WHEN 1 >= $2 THEN now() + make_interval(secs => $4) END)
@@ -77,10 +66,7 @@ pub async fn record_failure(
 
 /// Forgets an account's failures after a successful login.
 pub async fn clear(conn: &mut AsyncPgConnection, subject: &str) -> diesel::QueryResult<()> {
-    diesel::sql_query("DELETE FROM login_throttle WHERE subject = $1")
-        .bind::<Text, _>(subject)
-        .execute(conn)
-        .await?;
+    diesel::sql_query("DELETE FROM login_throttle WHERE subject = $1").bind::<Text, _>(subject).execute(conn).await?;
     Ok(())
 }
 

@@ -34,12 +34,7 @@ pub struct TokenPair {
 
 impl TokenPair {
     pub fn bearer(access_token: String, expires_in: u64, refresh_token: String) -> Self {
-        TokenPair {
-            access_token,
-            token_type: "Bearer".into(),
-            expires_in,
-            refresh_token,
-        }
+        TokenPair { access_token, token_type: "Bearer".into(), expires_in, refresh_token }
     }
 }
 

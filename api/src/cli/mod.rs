@@ -1,5 +1,6 @@
 //! The `chihoi` command line: `serve`, `migrate`, `openapi`, `user`, `seed`.
 
+mod import;
 mod user;
 
 use std::path::PathBuf;
@@ -13,11 +14,7 @@ use crate::startup::Application;
 use crate::telemetry;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "chihoi",
-    version,
-    about = "chihoi: API công tác hội viên Hội LHPN / Women's Union grassroots API"
-)]
+#[command(name = "chihoi", version, about = "chihoi: API công tác hội viên Hội LHPN / Women's Union grassroots API")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -40,6 +37,11 @@ enum Command {
         #[command(subcommand)]
         command: user::UserCommand,
     },
+    /// Import data files (members from a spreadsheet).
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
+    },
     /// Load data: `--demo` loads the clearly marked demonstration data set (idempotent).
     Seed {
         /// The demonstration data set (organisation, accounts for every role, and more).
@@ -49,17 +51,17 @@ enum Command {
 }
 
 fn block_on<T>(future: impl std::future::Future<Output = Result<T, String>>) -> Result<T, String> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?
-        .block_on(future)
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?.block_on(future)
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Openapi { output } => write_openapi(output),
+        Command::Import { command } => with_config(|config| {
+            print!("{}", block_on(import::run(&config, command))?);
+            Ok(())
+        }),
         Command::User { command } => with_config(|config| {
             println!("{}", block_on(user::run(&config, command))?);
             Ok(())
@@ -68,8 +70,7 @@ pub fn main() -> ExitCode {
             if !demo {
                 return Err("nothing to seed: pass --demo".into());
             }
-            let password =
-                std::env::var("CHIHOI_DEMO_PASSWORD").unwrap_or_else(|_| "chihoi-demo".into());
+            let password = std::env::var("CHIHOI_DEMO_PASSWORD").unwrap_or_else(|_| "chihoi-demo".into());
             let summary = block_on(crate::seed::demo(&config, &password))?;
             println!("{summary}");
             Ok(())

@@ -54,18 +54,12 @@ pub enum UserCommand {
 
 fn read_password() -> Result<String, String> {
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password from stdin: {e}"))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 fn cli_meta() -> RequestMeta {
-    RequestMeta {
-        request_id: Some(format!("cli-{}", Uuid::now_v7())),
-        client_ip: None,
-    }
+    RequestMeta { request_id: Some(format!("cli-{}", Uuid::now_v7())), client_ip: None }
 }
 
 async fn user_id(conn: &mut AsyncPgConnection, username: &str) -> Result<Uuid, String> {
@@ -80,26 +74,18 @@ async fn user_id(conn: &mut AsyncPgConnection, username: &str) -> Result<Uuid, S
 }
 
 pub async fn run(config: &Config, command: UserCommand) -> Result<String, String> {
-    let mut conn = AsyncPgConnection::establish(config.database_url.expose())
-        .await
-        .map_err(|e| format!("database: {e}"))?;
+    let mut conn =
+        AsyncPgConnection::establish(config.database_url.expose()).await.map_err(|e| format!("database: {e}"))?;
     let params = config.auth.password_hash;
     let meta = cli_meta();
     match command {
-        UserCommand::Create {
-            username,
-            role,
-            unit,
-            display_name,
-            must_change_password,
-        } => {
+        UserCommand::Create { username, role, unit, display_name, must_change_password } => {
             let username = username.trim().to_lowercase();
             if let Some(issue) = username_issue("username", &username) {
                 return Err(issue.message.get(Lang::En).to_owned());
             }
-            let role = Role::parse(&role)
-                .filter(|r| *r != Role::Integration)
-                .ok_or_else(|| format!("unknown role {role}"))?;
+            let role =
+                Role::parse(&role).filter(|r| *r != Role::Integration).ok_or_else(|| format!("unknown role {role}"))?;
             let unit = find_by_reference(&mut conn, &unit)
                 .await
                 .map_err(|e| e.to_string())?
@@ -140,16 +126,9 @@ pub async fn run(config: &Config, command: UserCommand) -> Result<String, String
             })
             .await
             .map_err(|e| e.to_string())?;
-            Ok(format!(
-                "created {username} ({id}) as {} on {}",
-                role.as_str(),
-                unit.name
-            ))
+            Ok(format!("created {username} ({id}) as {} on {}", role.as_str(), unit.name))
         }
-        UserCommand::ResetPassword {
-            username,
-            must_change_password,
-        } => {
+        UserCommand::ResetPassword { username, must_change_password } => {
             let id = user_id(&mut conn, &username).await?;
             let password = read_password()?;
             if let Some(issue) = policy_issue("password", &password, &username) {
@@ -167,9 +146,7 @@ pub async fn run(config: &Config, command: UserCommand) -> Result<String, String
             })
             .await
             .map_err(|e| e.to_string())?;
-            Ok(format!(
-                "password of {username} changed; all its sessions ended"
-            ))
+            Ok(format!("password of {username} changed; all its sessions ended"))
         }
         UserCommand::Disable { username } => {
             let id = user_id(&mut conn, &username).await?;

@@ -42,21 +42,14 @@ impl AuthConfig {
         environment: Environment,
     ) -> Result<AuthConfig, ConfigError> {
         let (jwt_keys, jwt_keys_ephemeral) = match (get("CHIHOI_JWT_KEYS"), environment) {
-            (Some(spec), _) => (
-                parse_key_list(&spec).map_err(|m| invalid("CHIHOI_JWT_KEYS", m))?,
-                false,
-            ),
+            (Some(spec), _) => (parse_key_list(&spec).map_err(|m| invalid("CHIHOI_JWT_KEYS", m))?, false),
             (None, Environment::Local) => {
                 let mut secret = vec![0u8; 32];
-                getrandom::fill(&mut secret)
-                    .map_err(|e| invalid("CHIHOI_JWT_KEYS", e.to_string()))?;
+                getrandom::fill(&mut secret).map_err(|e| invalid("CHIHOI_JWT_KEYS", e.to_string()))?;
                 (vec![("local".to_owned(), secret)], true)
             }
             (None, Environment::Production) => {
-                return Err(invalid(
-                    "CHIHOI_JWT_KEYS",
-                    "required in production (kid:base64secret,…)".into(),
-                ));
+                return Err(invalid("CHIHOI_JWT_KEYS", "required in production (kid:base64secret,…)".into()));
             }
         };
         Ok(AuthConfig {
@@ -64,50 +57,18 @@ impl AuthConfig {
             jwt_keys_ephemeral,
             jwt_issuer: get("CHIHOI_JWT_ISSUER").unwrap_or_else(|| "chihoi".into()),
             jwt_audience: get("CHIHOI_JWT_AUDIENCE").unwrap_or_else(|| "chihoi-api".into()),
-            access_token_ttl: Duration::from_secs(number(
-                get,
-                "CHIHOI_ACCESS_TOKEN_TTL_S",
-                900,
-                60..=900,
-            )?),
-            refresh_token_ttl: Duration::from_secs(
-                86_400 * number(get, "CHIHOI_REFRESH_TOKEN_TTL_DAYS", 30, 1..=90)?,
-            ),
+            access_token_ttl: Duration::from_secs(number(get, "CHIHOI_ACCESS_TOKEN_TTL_S", 900, 60..=900)?),
+            refresh_token_ttl: Duration::from_secs(86_400 * number(get, "CHIHOI_REFRESH_TOKEN_TTL_DAYS", 30, 1..=90)?),
             password_hash: HashParams {
-                memory_kib: number(
-                    get,
-                    "CHIHOI_ARGON2_MEMORY_KIB",
-                    MIN_MEMORY_KIB,
-                    MIN_MEMORY_KIB..=1_048_576,
-                )?,
-                iterations: number(
-                    get,
-                    "CHIHOI_ARGON2_ITERATIONS",
-                    MIN_ITERATIONS,
-                    MIN_ITERATIONS..=20,
-                )?,
+                memory_kib: number(get, "CHIHOI_ARGON2_MEMORY_KIB", MIN_MEMORY_KIB, MIN_MEMORY_KIB..=1_048_576)?,
+                iterations: number(get, "CHIHOI_ARGON2_ITERATIONS", MIN_ITERATIONS, MIN_ITERATIONS..=20)?,
             },
             login_max_failures: number(get, "CHIHOI_LOGIN_MAX_FAILURES", 5, 1..=100)?,
-            login_max_failures_per_ip: number(
-                get,
-                "CHIHOI_LOGIN_MAX_FAILURES_PER_IP",
-                50,
-                1..=10_000,
-            )?,
-            login_window: Duration::from_secs(number(
-                get,
-                "CHIHOI_LOGIN_WINDOW_S",
-                900,
-                10..=86_400,
-            )?),
+            login_max_failures_per_ip: number(get, "CHIHOI_LOGIN_MAX_FAILURES_PER_IP", 50, 1..=10_000)?,
+            login_window: Duration::from_secs(number(get, "CHIHOI_LOGIN_WINDOW_S", 900, 10..=86_400)?),
             login_block: Duration::from_secs(number(get, "CHIHOI_LOGIN_BLOCK_S", 900, 1..=86_400)?),
             trusted_proxies: get("CHIHOI_TRUSTED_PROXIES")
-                .map(|list| {
-                    list.split(',')
-                        .map(|p| p.trim().to_owned())
-                        .filter(|p| !p.is_empty())
-                        .collect()
-                })
+                .map(|list| list.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect())
                 .unwrap_or_default(),
         })
     }

@@ -89,10 +89,7 @@ impl Config {
             None | Some("local") => Environment::Local,
             Some("production") => Environment::Production,
             Some(other) => {
-                return Err(invalid(
-                    "CHIHOI_ENV",
-                    format!("expected local or production, got {other:?}"),
-                ));
+                return Err(invalid("CHIHOI_ENV", format!("expected local or production, got {other:?}")));
             }
         };
         let database_url = match (get("DATABASE_URL"), environment) {
@@ -110,10 +107,7 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some("pretty") => LogFormat::Pretty,
             Some(other) => {
-                return Err(invalid(
-                    "CHIHOI_LOG_FORMAT",
-                    format!("expected json or pretty, got {other:?}"),
-                ));
+                return Err(invalid("CHIHOI_LOG_FORMAT", format!("expected json or pretty, got {other:?}")));
             }
         };
         let migrate = match get("CHIHOI_MIGRATE").as_deref() {
@@ -124,10 +118,7 @@ impl Config {
             Some("auto") => MigrateMode::Auto,
             Some("off") => MigrateMode::Off,
             Some(other) => {
-                return Err(invalid(
-                    "CHIHOI_MIGRATE",
-                    format!("expected auto or off, got {other:?}"),
-                ));
+                return Err(invalid("CHIHOI_MIGRATE", format!("expected auto or off, got {other:?}")));
             }
         };
         let default_workers = std::thread::available_parallelism().map_or(2, usize::from);
@@ -155,27 +146,12 @@ impl Config {
                 )?),
             },
             cors_origins: get("CHIHOI_CORS_ORIGINS")
-                .map(|list| {
-                    list.split(',')
-                        .map(|o| o.trim().to_owned())
-                        .filter(|o| !o.is_empty())
-                        .collect()
-                })
+                .map(|list| list.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),
-            max_body_bytes: number(
-                &get,
-                "CHIHOI_MAX_BODY_BYTES",
-                1024 * 1024,
-                1024..=64 * 1024 * 1024,
-            )?,
+            max_body_bytes: number(&get, "CHIHOI_MAX_BODY_BYTES", 1024 * 1024, 1024..=64 * 1024 * 1024)?,
             migrate,
             workers: number(&get, "CHIHOI_WORKERS", default_workers, 1..=256)?,
-            shutdown_timeout: Duration::from_secs(number(
-                &get,
-                "CHIHOI_SHUTDOWN_TIMEOUT_S",
-                30,
-                1..=600,
-            )?),
+            shutdown_timeout: Duration::from_secs(number(&get, "CHIHOI_SHUTDOWN_TIMEOUT_S", 30, 1..=600)?),
             idempotency_ttl: Duration::from_secs(idempotency_hours * 3600),
             auth: AuthConfig::from_lookup(&get, environment)?,
         })
@@ -198,15 +174,9 @@ where
     let Some(raw) = get(variable) else {
         return Ok(default);
     };
-    let value: T = raw
-        .trim()
-        .parse()
-        .map_err(|_| invalid(variable, format!("expected a number, got {raw:?}")))?;
+    let value: T = raw.trim().parse().map_err(|_| invalid(variable, format!("expected a number, got {raw:?}")))?;
     if !range.contains(&value) {
-        return Err(invalid(
-            variable,
-            format!("must be between {} and {}", range.start(), range.end()),
-        ));
+        return Err(invalid(variable, format!("must be between {} and {}", range.start(), range.end())));
     }
     Ok(value)
 }
@@ -217,10 +187,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| ((*k).into(), (*v).into()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -236,42 +203,22 @@ mod tests {
 
     #[test]
     fn production_needs_a_database_and_never_migrates_by_default() {
+        assert_eq!(from(&[("CHIHOI_ENV", "production")]).unwrap_err().variable, "DATABASE_URL");
         assert_eq!(
-            from(&[("CHIHOI_ENV", "production")]).unwrap_err().variable,
-            "DATABASE_URL"
-        );
-        assert_eq!(
-            from(&[
-                ("CHIHOI_ENV", "production"),
-                ("DATABASE_URL", "postgres://x")
-            ])
-            .unwrap_err()
-            .variable,
+            from(&[("CHIHOI_ENV", "production"), ("DATABASE_URL", "postgres://x")]).unwrap_err().variable,
             "CHIHOI_JWT_KEYS"
         );
         let key = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-        let config = from(&[
-            ("CHIHOI_ENV", "production"),
-            ("DATABASE_URL", "postgres://x"),
-            ("CHIHOI_JWT_KEYS", key),
-        ])
-        .unwrap();
-        assert!(
-            !format!("{config:?}").contains("MDEy"),
-            "key material never prints"
-        );
+        let config =
+            from(&[("CHIHOI_ENV", "production"), ("DATABASE_URL", "postgres://x"), ("CHIHOI_JWT_KEYS", key)]).unwrap();
+        assert!(!format!("{config:?}").contains("MDEy"), "key material never prints");
         assert_eq!(config.migrate, MigrateMode::Off);
         assert_eq!(config.log_format, LogFormat::Json);
     }
 
     #[test]
     fn rejects_bad_numbers_by_name() {
-        assert_eq!(
-            from(&[("CHIHOI_DB_POOL_SIZE", "many")])
-                .unwrap_err()
-                .variable,
-            "CHIHOI_DB_POOL_SIZE"
-        );
+        assert_eq!(from(&[("CHIHOI_DB_POOL_SIZE", "many")]).unwrap_err().variable, "CHIHOI_DB_POOL_SIZE");
         for (variable, value) in [
             ("CHIHOI_ACCESS_TOKEN_TTL_S", "3600"),
             ("CHIHOI_ARGON2_MEMORY_KIB", "4096"),
@@ -280,9 +227,7 @@ mod tests {
             assert_eq!(from(&[(variable, value)]).unwrap_err().variable, variable);
         }
         assert_eq!(
-            from(&[("CHIHOI_IDEMPOTENCY_TTL_HOURS", "1")])
-                .unwrap_err()
-                .variable,
+            from(&[("CHIHOI_IDEMPOTENCY_TTL_HOURS", "1")]).unwrap_err().variable,
             "CHIHOI_IDEMPOTENCY_TTL_HOURS"
         );
     }

@@ -14,11 +14,7 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
 pub fn expected_versions() -> BTreeSet<String> {
     use diesel::migration::MigrationSource;
     MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
-        .map(|list| {
-            list.iter()
-                .map(|m| m.name().version().to_string())
-                .collect()
-        })
+        .map(|list| list.iter().map(|m| m.name().version().to_string()).collect())
         .unwrap_or_default()
 }
 
@@ -49,12 +45,8 @@ struct AppliedVersion {
 }
 
 /// Versions recorded as applied in the database.
-pub async fn applied_versions(
-    conn: &mut AsyncPgConnection,
-) -> diesel::QueryResult<BTreeSet<String>> {
+pub async fn applied_versions(conn: &mut AsyncPgConnection) -> diesel::QueryResult<BTreeSet<String>> {
     let rows: Vec<AppliedVersion> =
-        diesel::sql_query("SELECT version FROM __diesel_schema_migrations")
-            .load(conn)
-            .await?;
+        diesel::sql_query("SELECT version FROM __diesel_schema_migrations").load(conn).await?;
     Ok(rows.into_iter().map(|r| r.version).collect())
 }

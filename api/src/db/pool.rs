@@ -4,9 +4,7 @@
 use std::time::Duration;
 
 use diesel::ConnectionError;
-use diesel_async::pooled_connection::{
-    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
-};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 
 pub type DbPool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
@@ -32,10 +30,9 @@ pub fn build_pool(database_url: &str, settings: &PoolSettings) -> Result<DbPool,
     config.custom_setup = Box::new(move |url| {
         let url = url.to_owned();
         Box::pin(async move {
-            let mut conn =
-                tokio::time::timeout(connect_timeout, AsyncPgConnection::establish(&url))
-                    .await
-                    .map_err(|_| ConnectionError::BadConnection("connection timed out".into()))??;
+            let mut conn = tokio::time::timeout(connect_timeout, AsyncPgConnection::establish(&url))
+                .await
+                .map_err(|_| ConnectionError::BadConnection("connection timed out".into()))??;
             conn.batch_execute(&format!(
                 "SET statement_timeout = {statement_timeout_ms}; SET application_name = 'chihoi'; SET TIME ZONE 'UTC'"
             ))

@@ -30,9 +30,7 @@ fn request_id_from(req: &ServiceRequest) -> String {
         .filter(|id| {
             !id.is_empty()
                 && id.len() <= MAX_REQUEST_ID_LEN
-                && id
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+                && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
 }
@@ -43,11 +41,7 @@ pub async fn request_context(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
     let request_id = request_id_from(&req);
-    let lang = Lang::from_accept_language(
-        req.headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let lang = Lang::from_accept_language(req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     req.extensions_mut().insert(RequestId(request_id.clone()));
     req.extensions_mut().insert(lang);
     let state = req.app_data::<web::Data<AppState>>().cloned();
@@ -65,13 +59,8 @@ pub async fn request_context(
 
     // Handlers' and extractors' errors arrive as responses carrying the error; an `Err` here
     // could only come from an inner middleware, and none of ours returns one.
-    let response = next
-        .call(req)
-        .instrument(span.clone())
-        .await?
-        .map_into_boxed_body();
-    let mut response = if response.status().is_client_error() || response.status().is_server_error()
-    {
+    let response = next.call(req).instrument(span.clone()).await?.map_into_boxed_body();
+    let mut response = if response.status().is_client_error() || response.status().is_server_error() {
         render_problem(response, lang, &request_id, &span)
     } else {
         response
@@ -79,15 +68,10 @@ pub async fn request_context(
     set_standard_headers(&mut response, &request_id);
 
     let status = response.status().as_u16();
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
+    let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
     let elapsed = started.elapsed();
     if let Some(state) = &state {
-        state
-            .metrics
-            .request_finished(method.as_str(), &route, status, elapsed);
+        state.metrics.request_finished(method.as_str(), &route, status, elapsed);
     }
     span.in_scope(|| {
         tracing::info!(
@@ -107,16 +91,11 @@ fn render_problem(
     span: &tracing::Span,
 ) -> ServiceResponse<BoxBody> {
     let status = response.status();
-    let api_error = response
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<ApiError>());
+    let api_error = response.response().error().and_then(|e| e.as_error::<ApiError>());
     let body = match api_error {
         Some(error) => {
             if let ApiError::Internal(cause) | ApiError::Unavailable(cause) = error {
-                span.in_scope(
-                    || tracing::error!(code = error.code(), cause = %cause, "request failed"),
-                );
+                span.in_scope(|| tracing::error!(code = error.code(), cause = %cause, "request failed"));
             }
             problem::from_error(error, lang, request_id)
         }
@@ -130,10 +109,7 @@ fn render_problem(
     };
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
     response.map_body(|head, _| {
-        head.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
-        );
+        head.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE));
         head.headers_mut().remove(header::CONTENT_LENGTH);
         head.headers_mut().remove(header::CONTENT_ENCODING);
         BoxBody::new(bytes)
@@ -146,15 +122,9 @@ fn set_standard_headers(response: &mut ServiceResponse<BoxBody>, request_id: &st
     if let Ok(value) = HeaderValue::from_str(request_id) {
         headers.insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if is_docs {
         // Swagger UI is served by this binary: scripts and styles from itself only.
         headers.insert(

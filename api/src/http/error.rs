@@ -20,11 +20,7 @@ pub struct FieldIssue {
 
 impl FieldIssue {
     pub fn new(field: impl Into<String>, code: &'static str, message: Text) -> Self {
-        FieldIssue {
-            field: field.into(),
-            code,
-            message,
-        }
+        FieldIssue { field: field.into(), code, message }
     }
 }
 
@@ -52,29 +48,17 @@ pub enum ApiError {
     #[error("If-Match required")]
     PreconditionRequired,
     #[error("precondition failed, current ETag {etag}")]
-    PreconditionFailed {
-        etag: String,
-        current: Option<serde_json::Value>,
-    },
+    PreconditionFailed { etag: String, current: Option<serde_json::Value> },
     #[error("idempotency key reused for a different request")]
     IdempotencyKeyReused,
     #[error("request with this idempotency key still in progress")]
     IdempotencyInProgress,
     #[error("conflict: {code}")]
-    Conflict {
-        code: &'static str,
-        detail: Text,
-        field: Option<String>,
-    },
+    Conflict { code: &'static str, detail: Text, field: Option<String> },
     /// The object duplicates an existing one (e.g. the same citizen id); `existing_id` is given
     /// only when the caller may see the existing object.
     #[error("duplicate: {code}")]
-    Duplicate {
-        code: &'static str,
-        detail: Text,
-        field: &'static str,
-        existing_id: Option<uuid::Uuid>,
-    },
+    Duplicate { code: &'static str, detail: Text, field: &'static str, existing_id: Option<uuid::Uuid> },
     /// No credentials, or credentials that are not valid (any reason: the same answer).
     #[error("unauthorized")]
     Unauthorized,
@@ -130,9 +114,7 @@ impl ApiError {
             PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             IdempotencyInProgress | Conflict { .. } | Duplicate { .. } => StatusCode::CONFLICT,
-            Unauthorized | InvalidCredentials | InvalidRefreshToken | InvalidClient => {
-                StatusCode::UNAUTHORIZED
-            }
+            Unauthorized | InvalidCredentials | InvalidRefreshToken | InvalidClient => StatusCode::UNAUTHORIZED,
             UnsupportedGrantType => StatusCode::BAD_REQUEST,
             Forbidden | PasswordChangeRequired => StatusCode::FORBIDDEN,
             TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -181,29 +163,18 @@ impl ApiError {
             NotFound | NoRoute => Text::new("Không tìm thấy", "Not found"),
             MethodNotAllowed(_) => Text::new("Phương thức không được hỗ trợ", "Method not allowed"),
             PayloadTooLarge(_) => Text::new("Dữ liệu gửi lên quá lớn", "Payload too large"),
-            UnsupportedMediaType => {
-                Text::new("Kiểu nội dung không được hỗ trợ", "Unsupported media type")
-            }
+            UnsupportedMediaType => Text::new("Kiểu nội dung không được hỗ trợ", "Unsupported media type"),
             PreconditionRequired => Text::new("Thiếu điều kiện If-Match", "Precondition required"),
             PreconditionFailed { .. } => Text::new("Dữ liệu đã bị thay đổi", "Precondition failed"),
-            IdempotencyKeyReused => Text::new(
-                "Idempotency-Key đã dùng cho yêu cầu khác",
-                "Idempotency key reused",
-            ),
+            IdempotencyKeyReused => Text::new("Idempotency-Key đã dùng cho yêu cầu khác", "Idempotency key reused"),
             IdempotencyInProgress => Text::new("Yêu cầu đang được xử lý", "Request in progress"),
             Conflict { .. } | Duplicate { .. } => Text::new("Xung đột dữ liệu", "Conflict"),
-            Unauthorized | InvalidRefreshToken | InvalidClient => {
-                Text::new("Chưa xác thực", "Unauthorized")
-            }
+            Unauthorized | InvalidRefreshToken | InvalidClient => Text::new("Chưa xác thực", "Unauthorized"),
             InvalidCredentials => Text::new("Đăng nhập không thành công", "Login failed"),
-            UnsupportedGrantType => {
-                Text::new("Kiểu cấp quyền không được hỗ trợ", "Unsupported grant type")
-            }
+            UnsupportedGrantType => Text::new("Kiểu cấp quyền không được hỗ trợ", "Unsupported grant type"),
             Forbidden | PasswordChangeRequired => Text::new("Không có quyền", "Forbidden"),
             TooManyRequests(_) => Text::new("Quá nhiều yêu cầu", "Too many requests"),
-            Unavailable(_) | NotReady(_) => {
-                Text::new("Dịch vụ tạm thời không sẵn sàng", "Service unavailable")
-            }
+            Unavailable(_) | NotReady(_) => Text::new("Dịch vụ tạm thời không sẵn sàng", "Service unavailable"),
             Internal(_) => Text::new("Lỗi hệ thống", "Internal error"),
         }
     }
@@ -272,10 +243,9 @@ impl ApiError {
                 "Mã làm mới không hợp lệ hoặc đã hết hạn; hãy đăng nhập lại.",
                 "The refresh token is invalid or expired; log in again.",
             ),
-            InvalidClient => Text::new(
-                "Thông tin xác thực của hệ thống không đúng.",
-                "The client credentials are not valid.",
-            ),
+            InvalidClient => {
+                Text::new("Thông tin xác thực của hệ thống không đúng.", "The client credentials are not valid.")
+            }
             UnsupportedGrantType => Text::new(
                 "Chỉ hỗ trợ grant_type=client_credentials.",
                 "Only grant_type=client_credentials is supported.",
@@ -313,11 +283,7 @@ impl ApiError {
 }
 
 pub(crate) fn join_methods(methods: &[Method]) -> String {
-    methods
-        .iter()
-        .map(Method::as_str)
-        .collect::<Vec<_>>()
-        .join(", ")
+    methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ")
 }
 
 impl ResponseError for ApiError {
@@ -358,10 +324,9 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match &error {
             Error::NotFound => ApiError::NotFound,
-            Error::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-                _,
-            ) => ApiError::Unavailable(error.to_string()),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => {
+                ApiError::Unavailable(error.to_string())
+            }
             Error::DatabaseError(_, info) if is_connection_loss(info.message()) => {
                 ApiError::Unavailable(error.to_string())
             }

@@ -41,17 +41,11 @@ impl RouteTable {
 
     /// Methods the path accepts, if any route matches it.
     pub fn allowed(&self, path: &str) -> Option<&[Method]> {
-        self.routes
-            .iter()
-            .find(|(def, _)| def.is_match(path))
-            .map(|(_, methods)| methods.as_slice())
+        self.routes.iter().find(|(def, _)| def.is_match(path)).map(|(_, methods)| methods.as_slice())
     }
 }
 
-pub async fn not_routed(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn not_routed(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     match state.routes.allowed(req.path()) {
         Some(methods) if !methods.is_empty() => Err(ApiError::MethodNotAllowed(methods.to_vec())),
         _ => Err(ApiError::NoRoute),

@@ -22,31 +22,24 @@ impl<T: DeserializeOwned + 'static> FromRequest for FormOrJson<T> {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.to_ascii_lowercase()
-                    .starts_with("application/x-www-form-urlencoded")
-            });
+            .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
         if !is_form {
             let json = ApiJson::<T>::from_request(req, payload);
             return Box::pin(async move { json.await.map(|j| FormOrJson(j.into_inner())) });
         }
         let bytes = actix_web::web::Bytes::from_request(req, payload);
         Box::pin(async move {
-            let body = bytes
-                .await
-                .map_err(|_| ApiError::PayloadTooLarge(64 * 1024))?;
+            let body = bytes.await.map_err(|_| ApiError::PayloadTooLarge(64 * 1024))?;
             if body.len() > 64 * 1024 {
                 return Err(ApiError::PayloadTooLarge(64 * 1024));
             }
-            let text = std::str::from_utf8(&body)
-                .map_err(|_| ApiError::MalformedJson("form body is not UTF-8".into()))?;
+            let text =
+                std::str::from_utf8(&body).map_err(|_| ApiError::MalformedJson("form body is not UTF-8".into()))?;
             // Same parser as query strings: unknown or malformed fields are named.
-            parse_query::<T>(text)
-                .map(FormOrJson)
-                .map_err(|error| match error {
-                    ApiError::InvalidParameter(issues) => ApiError::Validation(issues),
-                    other => other,
-                })
+            parse_query::<T>(text).map(FormOrJson).map_err(|error| match error {
+                ApiError::InvalidParameter(issues) => ApiError::Validation(issues),
+                other => other,
+            })
         })
     }
 }

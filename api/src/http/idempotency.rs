@@ -41,11 +41,7 @@ impl FromRequest for IdempotencyKey {
         let result = match req.headers().get(HEADER) {
             None => Ok(IdempotencyKey(None)),
             Some(value) => match value.to_str() {
-                Ok(key)
-                    if !key.is_empty()
-                        && key.len() <= MAX_KEY_LEN
-                        && key.bytes().all(|b| b.is_ascii_graphic()) =>
-                {
+                Ok(key) if !key.is_empty() && key.len() <= MAX_KEY_LEN && key.bytes().all(|b| b.is_ascii_graphic()) => {
                     Ok(IdempotencyKey(Some(key.to_owned())))
                 }
                 _ => Err(ApiError::invalid_parameter(
@@ -87,10 +83,8 @@ impl StoredResponse {
     fn into_response(self, replayed: bool) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
         for (name, value) in &self.headers {
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::try_from(name.as_str()),
-                HeaderValue::try_from(value.as_str()),
-            ) {
+            if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::try_from(value.as_str()))
+            {
                 response.insert_header((name, value));
             }
         }
@@ -121,10 +115,7 @@ impl IdempotentRequest {
         ttl: Duration,
     ) -> Self {
         let method = req.method().to_string();
-        let path = req
-            .uri()
-            .path_and_query()
-            .map_or_else(|| req.path().to_owned(), |p| p.to_string());
+        let path = req.uri().path_and_query().map_or_else(|| req.path().to_owned(), |p| p.to_string());
         let mut hasher = Sha256::new();
         hasher.update(method.as_bytes());
         hasher.update(b"\n");
@@ -266,11 +257,7 @@ async fn claim(
         .ok()
         .and_then(|s| StatusCode::from_u16(s).ok())
         .ok_or_else(|| ApiError::internal("stored idempotent status is invalid"))?;
-    Ok(Some(StoredResponse {
-        status,
-        headers,
-        body,
-    }))
+    Ok(Some(StoredResponse { status, headers, body }))
 }
 
 async fn complete(
@@ -281,13 +268,10 @@ async fn complete(
 ) -> Result<(), ApiError> {
     let headers = serde_json::to_value(&response.headers).map_err(ApiError::internal)?;
     diesel::update(
-        idempotency_keys::table
-            .filter(idempotency_keys::caller.eq(caller))
-            .filter(idempotency_keys::key.eq(key)),
+        idempotency_keys::table.filter(idempotency_keys::caller.eq(caller)).filter(idempotency_keys::key.eq(key)),
     )
     .set((
-        idempotency_keys::response_status
-            .eq(Some(i16::try_from(response.status.as_u16()).unwrap_or(500))),
+        idempotency_keys::response_status.eq(Some(i16::try_from(response.status.as_u16()).unwrap_or(500))),
         idempotency_keys::response_headers.eq(Some(headers)),
         idempotency_keys::response_body.eq(Some(&response.body)),
         idempotency_keys::locked_at.eq(None::<chrono::DateTime<chrono::Utc>>),
@@ -311,9 +295,7 @@ async fn release(conn: &mut AsyncPgConnection, caller: &str, key: &str) -> Resul
 
 /// Deletes expired records; run periodically by the server.
 pub async fn purge_expired(conn: &mut AsyncPgConnection) -> Result<usize, ApiError> {
-    Ok(diesel::delete(
-        idempotency_keys::table.filter(idempotency_keys::expires_at.lt(diesel::dsl::now)),
-    )
-    .execute(conn)
-    .await?)
+    Ok(diesel::delete(idempotency_keys::table.filter(idempotency_keys::expires_at.lt(diesel::dsl::now)))
+        .execute(conn)
+        .await?)
 }

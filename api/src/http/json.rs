@@ -7,7 +7,6 @@
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
-use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
@@ -37,30 +36,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             .or_else(|| req.app_data::<web::Data<BodyLimit>>().map(|d| d.get_ref()))
             .map_or(1024 * 1024, |l| l.0);
         let media_type_ok = is_json_media_type(req);
-        let declared_length = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let declared = super::body::declared_length(req);
+        let payload = payload.take();
         Box::pin(async move {
-            if declared_length.is_some_and(|len| len > limit) {
+            if declared.is_some_and(|len| len > limit) {
                 return Err(ApiError::PayloadTooLarge(limit));
             }
             if !media_type_ok {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| match e {
-                    actix_web::error::PayloadError::Overflow => ApiError::PayloadTooLarge(limit),
-                    other => ApiError::MalformedJson(other.to_string()),
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge(limit));
-                }
-                body.extend_from_slice(&chunk);
-            }
+            let body = super::body::read_limited(payload, declared, limit).await?;
             parse_json(&body).map(ApiJson)
         })
     }
@@ -68,21 +53,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 
 /// `application/json` or any `application/*+json` (e.g. `merge-patch+json`).
 fn is_json_media_type(req: &HttpRequest) -> bool {
-    let Some(value) = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Parses a JSON document into `T`, turning serde's errors into problems that name the field.
@@ -101,17 +76,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             _ => ApiError::MalformedJson(inner.to_string()),
         }
     })?;
-    deserializer
-        .end()
-        .map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    deserializer.end().map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     Ok(value)
 }
 
 /// A required body field that was absent.
 pub fn missing(field: &str) -> FieldIssue {
-    FieldIssue::new(
-        field,
-        "required",
-        Text::new("Trường này là bắt buộc.", "This field is required."),
-    )
+    FieldIssue::new(field, "required", Text::new("Trường này là bắt buộc.", "This field is required."))
 }

@@ -1,6 +1,7 @@
 //! Shared HTTP machinery used by every resource: errors, extractors, pagination,
 //! preconditions, idempotency and the request-context middleware.
 
+pub mod body;
 pub mod context;
 pub mod error;
 pub mod fallback;

@@ -92,9 +92,7 @@ fn decode_cursor<K: DeserializeOwned>(cursor: &str) -> Result<K, ApiError> {
     if cursor.is_empty() || cursor.len() > MAX_CURSOR_LEN {
         return Err(invalid_cursor());
     }
-    let bytes = URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| invalid_cursor())?;
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid_cursor())?;
     let envelope: Envelope<K> = serde_json::from_slice(&bytes).map_err(|_| invalid_cursor())?;
     if envelope.v != CURSOR_VERSION {
         return Err(invalid_cursor());
@@ -103,10 +101,7 @@ fn decode_cursor<K: DeserializeOwned>(cursor: &str) -> Result<K, ApiError> {
 }
 
 pub fn encode_cursor<K: Serialize>(key: &K) -> String {
-    let envelope = Envelope {
-        v: CURSOR_VERSION,
-        k: key,
-    };
+    let envelope = Envelope { v: CURSOR_VERSION, k: key };
     // Serialising plain keys (strings, numbers, ids, dates) cannot fail.
     let json = serde_json::to_vec(&envelope).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(json)
@@ -123,15 +118,8 @@ impl<T> Page<T> {
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
         let has_more = rows.len() > limit;
         rows.truncate(limit);
-        let next_cursor = if has_more {
-            rows.last().map(|row| encode_cursor(&key_of(row)))
-        } else {
-            None
-        };
-        Page {
-            items: rows.into_iter().map(into_item).collect(),
-            next_cursor,
-        }
+        let next_cursor = if has_more { rows.last().map(|row| encode_cursor(&key_of(row))) } else { None };
+        Page { items: rows.into_iter().map(into_item).collect(), next_cursor }
     }
 }
 
@@ -142,8 +130,7 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
         let cursor = encode_cursor(&("a.b".to_owned(), 7));
-        let request: PageRequest<(String, i32)> =
-            PageRequest::parse(Some(10), Some(&cursor)).unwrap();
+        let request: PageRequest<(String, i32)> = PageRequest::parse(Some(10), Some(&cursor)).unwrap();
         assert_eq!(request.after, Some(("a.b".to_owned(), 7)));
         assert!(PageRequest::<String>::parse(None, Some("!!")).is_err());
         assert!(PageRequest::<String>::parse(None, Some(&cursor)).is_err());
@@ -156,8 +143,7 @@ mod tests {
     fn pages_know_whether_more_follow() {
         let page = Page::from_rows(vec![1, 2, 3], 2, |r| *r, |r| r * 10);
         assert_eq!(page.items, vec![10, 20]);
-        let next: PageRequest<i32> =
-            PageRequest::parse(Some(2), page.next_cursor.as_deref()).unwrap();
+        let next: PageRequest<i32> = PageRequest::parse(Some(2), page.next_cursor.as_deref()).unwrap();
         assert_eq!(next.after, Some(2));
         let last = Page::from_rows(vec![1, 2], 2, |r| *r, |r| r);
         assert!(last.next_cursor.is_none());

@@ -40,15 +40,15 @@ impl IfMatch {
                 .and_then(|t| t.strip_suffix('"'))
                 .and_then(|t| t.parse::<i32>().ok())
                 .ok_or_else(|| {
-                    ApiError::invalid_parameter(
-                        "If-Match",
-                        "invalid_format",
-                        Text::new(
-                            "If-Match phải là ETag nhận được từ GET, ví dụ \"3\".",
-                            "If-Match must be an ETag received from GET, such as \"3\".",
-                        ),
-                    )
-                })?;
+                ApiError::invalid_parameter(
+                    "If-Match",
+                    "invalid_format",
+                    Text::new(
+                        "If-Match phải là ETag nhận được từ GET, ví dụ \"3\".",
+                        "If-Match must be an ETag received from GET, such as \"3\".",
+                    ),
+                )
+            })?;
             versions.push(version);
         }
         Ok(IfMatch::Versions(versions))
@@ -73,23 +73,12 @@ impl FromRequest for IfMatch {
 
 /// Checks `If-Match` against the current version of a resource read (and locked) in the
 /// same transaction. On mismatch the 412 carries the current ETag and representation.
-pub fn check(
-    if_match: &IfMatch,
-    version: i32,
-    current: impl FnOnce() -> serde_json::Value,
-) -> Result<(), ApiError> {
+pub fn check(if_match: &IfMatch, version: i32, current: impl FnOnce() -> serde_json::Value) -> Result<(), ApiError> {
     let matches = match if_match {
         IfMatch::Any => true,
         IfMatch::Versions(versions) => versions.contains(&version),
     };
-    if matches {
-        Ok(())
-    } else {
-        Err(ApiError::PreconditionFailed {
-            etag: etag(version),
-            current: Some(current()),
-        })
-    }
+    if matches { Ok(()) } else { Err(ApiError::PreconditionFailed { etag: etag(version), current: Some(current()) }) }
 }
 
 #[cfg(test)]
@@ -99,34 +88,10 @@ mod tests {
     #[test]
     fn parses_if_match() {
         assert_eq!(IfMatch::parse("*").unwrap(), IfMatch::Any);
-        assert!(
-            check(&IfMatch::parse("\"3\"").unwrap(), 3, || serde_json::json!(
-                {}
-            ))
-            .is_ok()
-        );
-        assert!(
-            check(
-                &IfMatch::parse("\"2\", \"3\"").unwrap(),
-                3,
-                || serde_json::json!({})
-            )
-            .is_ok()
-        );
-        assert!(
-            check(
-                &IfMatch::parse("W/\"3\"").unwrap(),
-                3,
-                || serde_json::json!({})
-            )
-            .is_err()
-        );
-        assert!(
-            check(&IfMatch::parse("\"4\"").unwrap(), 3, || serde_json::json!(
-                {}
-            ))
-            .is_err()
-        );
+        assert!(check(&IfMatch::parse("\"3\"").unwrap(), 3, || serde_json::json!({})).is_ok());
+        assert!(check(&IfMatch::parse("\"2\", \"3\"").unwrap(), 3, || serde_json::json!({})).is_ok());
+        assert!(check(&IfMatch::parse("W/\"3\"").unwrap(), 3, || serde_json::json!({})).is_err());
+        assert!(check(&IfMatch::parse("\"4\"").unwrap(), 3, || serde_json::json!({})).is_err());
         assert!(IfMatch::parse("3").is_err());
     }
 }

@@ -79,14 +79,7 @@ pub struct FieldError {
 
 /// Renders an error raised by this service.
 pub fn from_error(error: &ApiError, lang: Lang, request_id: &str) -> ProblemDetails {
-    let mut problem = base(
-        error.status(),
-        error.code(),
-        &error.title(),
-        &error.detail(),
-        lang,
-        request_id,
-    );
+    let mut problem = base(error.status(), error.code(), &error.title(), &error.detail(), lang, request_id);
     problem.errors = error
         .field_issues()
         .iter()
@@ -103,9 +96,7 @@ pub fn from_error(error: &ApiError, lang: Lang, request_id: &str) -> ProblemDeta
         }
         ApiError::NotReady(checks) => problem.checks = Some(checks.clone()),
         ApiError::Conflict { field, .. } => problem.field = field.clone(),
-        ApiError::Duplicate {
-            field, existing_id, ..
-        } => {
+        ApiError::Duplicate { field, existing_id, .. } => {
             problem.field = Some((*field).to_owned());
             problem.existing_id = existing_id.map(|id| id.to_string());
         }
@@ -118,57 +109,23 @@ pub fn from_error(error: &ApiError, lang: Lang, request_id: &str) -> ProblemDeta
 /// `ApiError` (for example a CORS rejection): the status decides the code.
 pub fn from_status(status: StatusCode, lang: Lang, request_id: &str) -> ProblemDetails {
     let (code, title) = match status.as_u16() {
-        400 => (
-            "bad_request",
-            Text::new("Yêu cầu không hợp lệ", "Bad request"),
-        ),
+        400 => ("bad_request", Text::new("Yêu cầu không hợp lệ", "Bad request")),
         401 => ("unauthorized", Text::new("Chưa xác thực", "Unauthorized")),
         403 => ("forbidden", Text::new("Không có quyền", "Forbidden")),
         404 => ("not_found", Text::new("Không tìm thấy", "Not found")),
-        405 => (
-            "method_not_allowed",
-            Text::new("Phương thức không được hỗ trợ", "Method not allowed"),
-        ),
-        408 => (
-            "request_timeout",
-            Text::new("Hết thời gian chờ yêu cầu", "Request timeout"),
-        ),
-        413 => (
-            "payload_too_large",
-            Text::new("Dữ liệu gửi lên quá lớn", "Payload too large"),
-        ),
-        415 => (
-            "unsupported_media_type",
-            Text::new("Kiểu nội dung không được hỗ trợ", "Unsupported media type"),
-        ),
-        429 => (
-            "rate_limited",
-            Text::new("Quá nhiều yêu cầu", "Too many requests"),
-        ),
-        503 => (
-            "service_unavailable",
-            Text::new("Dịch vụ tạm thời không sẵn sàng", "Service unavailable"),
-        ),
-        s if s >= 500 => (
-            "internal_error",
-            Text::new("Lỗi hệ thống", "Internal error"),
-        ),
-        _ => (
-            "bad_request",
-            Text::new("Yêu cầu không hợp lệ", "Bad request"),
-        ),
+        405 => ("method_not_allowed", Text::new("Phương thức không được hỗ trợ", "Method not allowed")),
+        408 => ("request_timeout", Text::new("Hết thời gian chờ yêu cầu", "Request timeout")),
+        413 => ("payload_too_large", Text::new("Dữ liệu gửi lên quá lớn", "Payload too large")),
+        415 => ("unsupported_media_type", Text::new("Kiểu nội dung không được hỗ trợ", "Unsupported media type")),
+        429 => ("rate_limited", Text::new("Quá nhiều yêu cầu", "Too many requests")),
+        503 => ("service_unavailable", Text::new("Dịch vụ tạm thời không sẵn sàng", "Service unavailable")),
+        s if s >= 500 => ("internal_error", Text::new("Lỗi hệ thống", "Internal error")),
+        _ => ("bad_request", Text::new("Yêu cầu không hợp lệ", "Bad request")),
     };
     base(status, code, &title, &title, lang, request_id)
 }
 
-fn base(
-    status: StatusCode,
-    code: &str,
-    title: &Text,
-    detail: &Text,
-    lang: Lang,
-    request_id: &str,
-) -> ProblemDetails {
+fn base(status: StatusCode, code: &str, title: &Text, detail: &Text, lang: Lang, request_id: &str) -> ProblemDetails {
     ProblemDetails {
         problem_type: format!("urn:chihoi:problem:{code}"),
         title: title.get(lang).to_owned(),
@@ -193,9 +150,6 @@ pub fn example(status: u16, code: &str, title: &str, detail: &str) -> Value {
     map.insert("status".into(), json!(status));
     map.insert("detail".into(), json!(detail));
     map.insert("code".into(), json!(code));
-    map.insert(
-        "request_id".into(),
-        json!("0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"),
-    );
+    map.insert("request_id".into(), json!("0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"));
     Value::Object(map)
 }

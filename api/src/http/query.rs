@@ -27,8 +27,7 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    let deserializer =
-        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
         let issue = issue_from_serde_message(&path, &error.into_inner().to_string());
@@ -36,10 +35,7 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
             super::error::FieldIssue::new(
                 issue.field,
                 "unknown_parameter",
-                super::text::Text::new(
-                    "Tham số này không được hỗ trợ.",
-                    "This query parameter is not supported.",
-                ),
+                super::text::Text::new("Tham số này không được hỗ trợ.", "This query parameter is not supported."),
             )
         } else {
             issue

@@ -8,32 +8,15 @@ use super::text::Text;
 
 pub fn issue_from_serde_message(path: &str, message: &str) -> FieldIssue {
     let join = |name: &str| {
-        if path.is_empty() || path == "." {
-            name.to_owned()
-        } else {
-            format!("{path}.{name}")
-        }
+        if path.is_empty() || path == "." { name.to_owned() } else { format!("{path}.{name}") }
     };
-    let here = if path.is_empty() || path == "." {
-        "body".to_owned()
-    } else {
-        path.to_owned()
-    };
+    let here = if path.is_empty() || path == "." { "body".to_owned() } else { path.to_owned() };
     // serde's message without its " at line L column C" suffix.
-    let message = message
-        .find(" at line ")
-        .map_or(message, |cut| &message[..cut]);
+    let message = message.find(" at line ").map_or(message, |cut| &message[..cut]);
 
-    if let Some(name) = message
-        .strip_prefix("unknown field `")
-        .and_then(|rest| rest.split('`').next())
-    {
+    if let Some(name) = message.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next()) {
         // serde_path_to_error already puts an unknown field's own name at the end of the path.
-        let field = if path == name || path.ends_with(&format!(".{name}")) {
-            path.to_owned()
-        } else {
-            join(name)
-        };
+        let field = if path == name || path.ends_with(&format!(".{name}")) { path.to_owned() } else { join(name) };
         return FieldIssue::new(
             field,
             "unknown_field",
@@ -43,41 +26,26 @@ pub fn issue_from_serde_message(path: &str, message: &str) -> FieldIssue {
             ),
         );
     }
-    if let Some(name) = message
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.split('`').next())
-    {
+    if let Some(name) = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()) {
         return FieldIssue::new(
             join(name),
             "required",
             Text::new("Trường này là bắt buộc.", "This field is required."),
         );
     }
-    if let Some(name) = message
-        .strip_prefix("duplicate field `")
-        .and_then(|rest| rest.split('`').next())
-    {
+    if let Some(name) = message.strip_prefix("duplicate field `").and_then(|rest| rest.split('`').next()) {
         return FieldIssue::new(
             join(name),
             "duplicate",
-            Text::new(
-                "Trường này bị lặp lại.",
-                "This field appears more than once.",
-            ),
+            Text::new("Trường này bị lặp lại.", "This field appears more than once."),
         );
     }
     if message.starts_with("invalid type") || message.starts_with("invalid digit") {
-        let expected = message
-            .split(", expected ")
-            .nth(1)
-            .unwrap_or("another type");
+        let expected = message.split(", expected ").nth(1).unwrap_or("another type");
         return FieldIssue::new(
             here,
             "invalid_type",
-            Text::owned(
-                format!("Sai kiểu dữ liệu, cần: {expected}."),
-                format!("Wrong type, expected {expected}."),
-            ),
+            Text::owned(format!("Sai kiểu dữ liệu, cần: {expected}."), format!("Wrong type, expected {expected}.")),
         );
     }
     if message.starts_with("unknown variant") {
@@ -94,10 +62,7 @@ pub fn issue_from_serde_message(path: &str, message: &str) -> FieldIssue {
     FieldIssue::new(
         here,
         "invalid_value",
-        Text::owned(
-            format!("Giá trị không hợp lệ ({message})."),
-            format!("Invalid value ({message})."),
-        ),
+        Text::owned(format!("Giá trị không hợp lệ ({message})."), format!("Invalid value ({message}).")),
     )
 }
 

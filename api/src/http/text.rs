@@ -48,17 +48,11 @@ pub struct Text {
 
 impl Text {
     pub const fn new(vi: &'static str, en: &'static str) -> Self {
-        Text {
-            vi: Cow::Borrowed(vi),
-            en: Cow::Borrowed(en),
-        }
+        Text { vi: Cow::Borrowed(vi), en: Cow::Borrowed(en) }
     }
 
     pub fn owned(vi: impl Into<String>, en: impl Into<String>) -> Self {
-        Text {
-            vi: Cow::Owned(vi.into()),
-            en: Cow::Owned(en.into()),
-        }
+        Text { vi: Cow::Owned(vi.into()), en: Cow::Owned(en.into()) }
     }
 
     pub fn get(&self, lang: Lang) -> &str {
@@ -78,14 +72,8 @@ mod tests {
         assert_eq!(Lang::from_accept_language(None), Lang::Vi);
         assert_eq!(Lang::from_accept_language(Some("en")), Lang::En);
         assert_eq!(Lang::from_accept_language(Some("en-US,en;q=0.9")), Lang::En);
-        assert_eq!(
-            Lang::from_accept_language(Some("fr, en;q=0.5, vi;q=0.8")),
-            Lang::Vi
-        );
-        assert_eq!(
-            Lang::from_accept_language(Some("vi;q=0.2, en;q=0.9")),
-            Lang::En
-        );
+        assert_eq!(Lang::from_accept_language(Some("fr, en;q=0.5, vi;q=0.8")), Lang::Vi);
+        assert_eq!(Lang::from_accept_language(Some("vi;q=0.2, en;q=0.9")), Lang::En);
         assert_eq!(Lang::from_accept_language(Some("de")), Lang::Vi);
         assert_eq!(Lang::from_accept_language(Some("en;q=0")), Lang::Vi);
     }

@@ -38,11 +38,7 @@ impl Validator {
     }
 
     pub fn finish(&mut self) -> Result<(), ApiError> {
-        if self.issues.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(std::mem::take(&mut self.issues)))
-        }
+        if self.issues.is_empty() { Ok(()) } else { Err(ApiError::Validation(std::mem::take(&mut self.issues))) }
     }
 }
 
@@ -54,23 +50,14 @@ pub fn bounded_text(field: &str, value: &str, max_chars: usize) -> Result<String
         return Err(FieldIssue::new(
             field,
             "too_long",
-            Text::owned(
-                format!("Tối đa {max_chars} ký tự."),
-                format!("At most {max_chars} characters."),
-            ),
+            Text::owned(format!("Tối đa {max_chars} ký tự."), format!("At most {max_chars} characters.")),
         ));
     }
-    if trimmed
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return Err(FieldIssue::new(
             field,
             "invalid_characters",
-            Text::new(
-                "Không được chứa ký tự điều khiển.",
-                "Control characters are not allowed.",
-            ),
+            Text::new("Không được chứa ký tự điều khiển.", "Control characters are not allowed."),
         ));
     }
     Ok(trimmed.to_owned())

@@ -7,8 +7,7 @@ use diesel_ltree::{Ltree, LtreeExtensions};
 use uuid::Uuid;
 
 use super::wire::{
-    ClientStatus, MachineClient, MachineClientListQuery, MachineClientPatch,
-    MachineClientWithSecret, NewMachineClient,
+    ClientStatus, MachineClient, MachineClientListQuery, MachineClientPatch, MachineClientWithSecret, NewMachineClient,
 };
 use crate::audit::AuditEvent;
 use crate::auth::tokens::{CLIENT_SECRET_PREFIX, digest, generate, shown_part};
@@ -16,24 +15,12 @@ use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::{Validator, bounded_text};
-use crate::http::{
-    ApiError, ApiJson, ApiQuery, IfMatch, Page, PageRequest, Text, etag, precondition,
-};
+use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Page, PageRequest, Text, etag, precondition};
 use crate::org_units::handlers::visible_unit;
 use crate::schema::{machine_clients as mc, org_units};
 use crate::state::AppState;
 
-type ClientRow = (
-    Uuid,
-    String,
-    Uuid,
-    String,
-    String,
-    Option<DateTime<Utc>>,
-    i32,
-    DateTime<Utc>,
-    DateTime<Utc>,
-);
+type ClientRow = (Uuid, String, Uuid, String, String, Option<DateTime<Utc>>, i32, DateTime<Utc>, DateTime<Utc>);
 
 const COLUMNS: (
     mc::id,
@@ -58,33 +45,9 @@ const COLUMNS: (
 );
 
 fn to_wire(row: ClientRow) -> MachineClient {
-    let (
-        id,
-        name,
-        org_unit_id,
-        secret_prefix,
-        status,
-        last_used_at,
-        version,
-        created_at,
-        updated_at,
-    ) = row;
-    let status = if status == "active" {
-        ClientStatus::Active
-    } else {
-        ClientStatus::Disabled
-    };
-    MachineClient {
-        id,
-        name,
-        org_unit_id,
-        secret_prefix,
-        status,
-        last_used_at,
-        version,
-        created_at,
-        updated_at,
-    }
+    let (id, name, org_unit_id, secret_prefix, status, last_used_at, version, created_at, updated_at) = row;
+    let status = if status == "active" { ClientStatus::Active } else { ClientStatus::Disabled };
+    MachineClient { id, name, org_unit_id, secret_prefix, status, last_used_at, version, created_at, updated_at }
 }
 
 /// The client, if the caller manages its subtree; else 404.
@@ -94,27 +57,17 @@ async fn managed_client(
     id: Uuid,
     lock: bool,
 ) -> Result<MachineClient, ApiError> {
-    let query = mc::table
-        .inner_join(org_units::table)
-        .filter(mc::id.eq(id))
-        .select((COLUMNS, org_units::path));
-    let found: Option<(ClientRow, Ltree)> = if lock {
-        query.for_update().first(conn).await.optional()?
-    } else {
-        query.first(conn).await.optional()?
-    };
+    let query = mc::table.inner_join(org_units::table).filter(mc::id.eq(id)).select((COLUMNS, org_units::path));
+    let found: Option<(ClientRow, Ltree)> =
+        if lock { query.for_update().first(conn).await.optional()? } else { query.first(conn).await.optional()? };
     match found {
-        Some((row, path)) if caller.principal.can(Permission::ClientsManage, &path.0) => {
-            Ok(to_wire(row))
-        }
+        Some((row, path)) if caller.principal.can(Permission::ClientsManage, &path.0) => Ok(to_wire(row)),
         _ => Err(ApiError::NotFound),
     }
 }
 
 fn with_etag(status: StatusCode, client: &MachineClient) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(client.version)))
-        .json(client)
+    HttpResponse::build(status).insert_header((header::ETAG, etag(client.version))).json(client)
 }
 
 /// List machine clients
@@ -150,12 +103,7 @@ pub async fn list_machine_clients(
         select = select.filter(mc::id.gt(after));
     }
     let rows: Vec<ClientRow> = select.load(&mut conn).await?;
-    Ok(web::Json(Page::from_rows(
-        rows,
-        page.limit,
-        |r| r.0,
-        to_wire,
-    )))
+    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.0, to_wire)))
 }
 
 /// Register a machine client
@@ -184,24 +132,11 @@ pub async fn create_machine_client(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut v = Validator::new();
-    let name = v
-        .result(bounded_text("name", &body.name, 100))
-        .unwrap_or_default();
-    v.check(
-        !name.is_empty(),
-        "name",
-        "required",
-        Text::new("Cần đặt tên.", "A name is required."),
-    );
+    let name = v.result(bounded_text("name", &body.name, 100)).unwrap_or_default();
+    v.check(!name.is_empty(), "name", "required", Text::new("Cần đặt tên.", "A name is required."));
     v.finish()?;
     let secret = generate(CLIENT_SECRET_PREFIX).map_err(ApiError::internal)?;
-    let request = IdempotentRequest::new(
-        &req,
-        caller.idempotency_owner(),
-        key,
-        &body,
-        state.config.idempotency_ttl,
-    );
+    let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &body, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
         let unit = visible_unit(conn, &caller, body.org_unit_id, Permission::OrgUnitsRead).await?;
         caller.require(Permission::ClientsManage, &unit.path.0)?;
@@ -221,21 +156,16 @@ pub async fn create_machine_client(
         caller
             .audit(
                 conn,
-                AuditEvent::new("machine_client.create")
-                    .object("machine_client", client.id)
-                    .unit(unit.id)
-                    .fields(["name", "org_unit_id", "secret"]),
+                AuditEvent::new("machine_client.create").object("machine_client", client.id).unit(unit.id).fields([
+                    "name",
+                    "org_unit_id",
+                    "secret",
+                ]),
             )
             .await?;
-        let body = MachineClientWithSecret {
-            client,
-            client_secret: secret.clone(),
-        };
+        let body = MachineClientWithSecret { client, client_secret: secret.clone() };
         Ok(StoredResponse::json(StatusCode::CREATED, &body)?
-            .header(
-                header::LOCATION,
-                format!("/api/v1/machine-clients/{}", body.client.id),
-            )
+            .header(header::LOCATION, format!("/api/v1/machine-clients/{}", body.client.id))
             .header(header::ETAG, etag(body.client.version)))
     })
     .await
@@ -303,11 +233,8 @@ pub async fn update_machine_client(
     let mut conn = state.pool.get().await?;
     let client = in_transaction(&mut conn, async |conn| {
         let current = managed_client(conn, &caller, id, true).await?;
-        precondition::check(&if_match, current.version, || {
-            serde_json::to_value(&current).unwrap_or_default()
-        })?;
-        let disabling =
-            patch.status == Some(ClientStatus::Disabled) && current.status == ClientStatus::Active;
+        precondition::check(&if_match, current.version, || serde_json::to_value(&current).unwrap_or_default())?;
+        let disabling = patch.status == Some(ClientStatus::Disabled) && current.status == ClientStatus::Active;
         let row: ClientRow = diesel::update(mc::table.find(id))
             .set((
                 name.clone().map(|n| mc::name.eq(n)),
@@ -320,19 +247,8 @@ pub async fn update_machine_client(
             .get_result(conn)
             .await?;
         let client = to_wire(row);
-        let action = if disabling {
-            "machine_client.disable"
-        } else {
-            "machine_client.update"
-        };
-        caller
-            .audit(
-                conn,
-                AuditEvent::new(action)
-                    .object("machine_client", id)
-                    .unit(client.org_unit_id),
-            )
-            .await?;
+        let action = if disabling { "machine_client.disable" } else { "machine_client.update" };
+        caller.audit(conn, AuditEvent::new(action).object("machine_client", id).unit(client.org_unit_id)).await?;
         Ok(client)
     })
     .await?;
@@ -391,8 +307,5 @@ pub async fn create_machine_client_secret(
     .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::ETAG, etag(client.version)))
-        .json(MachineClientWithSecret {
-            client,
-            client_secret: secret,
-        }))
+        .json(MachineClientWithSecret { client, client_secret: secret }))
 }

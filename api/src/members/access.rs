@@ -18,11 +18,7 @@ pub async fn visible_member(
     permission: Permission,
 ) -> Result<MemberRow, ApiError> {
     let member = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
-    if can_see(conn, caller, &member, permission).await? {
-        Ok(member)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    if can_see(conn, caller, &member, permission).await? { Ok(member) } else { Err(ApiError::NotFound) }
 }
 
 pub async fn can_see(
@@ -55,10 +51,7 @@ pub fn wants_sensitive(include: Option<&str>) -> Result<bool, ApiError> {
         Some(_) => Err(ApiError::invalid_parameter(
             "include",
             "invalid_value",
-            Text::new(
-                "Chỉ nhận include=sensitive.",
-                "Only include=sensitive is supported.",
-            ),
+            Text::new("Chỉ nhận include=sensitive.", "Only include=sensitive is supported."),
         )),
     }
 }

@@ -28,22 +28,10 @@ const CIRCUMSTANCES: [&str; 10] = [
     "domestic_violence",
     "other",
 ];
-const NEEDS: [&str; 8] = [
-    "capital",
-    "job",
-    "vocational_training",
-    "health",
-    "housing",
-    "legal_aid",
-    "education",
-    "other",
-];
+const NEEDS: [&str; 8] =
+    ["capital", "job", "vocational_training", "health", "housing", "legal_aid", "education", "other"];
 
-fn one_of(
-    field: &str,
-    value: Option<String>,
-    allowed: &[&str],
-) -> Result<Option<String>, ApiError> {
+fn one_of(field: &str, value: Option<String>, allowed: &[&str]) -> Result<Option<String>, ApiError> {
     match value {
         Some(v) if !allowed.contains(&v.as_str()) => Err(ApiError::invalid_parameter(
             field,
@@ -84,13 +72,8 @@ pub async fn list_members(
     let query = query.into_inner();
     let page = PageRequest::<(String, Uuid)>::parse(query.limit, query.cursor.as_deref())?;
     let sensitive = wants_sensitive(query.include.as_deref())?;
-    let touches_sensitive =
-        sensitive || query.party.is_some() || query.circumstance.is_some() || query.need.is_some();
-    let permission = if touches_sensitive {
-        Permission::MembersSensitive
-    } else {
-        Permission::MembersRead
-    };
+    let touches_sensitive = sensitive || query.party.is_some() || query.circumstance.is_some() || query.need.is_some();
+    let permission = if touches_sensitive { Permission::MembersSensitive } else { Permission::MembersRead };
     let scope = caller.scope(permission)?;
     let today = today_in_vietnam(Utc::now());
     let mut conn = state.pool.get().await?;
@@ -104,48 +87,29 @@ pub async fn list_members(
             return Err(ApiError::invalid_parameter(
                 "as_of",
                 "requires_unit",
-                Text::new(
-                    "as_of cần kèm tham số unit.",
-                    "as_of needs the unit parameter.",
-                ),
+                Text::new("as_of cần kèm tham số unit.", "as_of needs the unit parameter."),
             ));
         }
         (None, _) => None,
     };
     let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    let digits = q
-        .filter(|q| q.len() >= 4 && q.chars().all(|c| c.is_ascii_digit()))
-        .map(str::to_owned);
+    let digits = q.filter(|q| q.len() >= 4 && q.chars().all(|c| c.is_ascii_digit())).map(str::to_owned);
     let filter = ListFilter {
         within: within.map(|u| u.path),
         status: query.status.map(|s| s.as_str().to_owned()),
-        member_type: query.member_type.map(|t| {
-            if t == super::wire::MemberType::Honorary {
-                "honorary".into()
-            } else {
-                "regular".into()
-            }
-        }),
+        member_type: query
+            .member_type
+            .map(|t| if t == super::wire::MemberType::Honorary { "honorary".into() } else { "regular".into() }),
         pioneer: query.pioneer,
         party: query.party,
         circumstance: one_of("circumstance", query.circumstance, &CIRCUMSTANCES)?,
         need: one_of("need", query.need, &NEEDS)?,
-        born_from: query
-            .age_max
-            .map(|a| i16::try_from(today.year() - a).unwrap_or(i16::MIN)),
-        born_to: query
-            .age_min
-            .map(|a| i16::try_from(today.year() - a).unwrap_or(i16::MAX)),
+        born_from: query.age_max.map(|a| i16::try_from(today.year() - a).unwrap_or(i16::MIN)),
+        born_to: query.age_min.map(|a| i16::try_from(today.year() - a).unwrap_or(i16::MAX)),
         no_contact_since: query.no_contact_months.map(|m| {
-            today
-                .checked_sub_months(Months::new(u32::try_from(m.clamp(1, 120)).unwrap_or(1)))
-                .unwrap_or(today)
+            today.checked_sub_months(Months::new(u32::try_from(m.clamp(1, 120)).unwrap_or(1))).unwrap_or(today)
         }),
-        search: if digits.is_some() {
-            None
-        } else {
-            q.map(|q| fold(q).chars().take(100).collect())
-        },
+        search: if digits.is_some() { None } else { q.map(|q| fold(q).chars().take(100).collect()) },
         phone_suffix: digits,
         placed_ids,
     };
@@ -156,19 +120,11 @@ pub async fn list_members(
         limit,
         |r| (r.sort_key.clone(), r.id),
         |r| {
-            if sensitive {
-                Member::with_sensitive(r)
-            } else {
-                Member::basic(r)
-            }
+            if sensitive { Member::with_sensitive(r) } else { Member::basic(r) }
         },
     );
     // Filtering on a sensitive attribute discloses it as surely as returning it.
-    let mut disclosed: Vec<&str> = if sensitive {
-        SENSITIVE_FIELDS.to_vec()
-    } else {
-        Vec::new()
-    };
+    let mut disclosed: Vec<&str> = if sensitive { SENSITIVE_FIELDS.to_vec() } else { Vec::new() };
     for (used, field) in [
         (filter.party.is_some(), "party_member"),
         (filter.circumstance.is_some(), "circumstances"),
@@ -180,9 +136,8 @@ pub async fn list_members(
     }
     if !disclosed.is_empty() && !page.items.is_empty() {
         let ids: Vec<Uuid> = page.items.iter().map(|m| m.id).collect();
-        let event = AuditEvent::new("member.read_sensitive")
-            .fields(disclosed)
-            .details(serde_json::json!({"member_ids": ids}));
+        let event =
+            AuditEvent::new("member.read_sensitive").fields(disclosed).details(serde_json::json!({"member_ids": ids}));
         caller.audit(&mut conn, event).await?;
     }
     Ok(web::Json(page))
@@ -225,7 +180,5 @@ pub async fn get_member(
     } else {
         Member::basic(row)
     };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(member.version)))
-        .json(member))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(member.version))).json(member))
 }

@@ -107,17 +107,8 @@ fn kind_of(text: &str) -> EventKind {
     }
 }
 
-type EventRow = (
-    Uuid,
-    String,
-    NaiveDate,
-    String,
-    Option<Uuid>,
-    Option<Uuid>,
-    Option<Uuid>,
-    Option<Uuid>,
-    DateTime<Utc>,
-);
+type EventRow =
+    (Uuid, String, NaiveDate, String, Option<Uuid>, Option<Uuid>, Option<Uuid>, Option<Uuid>, DateTime<Utc>);
 
 /// List a member's history
 ///
@@ -143,8 +134,7 @@ pub async fn list_member_events(
     let query = query.into_inner();
     let page = PageRequest::<Uuid>::parse(query.limit, query.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
-    let member =
-        visible_member(&mut conn, &caller, id.into_inner(), Permission::MembersRead).await?;
+    let member = visible_member(&mut conn, &caller, id.into_inner(), Permission::MembersRead).await?;
     Ok(web::Json(events_page(&mut conn, member.id, page).await?))
 }
 
@@ -223,8 +213,7 @@ pub async fn create_member_event(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let event = body.into_inner();
-    let reason =
-        bounded_text("reason", &event.reason, 500).map_err(|i| ApiError::Validation(vec![i]))?;
+    let reason = bounded_text("reason", &event.reason, 500).map_err(|i| ApiError::Validation(vec![i]))?;
     let today = today_in_vietnam(Utc::now());
     if event.occurred_on > today {
         return Err(invalid(
@@ -252,9 +241,7 @@ pub async fn create_member_event(
     let member = in_transaction(&mut conn, async |conn| {
         let visible = visible_member(conn, &caller, id, Permission::MembersRead).await?;
         caller.require(Permission::MembersWrite, &visible.unit_path.0)?;
-        let current = queries::find_for_update(conn, id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let current = queries::find_for_update(conn, id).await?.ok_or(ApiError::NotFound)?;
         let ends = kind != "reinstatement";
         match (ends, current.status.as_str()) {
             (true, "active") | (false, "left" | "removed") => {}
@@ -294,14 +281,7 @@ pub async fn create_member_event(
                     "Earlier than the day she left.",
                 ));
             }
-            queries::start_placement(
-                conn,
-                id,
-                current.unit_id,
-                &current.unit_path,
-                event.occurred_on,
-            )
-            .await?;
+            queries::start_placement(conn, id, current.unit_id, &current.unit_path, event.occurred_on).await?;
         }
         queries::record_event(
             conn,
@@ -337,15 +317,9 @@ pub async fn create_member_event(
         Ok(Member::basic(updated))
     })
     .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((actix_web::http::header::ETAG, etag(member.version)))
-        .json(member))
+    Ok(HttpResponse::Created().insert_header((actix_web::http::header::ETAG, etag(member.version))).json(member))
 }
 
 pub fn state_conflict(code: &'static str, vi: &'static str, en: &'static str) -> ApiError {
-    ApiError::Conflict {
-        code,
-        detail: Text::new(vi, en),
-        field: Some("status".into()),
-    }
+    ApiError::Conflict { code, detail: Text::new(vi, en), field: Some("status".into()) }
 }

@@ -2,9 +2,15 @@
 //! of them ("3 biết": face, circumstances, needs), and bulk import and export.
 
 pub mod access;
+pub mod contacts;
+pub mod export;
 pub mod handlers;
 pub mod lifecycle;
 pub mod models;
+pub mod needs;
+pub mod own;
+pub mod photo;
+pub mod profile;
 pub mod queries;
 pub mod transfers;
 pub mod validate;

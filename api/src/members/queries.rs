@@ -10,38 +10,16 @@ use crate::auth::Scope;
 use crate::schema::{member_events, member_needs, member_placements, member_profiles, members};
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<MemberRow>> {
-    members::table
-        .find(id)
-        .select(MemberRow::as_select())
-        .first(conn)
-        .await
-        .optional()
+    members::table.find(id).select(MemberRow::as_select()).first(conn).await.optional()
 }
 
-pub async fn find_for_update(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> QueryResult<Option<MemberRow>> {
-    members::table
-        .find(id)
-        .select(MemberRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
+pub async fn find_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<MemberRow>> {
+    members::table.find(id).select(MemberRow::as_select()).for_update().first(conn).await.optional()
 }
 
 /// The member holding a citizen id, if any.
-pub async fn by_cccd(
-    conn: &mut AsyncPgConnection,
-    cccd: &str,
-) -> QueryResult<Option<(Uuid, Ltree)>> {
-    members::table
-        .filter(members::cccd.eq(cccd))
-        .select((members::id, members::unit_path))
-        .first(conn)
-        .await
-        .optional()
+pub async fn by_cccd(conn: &mut AsyncPgConnection, cccd: &str) -> QueryResult<Option<(Uuid, Ltree)>> {
+    members::table.filter(members::cccd.eq(cccd)).select((members::id, members::unit_path)).first(conn).await.optional()
 }
 
 #[derive(Debug, Default)]
@@ -122,11 +100,7 @@ pub async fn list(
         query = query.filter(members::birth_year.le(to));
     }
     if let Some(since) = filter.no_contact_since {
-        query = query.filter(
-            members::last_contact_on
-                .is_null()
-                .or(members::last_contact_on.lt(since)),
-        );
+        query = query.filter(members::last_contact_on.is_null().or(members::last_contact_on.lt(since)));
     }
     if let Some(search) = &filter.search {
         query = query.filter(members::search_key.like(format!("%{search}%")));
@@ -135,11 +109,8 @@ pub async fn list(
         query = query.filter(members::phone.like(format!("%{digits}")));
     }
     if let Some((sort_key, id)) = after {
-        query = query.filter(
-            members::sort_key
-                .gt(sort_key.clone())
-                .or(members::sort_key.eq(sort_key).and(members::id.gt(id))),
-        );
+        query = query
+            .filter(members::sort_key.gt(sort_key.clone()).or(members::sort_key.eq(sort_key).and(members::id.gt(id))));
     }
     query.load(conn).await
 }
@@ -152,11 +123,7 @@ struct Placed {
 
 /// Ids of members placed, on `day`, in a unit that was then inside `unit`'s subtree (using
 /// the tree as it was that day, so merges and moves since do not change the answer).
-pub async fn placed_on(
-    conn: &mut AsyncPgConnection,
-    unit: Uuid,
-    day: NaiveDate,
-) -> QueryResult<Vec<Uuid>> {
+pub async fn placed_on(conn: &mut AsyncPgConnection, unit: Uuid, day: NaiveDate) -> QueryResult<Vec<Uuid>> {
     let rows: Vec<Placed> = diesel::sql_query(
         "SELECT p.member_id
          FROM member_placements p
@@ -182,11 +149,8 @@ pub async fn insert(
     placed_from: NaiveDate,
     recorded_by: Option<Uuid>,
 ) -> QueryResult<MemberRow> {
-    let member = diesel::insert_into(members::table)
-        .values(row)
-        .returning(MemberRow::as_returning())
-        .get_result(conn)
-        .await?;
+    let member =
+        diesel::insert_into(members::table).values(row).returning(MemberRow::as_returning()).get_result(conn).await?;
     diesel::insert_into(member_placements::table)
         .values((
             member_placements::member_id.eq(member.id),
@@ -195,18 +159,7 @@ pub async fn insert(
         ))
         .execute(conn)
         .await?;
-    record_event(
-        conn,
-        member.id,
-        "join",
-        member.joined_on,
-        "",
-        None,
-        Some(member.unit_id),
-        None,
-        recorded_by,
-    )
-    .await?;
+    record_event(conn, member.id, "join", member.joined_on, "", None, Some(member.unit_id), None, recorded_by).await?;
     Ok(member)
 }
 
@@ -241,11 +194,7 @@ pub async fn record_event(
 }
 
 /// Ends the open placement on `day` (she is no longer counted from that day).
-pub async fn end_placement(
-    conn: &mut AsyncPgConnection,
-    member: Uuid,
-    day: NaiveDate,
-) -> QueryResult<usize> {
+pub async fn end_placement(conn: &mut AsyncPgConnection, member: Uuid, day: NaiveDate) -> QueryResult<usize> {
     diesel::update(
         member_placements::table
             .filter(member_placements::member_id.eq(member))
@@ -272,27 +221,18 @@ pub async fn start_placement(
         ))
         .on_conflict((member_placements::member_id, member_placements::valid_from))
         .do_update()
-        .set((
-            member_placements::unit_id.eq(unit),
-            member_placements::valid_to.eq(None::<NaiveDate>),
-        ))
+        .set((member_placements::unit_id.eq(unit), member_placements::valid_to.eq(None::<NaiveDate>)))
         .execute(conn)
         .await?;
     diesel::update(members::table.find(member))
-        .set((
-            members::unit_id.eq(unit),
-            members::unit_path.eq(unit_path.clone()),
-        ))
+        .set((members::unit_id.eq(unit), members::unit_path.eq(unit_path.clone())))
         .execute(conn)
         .await?;
     Ok(())
 }
 
 /// The day the open placement began.
-pub async fn open_placement_since(
-    conn: &mut AsyncPgConnection,
-    member: Uuid,
-) -> QueryResult<Option<NaiveDate>> {
+pub async fn open_placement_since(conn: &mut AsyncPgConnection, member: Uuid) -> QueryResult<Option<NaiveDate>> {
     member_placements::table
         .filter(member_placements::member_id.eq(member))
         .filter(member_placements::valid_to.is_null())
@@ -303,10 +243,7 @@ pub async fn open_placement_since(
 }
 
 /// The end of her latest closed placement.
-pub async fn last_placement_end(
-    conn: &mut AsyncPgConnection,
-    member: Uuid,
-) -> QueryResult<Option<NaiveDate>> {
+pub async fn last_placement_end(conn: &mut AsyncPgConnection, member: Uuid) -> QueryResult<Option<NaiveDate>> {
     member_placements::table
         .filter(member_placements::member_id.eq(member))
         .select(diesel::dsl::max(member_placements::valid_to))

@@ -51,16 +51,11 @@ fn issue(field: &str, code: &'static str, vi: &'static str, en: &'static str) ->
     FieldIssue::new(field, code, Text::new(vi, en))
 }
 
-fn name_part(v: &mut Validator, field: &str, raw: &str, required: bool) -> String {
+pub fn name_part(v: &mut Validator, field: &str, raw: &str, required: bool) -> String {
     let name = names::normalize(raw);
     if name.is_empty() {
         if required {
-            v.add(issue(
-                field,
-                "required",
-                "Trường này là bắt buộc.",
-                "This field is required.",
-            ));
+            v.add(issue(field, "required", "Trường này là bắt buộc.", "This field is required."));
         }
     } else if !names::is_plausible(&name) {
         v.add(issue(
@@ -74,8 +69,7 @@ fn name_part(v: &mut Validator, field: &str, raw: &str, required: bool) -> Strin
 }
 
 fn optional_text(v: &mut Validator, field: &str, raw: Option<&str>, max: usize) -> String {
-    raw.and_then(|t| v.result(bounded_text(field, t, max)))
-        .unwrap_or_default()
+    raw.and_then(|t| v.result(bounded_text(field, t, max))).unwrap_or_default()
 }
 
 /// The search key: folded family, middle and given names, so that any of them matches.
@@ -107,10 +101,7 @@ pub fn clean(input: &NewMember, today: NaiveDate) -> Result<CleanMember, ApiErro
             date <= today,
             "birth_date",
             "in_future",
-            Text::new(
-                "Ngày sinh không thể ở tương lai.",
-                "A birth date cannot be in the future.",
-            ),
+            Text::new("Ngày sinh không thể ở tương lai.", "A birth date cannot be in the future."),
         );
     }
     if let Some(year) = birth_year {
@@ -122,25 +113,14 @@ pub fn clean(input: &NewMember, today: NaiveDate) -> Result<CleanMember, ApiErro
         );
         let age_at_join = input.joined_on.year() - i32::from(year);
         v.check(
-            age_at_join >= 18
-                || input
-                    .birth_date
-                    .is_some_and(|b| years_between(b, input.joined_on) >= 18),
+            age_at_join >= 18 || input.birth_date.is_some_and(|b| years_between(b, input.joined_on) >= 18),
             "joined_on",
             "too_young",
-            Text::new(
-                "Hội viên phải từ 18 tuổi khi vào hội.",
-                "Members must be at least 18 when they join.",
-            ),
+            Text::new("Hội viên phải từ 18 tuổi khi vào hội.", "Members must be at least 18 when they join."),
         );
     }
 
-    let (cccd, cccd_legacy) = match input
-        .cccd
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
+    let (cccd, cccd_legacy) = match input.cccd.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         None => (None, false),
         Some(raw) => {
             let sex = match sex {
@@ -181,12 +161,7 @@ pub fn clean(input: &NewMember, today: NaiveDate) -> Result<CleanMember, ApiErro
             }
         }
     };
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
+    let phone = match input.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         None => None,
         Some(raw) => {
             let normalized = phone::normalize(raw);
@@ -204,31 +179,20 @@ pub fn clean(input: &NewMember, today: NaiveDate) -> Result<CleanMember, ApiErro
     let address = optional_text(&mut v, "address", input.address.as_deref(), 300);
     let occupation = optional_text(&mut v, "occupation", input.occupation.as_deref(), 100);
     let education = optional_text(&mut v, "education", input.education.as_deref(), 50);
-    let card_number = Some(optional_text(
-        &mut v,
-        "card_number",
-        input.card_number.as_deref(),
-        32,
-    ))
-    .filter(|c| !c.is_empty());
+    let card_number =
+        Some(optional_text(&mut v, "card_number", input.card_number.as_deref(), 32)).filter(|c| !c.is_empty());
 
     v.check(
         input.joined_on <= today,
         "joined_on",
         "in_future",
-        Text::new(
-            "Ngày vào hội không thể ở tương lai.",
-            "The join date cannot be in the future.",
-        ),
+        Text::new("Ngày vào hội không thể ở tương lai.", "The join date cannot be in the future."),
     );
     v.check(
         input.joined_on >= founding(),
         "joined_on",
         "out_of_range",
-        Text::new(
-            "Ngày vào hội trước ngày thành lập Hội (20/10/1930).",
-            "Before the union was founded (20/10/1930).",
-        ),
+        Text::new("Ngày vào hội trước ngày thành lập Hội (20/10/1930).", "Before the union was founded (20/10/1930)."),
     );
     let party_member = input.party_member.unwrap_or(false);
     if let Some(date) = input.party_joined_on {
@@ -236,19 +200,13 @@ pub fn clean(input: &NewMember, today: NaiveDate) -> Result<CleanMember, ApiErro
             party_member,
             "party_joined_on",
             "requires_party_member",
-            Text::new(
-                "Chỉ ghi ngày vào Đảng cho đảng viên.",
-                "Only Party members have an admission date.",
-            ),
+            Text::new("Chỉ ghi ngày vào Đảng cho đảng viên.", "Only Party members have an admission date."),
         );
         v.check(
             date <= today,
             "party_joined_on",
             "in_future",
-            Text::new(
-                "Ngày vào Đảng không thể ở tương lai.",
-                "Cannot be in the future.",
-            ),
+            Text::new("Ngày vào Đảng không thể ở tương lai.", "Cannot be in the future."),
         );
     }
     v.finish()?;
@@ -278,7 +236,7 @@ pub fn clean(input: &NewMember, today: NaiveDate) -> Result<CleanMember, ApiErro
     })
 }
 
-fn years_between(from: NaiveDate, to: NaiveDate) -> i32 {
+pub fn years_between(from: NaiveDate, to: NaiveDate) -> i32 {
     let mut years = to.year() - from.year();
     if (to.month(), to.day()) < (from.month(), from.day()) {
         years -= 1;
@@ -296,29 +254,19 @@ pub fn age(birth: Option<NaiveDate>, year: Option<i16>, today: NaiveDate) -> Opt
 }
 
 /// Ethnicity and religion codes must exist in their lists.
-pub async fn check_codes(
-    conn: &mut AsyncPgConnection,
-    member: &CleanMember,
-) -> Result<(), ApiError> {
+pub async fn check_codes(conn: &mut AsyncPgConnection, member: &CleanMember) -> Result<(), ApiError> {
     let mut v = Validator::new();
     if let Some(code) = &member.ethnicity_code {
-        let known: bool = diesel::select(diesel::dsl::exists(ethnicities::table.find(code)))
-            .get_result(conn)
-            .await?;
+        let known: bool = diesel::select(diesel::dsl::exists(ethnicities::table.find(code))).get_result(conn).await?;
         v.check(
             known,
             "ethnicity_code",
             "unknown_code",
-            Text::new(
-                "Không có mã dân tộc này (01–54).",
-                "No such ethnicity code (01–54).",
-            ),
+            Text::new("Không có mã dân tộc này (01–54).", "No such ethnicity code (01–54)."),
         );
     }
     if let Some(code) = &member.religion_code {
-        let known: bool = diesel::select(diesel::dsl::exists(religions::table.find(code)))
-            .get_result(conn)
-            .await?;
+        let known: bool = diesel::select(diesel::dsl::exists(religions::table.find(code))).get_result(conn).await?;
         v.check(
             known,
             "religion_code",
@@ -332,23 +280,10 @@ pub async fn check_codes(
 /// The current record as input, with `patch` applied on top (for re-validation as a whole).
 pub fn patched(row: &MemberRow, patch: &MemberPatch) -> NewMember {
     NewMember {
-        family_name: patch
-            .family_name
-            .clone()
-            .unwrap_or_else(|| row.family_name.clone()),
-        middle_name: patch
-            .middle_name
-            .clone()
-            .unwrap_or_else(|| row.middle_name.clone()),
-        given_name: patch
-            .given_name
-            .clone()
-            .unwrap_or_else(|| row.given_name.clone()),
-        sex: patch.sex.or(Some(if row.sex == "male" {
-            Sex::Male
-        } else {
-            Sex::Female
-        })),
+        family_name: patch.family_name.clone().unwrap_or_else(|| row.family_name.clone()),
+        middle_name: patch.middle_name.clone().unwrap_or_else(|| row.middle_name.clone()),
+        given_name: patch.given_name.clone().unwrap_or_else(|| row.given_name.clone()),
+        sex: patch.sex.or(Some(if row.sex == "male" { Sex::Male } else { Sex::Female })),
         birth_date: patch.birth_date.or(row.birth_date),
         birth_year: match (patch.birth_year, patch.birth_date) {
             (Some(year), _) => Some(year),
@@ -358,29 +293,14 @@ pub fn patched(row: &MemberRow, patch: &MemberPatch) -> NewMember {
         cccd: patch.cccd.clone().or_else(|| row.cccd.clone()),
         phone: patch.phone.clone().or_else(|| row.phone.clone()),
         address: patch.address.clone().or_else(|| Some(row.address.clone())),
-        ethnicity_code: patch
-            .ethnicity_code
-            .clone()
-            .or_else(|| row.ethnicity_code.clone()),
-        religion_code: patch
-            .religion_code
-            .clone()
-            .or_else(|| row.religion_code.clone()),
-        occupation: patch
-            .occupation
-            .clone()
-            .or_else(|| Some(row.occupation.clone())),
-        education: patch
-            .education
-            .clone()
-            .or_else(|| Some(row.education.clone())),
+        ethnicity_code: patch.ethnicity_code.clone().or_else(|| row.ethnicity_code.clone()),
+        religion_code: patch.religion_code.clone().or_else(|| row.religion_code.clone()),
+        occupation: patch.occupation.clone().or_else(|| Some(row.occupation.clone())),
+        education: patch.education.clone().or_else(|| Some(row.education.clone())),
         party_member: patch.party_member.or(Some(row.party_member)),
         party_joined_on: patch.party_joined_on.or(row.party_joined_on),
         joined_on: patch.joined_on.unwrap_or(row.joined_on),
-        card_number: patch
-            .card_number
-            .clone()
-            .or_else(|| row.card_number.clone()),
+        card_number: patch.card_number.clone().or_else(|| row.card_number.clone()),
         member_type: patch.member_type.or(Some(if row.member_type == "honorary" {
             MemberType::Honorary
         } else {
@@ -392,12 +312,6 @@ pub fn patched(row: &MemberRow, patch: &MemberPatch) -> NewMember {
 }
 
 /// Whether input writes any sensitive field.
-pub fn writes_sensitive(
-    cccd: bool,
-    ethnicity: bool,
-    religion: bool,
-    party: bool,
-    party_date: bool,
-) -> bool {
+pub fn writes_sensitive(cccd: bool, ethnicity: bool, religion: bool, party: bool, party_date: bool) -> bool {
     cccd || ethnicity || religion || party || party_date
 }

@@ -139,12 +139,7 @@ pub struct Member {
 }
 
 pub fn full_name(family: &str, middle: &str, given: &str) -> String {
-    [family, middle, given]
-        .iter()
-        .filter(|p| !p.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" ")
+    [family, middle, given].iter().filter(|p| !p.is_empty()).copied().collect::<Vec<_>>().join(" ")
 }
 
 impl Member {
@@ -153,11 +148,7 @@ impl Member {
         Member {
             full_name: full_name(&row.family_name, &row.middle_name, &row.given_name),
             id: row.id,
-            sex: if row.sex == "male" {
-                Sex::Male
-            } else {
-                Sex::Female
-            },
+            sex: if row.sex == "male" { Sex::Male } else { Sex::Female },
             birth_date: row.birth_date,
             birth_year: row.birth_year,
             cccd_masked: row.cccd.as_deref().map(cccd::masked),
@@ -168,11 +159,7 @@ impl Member {
             education: row.education,
             joined_on: row.joined_on,
             card_number: row.card_number,
-            member_type: if row.member_type == "honorary" {
-                MemberType::Honorary
-            } else {
-                MemberType::Regular
-            },
+            member_type: if row.member_type == "honorary" { MemberType::Honorary } else { MemberType::Regular },
             pioneer: row.pioneer,
             status: MemberStatus::parse(&row.status),
             unit_id: row.unit_id,
@@ -197,21 +184,12 @@ impl Member {
             party_member: row.party_member,
             party_joined_on: row.party_joined_on,
         };
-        Member {
-            sensitive: Some(sensitive),
-            ..Member::basic(row)
-        }
+        Member { sensitive: Some(sensitive), ..Member::basic(row) }
     }
 }
 
 /// Names of the fields a sensitive read discloses (for the audit trail).
-pub const SENSITIVE_FIELDS: [&str; 5] = [
-    "cccd",
-    "ethnicity_code",
-    "religion_code",
-    "party_member",
-    "party_joined_on",
-];
+pub const SENSITIVE_FIELDS: [&str; 5] = ["cccd", "ethnicity_code", "religion_code", "party_member", "party_joined_on"];
 
 /// Input of a new member (and of the fields a correction may change).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -242,12 +220,15 @@ pub struct NewMember {
     pub cccd: Option<String>,
     /// Any Vietnamese phone form (`0912 345 678`, `+84…`); stored as `+84…`.
     pub phone: Option<String>,
+    /// Địa chỉ / Address (hamlet, street).
     pub address: Option<String>,
     /// Ethnicity code (01–54). Sensitive.
     pub ethnicity_code: Option<String>,
     /// Religion code. Sensitive.
     pub religion_code: Option<String>,
+    /// Nghề nghiệp / Occupation.
     pub occupation: Option<String>,
+    /// Trình độ học vấn / Education.
     pub education: Option<String>,
     /// Party member. Sensitive.
     pub party_member: Option<bool>,
@@ -271,29 +252,41 @@ pub struct NewMember {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"phone": "0987 654 321", "address": "Ấp An Lợi, xã Hưng Nhượng"}))]
 pub struct MemberPatch {
+    /// Họ / Family name.
     pub family_name: Option<String>,
+    /// Tên đệm / Middle name(s).
     pub middle_name: Option<String>,
+    /// Tên / Given name.
     pub given_name: Option<String>,
     pub sex: Option<Sex>,
+    /// Ngày sinh / Date of birth.
     pub birth_date: Option<NaiveDate>,
+    /// Năm sinh, when only the year is known.
     pub birth_year: Option<i16>,
     /// Sensitive.
     pub cccd: Option<String>,
+    /// Số điện thoại / Vietnamese phone number, any usual spelling; stored as `0xxxxxxxxx`.
     pub phone: Option<String>,
+    /// Địa chỉ / Address (hamlet, street).
     pub address: Option<String>,
     /// Sensitive.
     pub ethnicity_code: Option<String>,
     /// Sensitive.
     pub religion_code: Option<String>,
+    /// Nghề nghiệp / Occupation.
     pub occupation: Option<String>,
+    /// Trình độ học vấn / Education.
     pub education: Option<String>,
     /// Sensitive.
     pub party_member: Option<bool>,
     /// Sensitive.
     pub party_joined_on: Option<NaiveDate>,
+    /// Ngày vào hội / Day she joined.
     pub joined_on: Option<NaiveDate>,
+    /// Số thẻ hội viên / Membership card number.
     pub card_number: Option<String>,
     pub member_type: Option<MemberType>,
+    /// Hội viên nòng cốt / A core member who leads by example.
     pub pioneer: Option<bool>,
     /// Another group or the branch itself, within her current branch.
     pub unit_id: Option<Uuid>,

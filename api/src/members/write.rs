@@ -29,10 +29,7 @@ pub fn require_member_unit(unit: &OrgUnitRow) -> Result<(), ApiError> {
         return Err(ApiError::invalid_field(
             "unit_id",
             "unit_closed",
-            Text::new(
-                "Đơn vị này đã giải thể hoặc sáp nhập.",
-                "This unit was closed or merged.",
-            ),
+            Text::new("Đơn vị này đã giải thể hoặc sáp nhập.", "This unit was closed or merged."),
         ));
     }
     if unit.level == "branch" || unit.level == "group" {
@@ -41,10 +38,7 @@ pub fn require_member_unit(unit: &OrgUnitRow) -> Result<(), ApiError> {
         Err(ApiError::invalid_field(
             "unit_id",
             "not_a_branch_or_group",
-            Text::new(
-                "Hội viên sinh hoạt ở chi hội hoặc tổ phụ nữ.",
-                "Members belong to a branch or a women's group.",
-            ),
+            Text::new("Hội viên sinh hoạt ở chi hội hoặc tổ phụ nữ.", "Members belong to a branch or a women's group."),
         ))
     }
 }
@@ -60,26 +54,15 @@ pub async fn ensure_unique_cccd(
     match queries::by_cccd(conn, cccd).await? {
         Some((id, path)) if Some(id) != except => Err(ApiError::Duplicate {
             code: "duplicate_cccd",
-            detail: Text::new(
-                "Số CCCD này đã có trong hệ thống.",
-                "This citizen id is already registered.",
-            ),
+            detail: Text::new("Số CCCD này đã có trong hệ thống.", "This citizen id is already registered."),
             field: "cccd",
-            existing_id: caller
-                .principal
-                .can(Permission::MembersRead, &path.0)
-                .then_some(id),
+            existing_id: caller.principal.can(Permission::MembersRead, &path.0).then_some(id),
         }),
         _ => Ok(()),
     }
 }
 
-pub fn row_of(
-    clean: &CleanMember,
-    id: Uuid,
-    unit: &OrgUnitRow,
-    prospect: Option<Uuid>,
-) -> NewMemberRow {
+pub fn row_of(clean: &CleanMember, id: Uuid, unit: &OrgUnitRow, prospect: Option<Uuid>) -> NewMemberRow {
     NewMemberRow {
         id,
         family_name: clean.family_name.clone(),
@@ -87,11 +70,7 @@ pub fn row_of(
         given_name: clean.given_name.clone(),
         search_key: clean.search_key.clone(),
         sort_key: clean.sort_key.clone(),
-        sex: if clean.sex == Sex::Male {
-            "male".into()
-        } else {
-            "female".into()
-        },
+        sex: if clean.sex == Sex::Male { "male".into() } else { "female".into() },
         birth_date: clean.birth_date,
         birth_year: clean.birth_year,
         cccd: clean.cccd.clone(),
@@ -106,11 +85,7 @@ pub fn row_of(
         party_joined_on: clean.party_joined_on,
         joined_on: clean.joined_on,
         card_number: clean.card_number.clone(),
-        member_type: if clean.member_type == MemberType::Honorary {
-            "honorary".into()
-        } else {
-            "regular".into()
-        },
+        member_type: if clean.member_type == MemberType::Honorary { "honorary".into() } else { "regular".into() },
         pioneer: clean.pioneer,
         unit_id: unit.id,
         unit_path: unit.path.clone(),
@@ -140,10 +115,8 @@ pub async fn register(
     ensure_unique_cccd(conn, caller, clean.cccd.as_deref(), None).await?;
     let row = row_of(clean, Uuid::now_v7(), unit, prospect);
     let member = queries::insert(conn, &row, unit.valid_from, caller.principal.user_id()).await?;
-    let event = AuditEvent::new("member.create")
-        .object("member", member.id)
-        .unit(unit.id)
-        .fields(changed_fields(None, clean));
+    let event =
+        AuditEvent::new("member.create").object("member", member.id).unit(unit.id).fields(changed_fields(None, clean));
     caller.audit(conn, event).await?;
     Ok(member)
 }
@@ -179,13 +152,7 @@ pub async fn create_member(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let clean = clean(&input, today_in_vietnam(Utc::now()))?;
-    let request = IdempotentRequest::new(
-        &req,
-        caller.idempotency_owner(),
-        key,
-        &input,
-        state.config.idempotency_ttl,
-    );
+    let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
         let unit = visible_unit(conn, &caller, input.unit_id, Permission::MembersRead).await?;
         caller.require(Permission::MembersWrite, &unit.path.0)?;
@@ -226,16 +193,8 @@ fn changed_fields(before: Option<&MemberRow>, after: &CleanMember) -> Vec<&'stat
             "pioneer",
         ];
     };
-    let sex = if after.sex == Sex::Male {
-        "male"
-    } else {
-        "female"
-    };
-    let member_type = if after.member_type == MemberType::Honorary {
-        "honorary"
-    } else {
-        "regular"
-    };
+    let sex = if after.sex == Sex::Male { "male" } else { "female" };
+    let member_type = if after.member_type == MemberType::Honorary { "honorary" } else { "regular" };
     [
         (b.family_name != after.family_name, "family_name"),
         (b.middle_name != after.middle_name, "middle_name"),
@@ -251,10 +210,7 @@ fn changed_fields(before: Option<&MemberRow>, after: &CleanMember) -> Vec<&'stat
         (b.occupation != after.occupation, "occupation"),
         (b.education != after.education, "education"),
         (b.party_member != after.party_member, "party_member"),
-        (
-            b.party_joined_on != after.party_joined_on,
-            "party_joined_on",
-        ),
+        (b.party_joined_on != after.party_joined_on, "party_joined_on"),
         (b.joined_on != after.joined_on, "joined_on"),
         (b.card_number != after.card_number, "card_number"),
         (b.member_type != member_type, "member_type"),
@@ -265,13 +221,7 @@ fn changed_fields(before: Option<&MemberRow>, after: &CleanMember) -> Vec<&'stat
     .collect()
 }
 
-const SENSITIVE_WRITES: [&str; 5] = [
-    "cccd",
-    "ethnicity_code",
-    "religion_code",
-    "party_member",
-    "party_joined_on",
-];
+const SENSITIVE_WRITES: [&str; 5] = ["cccd", "ethnicity_code", "religion_code", "party_member", "party_joined_on"];
 
 /// Correct a member
 ///
@@ -312,9 +262,7 @@ pub async fn update_member(
     let member = in_transaction(&mut conn, async |conn| {
         let visible = visible_member(conn, &caller, id, Permission::MembersRead).await?;
         caller.require(Permission::MembersWrite, &visible.unit_path.0)?;
-        let current = queries::find_for_update(conn, id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let current = queries::find_for_update(conn, id).await?.ok_or(ApiError::NotFound)?;
         precondition::check(&if_match, current.version, || {
             serde_json::to_value(Member::basic(current.clone())).unwrap_or_default()
         })?;
@@ -362,20 +310,12 @@ pub async fn update_member(
             .get_result(conn)
             .await?;
         caller
-            .audit(
-                conn,
-                AuditEvent::new("member.update")
-                    .object("member", id)
-                    .unit(updated.unit_id)
-                    .fields(fields),
-            )
+            .audit(conn, AuditEvent::new("member.update").object("member", id).unit(updated.unit_id).fields(fields))
             .await?;
         Ok(Member::basic(updated))
     })
     .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(member.version)))
-        .json(member))
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(member.version))).json(member))
 }
 
 /// The member's own unit, as the unit of `row_of` for an update (unit columns are not updated).
@@ -403,9 +343,7 @@ async fn move_within_branch(
     unit_id: Uuid,
     today: chrono::NaiveDate,
 ) -> Result<(), ApiError> {
-    let current_unit = crate::org_units::queries::find(conn, member.unit_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let current_unit = crate::org_units::queries::find(conn, member.unit_id).await?.ok_or(ApiError::NotFound)?;
     let branch_path = if current_unit.level == "group" {
         crate::org_units::queries::find(conn, current_unit.parent_id.unwrap_or(current_unit.id))
             .await?

@@ -5,9 +5,7 @@ pub mod responses;
 
 use actix_web::App;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::security::{
-    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
-};
+use utoipa::openapi::security::{ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme};
 use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Required, Type};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
@@ -28,10 +26,13 @@ pub const CONTRACT_VERSION: &str = "0.1.0";
     tags(
         (name = "operations", description = "Vận hành: sống, sẵn sàng, số đo, hợp đồng API / Operations: liveness, readiness, metrics, the contract."),
         (name = "auth", description = "Xác thực: đăng nhập, làm mới, đăng xuất, mã cho hệ thống / Authentication: login, refresh, logout, client credentials."),
+        (name = "me", description = "Hội viên tự phục vụ / A member's own record, history and data requests."),
         (name = "users", description = "Tài khoản và vai trò / Accounts, their roles, and the caller herself."),
         (name = "api_tokens", description = "Mã truy cập cho script / API tokens for scripts and curl."),
         (name = "machine_clients", description = "Hệ thống cấp trên / Machine clients of higher-level systems."),
         (name = "members", description = "Sổ hội viên: hội viên, biến động, chuyển sinh hoạt / The member registry: members, lifecycle, transfers."),
+        (name = "prospects", description = "Phụ nữ chưa vào hội / Prospects: women 18+ not yet members, and their conversion."),
+        (name = "imports", description = "Nhập danh sách từ bảng tính / Importing member lists, and background jobs."),
         (name = "org_units", description = "Cây đơn vị Hội / The org tree: central, province, (district), commune, branch, group."),
         (name = "audit", description = "Nhật ký kiểm tra / The audit trail."),
         (name = "settings", description = "Cài đặt hệ thống: các ngưỡng và quy tắc cấu hình theo tỉnh và năm / Instance settings: thresholds and rules configured per province and year."),
@@ -80,10 +81,7 @@ impl Modify for SecuritySchemes {
         components.add_security_scheme(
             "client_credentials",
             SecurityScheme::OAuth2(OAuth2::with_description(
-                [Flow::ClientCredentials(ClientCredentials::new(
-                    "/api/v1/auth/token",
-                    Scopes::new(),
-                ))],
+                [Flow::ClientCredentials(ClientCredentials::new("/api/v1/auth/token", Scopes::new()))],
                 "Machine clients of higher-level systems: aggregates of their subtree only.",
             )),
         );
@@ -91,34 +89,18 @@ impl Modify for SecuritySchemes {
 }
 
 /// Operations that never touch the database, so never answer 503.
-const WITHOUT_DATABASE: &[&str] = &[
-    "get_health",
-    "get_metrics",
-    "get_service_info",
-    "get_openapi",
-    "get_readiness",
-];
+const WITHOUT_DATABASE: &[&str] = &["get_health", "get_metrics", "get_service_info", "get_openapi", "get_readiness"];
 
 /// The complete contract, as served at `/openapi.json` and committed in `openapi/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    let (_, mut doc) = App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(crate::routes::configure)
-        .split_for_parts();
+    let (_, mut doc) =
+        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::routes::configure).split_for_parts();
     doc.info.version = CONTRACT_VERSION.to_owned();
     // utoipa copies Cargo's empty licence field; the owner has not chosen a licence yet.
     doc.info.license = None;
     for item in doc.paths.paths.values_mut() {
-        for operation in [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
+        for operation in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
         {
             complete_operation(operation);
         }
@@ -143,11 +125,7 @@ fn header_parameter(name: &str, description: &str, example: &str) -> Parameter {
         .parameter_in(ParameterIn::Header)
         .required(Required::False)
         .description(Some(description))
-        .schema(Some(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .examples([example]),
-        ))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String).examples([example])))
         .build()
 }
 
@@ -172,9 +150,7 @@ fn complete_operation(operation: &mut Operation) {
 
     let responses = &mut operation.responses.responses;
     let mut add = |status: &str, name: &str| {
-        responses
-            .entry(status.to_owned())
-            .or_insert_with(|| response_ref(name));
+        responses.entry(status.to_owned()).or_insert_with(|| response_ref(name));
     };
     if has_body || has_parameters {
         add("400", "BadRequest");

@@ -19,9 +19,7 @@ use crate::state::AppState;
 )]
 #[get("/healthz")]
 pub async fn get_health() -> web::Json<Health> {
-    web::Json(Health {
-        status: "ok".into(),
-    })
+    web::Json(Health { status: "ok".into() })
 }
 
 /// Readiness probe
@@ -42,9 +40,7 @@ pub async fn get_readiness(state: web::Data<AppState>) -> Result<web::Json<Readi
     let mut conn = match state.pool.get().await {
         Ok(conn) => conn,
         Err(_) => {
-            return Err(ApiError::NotReady(
-                json!({"database": "unreachable", "migrations": "unknown"}),
-            ));
+            return Err(ApiError::NotReady(json!({"database": "unreachable", "migrations": "unknown"})));
         }
     };
     let migrations = match migrations::applied_versions(&mut conn).await {
@@ -54,22 +50,15 @@ pub async fn get_readiness(state: web::Data<AppState>) -> Result<web::Json<Readi
             let database_ok = !matches!(ApiError::from(error), ApiError::Unavailable(_));
             let database = if database_ok { "ok" } else { "unreachable" };
             let migrations = if database_ok { "pending" } else { "unknown" };
-            return Err(ApiError::NotReady(
-                json!({"database": database, "migrations": migrations}),
-            ));
+            return Err(ApiError::NotReady(json!({"database": database, "migrations": migrations})));
         }
     };
     if migrations != "ok" {
-        return Err(ApiError::NotReady(
-            json!({"database": "ok", "migrations": migrations}),
-        ));
+        return Err(ApiError::NotReady(json!({"database": "ok", "migrations": migrations})));
     }
     Ok(web::Json(Readiness {
         status: "ready".into(),
-        checks: ReadinessChecks {
-            database: "ok".into(),
-            migrations: "ok".into(),
-        },
+        checks: ReadinessChecks { database: "ok".into(), migrations: "ok".into() },
     }))
 }
 
@@ -115,8 +104,7 @@ pub async fn get_service_info(state: web::Data<AppState>) -> web::Json<ServiceIn
     web::Json(ServiceInfo {
         demo_data,
         name: "chihoi".into(),
-        description:
-            "API quản lý công tác hội viên, mô hình \"1+1\" và \"3 có 3 biết\" của Hội LHPN".into(),
+        description: "API quản lý công tác hội viên, mô hình \"1+1\" và \"3 có 3 biết\" của Hội LHPN".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         build: option_env!("CHIHOI_BUILD").unwrap_or("dev").into(),
         contract_version: CONTRACT_VERSION.into(),
@@ -146,7 +134,5 @@ pub async fn get_service_info(state: web::Data<AppState>) -> web::Json<ServiceIn
 )]
 #[get("/openapi.json")]
 pub async fn get_openapi(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(state.openapi_json.as_str().to_owned())
+    HttpResponse::Ok().content_type("application/json").body(state.openapi_json.as_str().to_owned())
 }

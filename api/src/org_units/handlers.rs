@@ -25,11 +25,7 @@ pub async fn visible_unit(
     permission: Permission,
 ) -> Result<OrgUnitRow, ApiError> {
     let unit = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
-    if caller.principal.can(permission, &unit.path.0) {
-        Ok(unit)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    if caller.principal.can(permission, &unit.path.0) { Ok(unit) } else { Err(ApiError::NotFound) }
 }
 
 /// Get an org unit
@@ -51,18 +47,8 @@ pub async fn get_org_unit(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let unit = OrgUnit::from(
-        visible_unit(
-            &mut conn,
-            &caller,
-            id.into_inner(),
-            Permission::OrgUnitsRead,
-        )
-        .await?,
-    );
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag(unit.version)))
-        .json(unit))
+    let unit = OrgUnit::from(visible_unit(&mut conn, &caller, id.into_inner(), Permission::OrgUnitsRead).await?);
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(unit.version))).json(unit))
 }
 
 /// List org units
@@ -92,40 +78,30 @@ pub async fn list_org_units(
     let scope = caller.scope(Permission::OrgUnitsRead)?;
     let mut conn = state.pool.get().await?;
     let within = match query.within {
-        Some(id) => Some(
-            visible_unit(&mut conn, &caller, id, Permission::OrgUnitsRead)
-                .await?
-                .path,
-        ),
+        Some(id) => {
+            let unit = visible_unit(&mut conn, &caller, id, Permission::OrgUnitsRead).await?;
+            match query.as_of {
+                // Within the subtree as it was that day.
+                Some(day) => Some(queries::path_on(&mut conn, unit.id, day).await?.ok_or(ApiError::NotFound)?),
+                None => Some(unit.path),
+            }
+        }
         None => None,
     };
-    let filter = ListFilter {
-        within,
-        parent_id: query.parent_id,
-        level: query.level,
-    };
-    let rows = queries::list(
-        &mut conn,
-        &scope,
-        &filter,
-        page.after.as_deref(),
-        page.fetch_limit(),
-    )
-    .await?;
-    Ok(web::Json(Page::from_rows(
-        rows,
-        page.limit,
-        |r| r.path.0.clone(),
-        OrgUnit::from,
-    )))
+    let filter = ListFilter { within, parent_id: query.parent_id, level: query.level };
+    if let Some(day) = query.as_of {
+        let rows =
+            queries::list_as_of(&mut conn, &scope, &filter, day, page.after.as_deref(), page.fetch_limit()).await?;
+        return Ok(web::Json(Page::from_rows(rows, page.limit, |(_, path)| path.clone(), |(u, _)| OrgUnit::from(u))));
+    }
+    let rows = queries::list(&mut conn, &scope, &filter, page.after.as_deref(), page.fetch_limit()).await?;
+    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.path.0.clone(), OrgUnit::from)))
 }
 
 fn code_issue(code: &str) -> Option<FieldIssue> {
     let ok = !code.is_empty()
         && code.len() <= 32
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
     (!ok).then(|| {
         FieldIssue::new(
             "official_code",
@@ -167,32 +143,17 @@ pub async fn create_org_unit(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut v = Validator::new();
-    let name = v
-        .result(bounded_text("name", &body.name, 200))
-        .unwrap_or_default();
-    v.check(
-        !name.is_empty(),
-        "name",
-        "required",
-        Text::new("Tên đơn vị là bắt buộc.", "A name is required."),
-    );
+    let name = v.result(bounded_text("name", &body.name, 200)).unwrap_or_default();
+    v.check(!name.is_empty(), "name", "required", Text::new("Tên đơn vị là bắt buộc.", "A name is required."));
     if let Some(issue) = body.official_code.as_deref().and_then(code_issue) {
         v.add(issue);
     }
     v.finish()?;
-    let request = IdempotentRequest::new(
-        &req,
-        caller.idempotency_owner(),
-        key,
-        &body,
-        state.config.idempotency_ttl,
-    );
+    let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &body, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
         let parent = visible_unit(conn, &caller, body.parent_id, Permission::OrgUnitsRead).await?;
         caller.require(Permission::OrgUnitsWrite, &parent.path.0)?;
-        let parent_rank = queries::level_rank(conn, &parent.level)
-            .await?
-            .unwrap_or(i16::MAX);
+        let parent_rank = queries::level_rank(conn, &parent.level).await?.unwrap_or(i16::MAX);
         match queries::level_rank(conn, &body.level).await? {
             Some(rank) if rank > parent_rank => {}
             Some(_) => {
@@ -221,15 +182,16 @@ pub async fn create_org_unit(
             official_code: body.official_code.clone(),
             parent_id: Some(parent.id),
             path: Ltree(format!("{}.{}", parent.path.0, label(id))),
-            valid_from: body
-                .valid_from
-                .unwrap_or_else(|| today_in_vietnam(Utc::now())),
+            valid_from: body.valid_from.unwrap_or_else(|| today_in_vietnam(Utc::now())),
         };
         let unit = OrgUnit::from(queries::insert(conn, &row).await?);
-        let event = AuditEvent::new("org_unit.create")
-            .object("org_unit", unit.id)
-            .unit(unit.id)
-            .fields(["level", "name", "official_code", "parent_id", "valid_from"]);
+        let event = AuditEvent::new("org_unit.create").object("org_unit", unit.id).unit(unit.id).fields([
+            "level",
+            "name",
+            "official_code",
+            "parent_id",
+            "valid_from",
+        ]);
         caller.audit(conn, event).await?;
         Ok(StoredResponse::json(StatusCode::CREATED, &unit)?
             .header(header::LOCATION, format!("/api/v1/org-units/{}", unit.id))

@@ -1,7 +1,13 @@
-//! Org units (đơn vị): the tree of the union, from the centre down to women's groups. Roles are
-//! granted on units and cover their subtree. The registry issue adds history operations.
+//! Org units (đơn vị): the tree of the union, from the centre down to women's groups, with its
+//! history (effective-dated periods, merges and splits), population and positions. Roles are
+//! granted on units and cover their subtree.
 
 pub mod handlers;
+pub mod history;
 pub mod models;
+pub mod population;
+pub mod positions;
 pub mod queries;
+pub mod summary;
+pub mod tree;
 pub mod wire;

@@ -9,19 +9,11 @@ use crate::schema::{org_levels, org_unit_periods, org_units};
 
 /// A unit by id, whatever the caller's scope (callers check visibility themselves).
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<OrgUnitRow>> {
-    org_units::table
-        .find(id)
-        .select(OrgUnitRow::as_select())
-        .first(conn)
-        .await
-        .optional()
+    org_units::table.find(id).select(OrgUnitRow::as_select()).first(conn).await.optional()
 }
 
 /// A unit by id or by official code.
-pub async fn find_by_reference(
-    conn: &mut AsyncPgConnection,
-    reference: &str,
-) -> QueryResult<Option<OrgUnitRow>> {
+pub async fn find_by_reference(conn: &mut AsyncPgConnection, reference: &str) -> QueryResult<Option<OrgUnitRow>> {
     match Uuid::parse_str(reference) {
         Ok(id) => find(conn, id).await,
         Err(_) => org_units::table
@@ -71,12 +63,7 @@ pub async fn list(
 
 /// Rank of a level, if the level exists.
 pub async fn level_rank(conn: &mut AsyncPgConnection, level: &str) -> QueryResult<Option<i16>> {
-    org_levels::table
-        .find(level)
-        .select(org_levels::rank)
-        .first(conn)
-        .await
-        .optional()
+    org_levels::table.find(level).select(org_levels::rank).first(conn).await.optional()
 }
 
 /// Inserts a unit and the first period of its history.
@@ -98,4 +85,67 @@ pub async fn insert(conn: &mut AsyncPgConnection, row: &NewOrgUnitRow) -> QueryR
         .execute(conn)
         .await?;
     Ok(unit)
+}
+
+/// Units in `scope` as they were on `day` (names and parents of that day), in tree order.
+pub async fn list_as_of(
+    conn: &mut AsyncPgConnection,
+    scope: &Scope,
+    filter: &ListFilter,
+    day: chrono::NaiveDate,
+    after: Option<&str>,
+    fetch: i64,
+) -> QueryResult<Vec<(OrgUnitRow, String)>> {
+    use crate::schema::org_unit_periods as p;
+    let mut query = p::table
+        .inner_join(org_units::table.on(org_units::id.eq(p::unit_id)))
+        .filter(p::valid_from.le(day))
+        .filter(p::valid_to.is_null().or(p::valid_to.gt(day)))
+        .filter(org_units::path.contained_by_any(scope.paths()))
+        .select((
+            (
+                org_units::id,
+                org_units::level,
+                p::name,
+                p::official_code,
+                p::parent_id,
+                p::path,
+                org_units::valid_from,
+                org_units::valid_to,
+                org_units::version,
+                org_units::created_at,
+                org_units::updated_at,
+            ),
+            p::path,
+        ))
+        .order(p::path.asc())
+        .limit(fetch)
+        .into_boxed();
+    if let Some(within) = &filter.within {
+        query = query.filter(p::path.contained_by(within.clone()));
+    }
+    if let Some(parent) = filter.parent_id {
+        query = query.filter(p::parent_id.eq(parent));
+    }
+    if let Some(level) = &filter.level {
+        query = query.filter(org_units::level.eq(level.clone()));
+    }
+    if let Some(after) = after {
+        query = query.filter(p::path.gt(Ltree(after.to_owned())));
+    }
+    let rows: Vec<(OrgUnitRow, Ltree)> = query.load(conn).await?;
+    Ok(rows.into_iter().map(|(u, path)| (u, path.0)).collect())
+}
+
+/// The path a unit had on `day`, if it existed then.
+pub async fn path_on(conn: &mut AsyncPgConnection, unit: Uuid, day: chrono::NaiveDate) -> QueryResult<Option<Ltree>> {
+    use crate::schema::org_unit_periods as p;
+    p::table
+        .filter(p::unit_id.eq(unit))
+        .filter(p::valid_from.le(day))
+        .filter(p::valid_to.is_null().or(p::valid_to.gt(day)))
+        .select(p::path)
+        .first(conn)
+        .await
+        .optional()
 }

@@ -92,6 +92,9 @@ pub struct OrgUnitListQuery {
     /// Only units of this level, e.g. `branch`.
     #[param(example = "branch")]
     pub level: Option<String>,
+    /// The tree as it was on this date: names, parents and units of that day (e.g. `2024-12-31`
+    /// still shows xã Hưng Lễ under huyện Giồng Trôm).
+    pub as_of: Option<NaiveDate>,
     /// Page size, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,

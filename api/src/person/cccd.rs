@@ -54,19 +54,12 @@ pub fn parse(raw: &str, sex: Sex, birth_year: Option<i32>) -> Result<CitizenId, 
                 return Err(CccdProblem::Province);
             }
             let code: u32 = digits[3..4].parse().map_err(|_| CccdProblem::Format)?;
-            let encoded_sex = if code.is_multiple_of(2) {
-                Sex::Male
-            } else {
-                Sex::Female
-            };
+            let encoded_sex = if code.is_multiple_of(2) { Sex::Male } else { Sex::Female };
             if encoded_sex != sex {
                 return Err(CccdProblem::Sex);
             }
             let century = 1900 + i32::try_from(code / 2).unwrap_or(0) * 100;
-            let year = century
-                + digits[4..6]
-                    .parse::<i32>()
-                    .map_err(|_| CccdProblem::Format)?;
+            let year = century + digits[4..6].parse::<i32>().map_err(|_| CccdProblem::Format)?;
             if birth_year.is_some_and(|y| y != year) {
                 return Err(CccdProblem::BirthYear);
             }
@@ -89,32 +82,14 @@ mod tests {
     #[test]
     fn cross_checks_sex_and_year() {
         // 083 (Bến Tre), 1 = woman born in the 1900s, 85 = 1985.
-        assert_eq!(
-            parse("083 1 85 000123", Sex::Female, Some(1985)),
-            Ok(CitizenId::Cccd("083185000123".into()))
-        );
-        assert_eq!(
-            parse("083185000123", Sex::Male, Some(1985)),
-            Err(CccdProblem::Sex)
-        );
-        assert_eq!(
-            parse("083185000123", Sex::Female, Some(1986)),
-            Err(CccdProblem::BirthYear)
-        );
+        assert_eq!(parse("083 1 85 000123", Sex::Female, Some(1985)), Ok(CitizenId::Cccd("083185000123".into())));
+        assert_eq!(parse("083185000123", Sex::Male, Some(1985)), Err(CccdProblem::Sex));
+        assert_eq!(parse("083185000123", Sex::Female, Some(1986)), Err(CccdProblem::BirthYear));
         // 3 = woman born in the 2000s.
         assert!(parse("086305000001", Sex::Female, Some(2005)).is_ok());
-        assert_eq!(
-            parse("099185000123", Sex::Female, None),
-            Err(CccdProblem::Province)
-        );
-        assert_eq!(
-            parse("08318500012", Sex::Female, None),
-            Err(CccdProblem::Format)
-        );
-        assert_eq!(
-            parse("08318500012x", Sex::Female, None),
-            Err(CccdProblem::Format)
-        );
+        assert_eq!(parse("099185000123", Sex::Female, None), Err(CccdProblem::Province));
+        assert_eq!(parse("08318500012", Sex::Female, None), Err(CccdProblem::Format));
+        assert_eq!(parse("08318500012x", Sex::Female, None), Err(CccdProblem::Format));
     }
 
     #[test]

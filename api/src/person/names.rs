@@ -21,20 +21,14 @@ fn place_tone(syllable: &str) -> String {
     }
     let (first_at, first) = bases[bases.len() - 2];
     let (last_at, last) = bases[bases.len() - 1];
-    let pair: String = [first, last]
-        .iter()
-        .flat_map(|c| c.to_lowercase())
-        .collect();
+    let pair: String = [first, last].iter().flat_map(|c| c.to_lowercase()).collect();
     let after_q = bases.len() >= 3 && bases[bases.len() - 3].1.eq_ignore_ascii_case(&'q');
     if !matches!(pair.as_str(), "oa" | "oe" | "uy") || after_q {
         return syllable.nfc().collect();
     }
     // Only move a tone found on the last vowel, when the first vowel carries no mark at all.
     let first_marks = &decomposed[first_at + 1..last_at];
-    let tone_at = decomposed[last_at + 1..]
-        .iter()
-        .position(|c| TONES.contains(c))
-        .map(|i| i + last_at + 1);
+    let tone_at = decomposed[last_at + 1..].iter().position(|c| TONES.contains(c)).map(|i| i + last_at + 1);
     match tone_at {
         Some(at) if first_marks.is_empty() => {
             let tone = decomposed[at];
@@ -56,19 +50,14 @@ fn place_tone(syllable: &str) -> String {
 
 /// A name part as stored: trimmed, single-spaced, NFC, traditional tone placement.
 pub fn normalize(text: &str) -> String {
-    text.split_whitespace()
-        .map(place_tone)
-        .collect::<Vec<_>>()
-        .join(" ")
+    text.split_whitespace().map(place_tone).collect::<Vec<_>>().join(" ")
 }
 
 /// Whether a normalized name part looks like a name: letters, spaces, apostrophes and hyphens.
 pub fn is_plausible(text: &str) -> bool {
     !text.is_empty()
         && text.chars().count() <= 50
-        && text
-            .chars()
-            .all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-')
+        && text.chars().all(|c| c.is_alphabetic() || c == ' ' || c == '\'' || c == '-')
 }
 
 #[cfg(test)]
@@ -81,11 +70,7 @@ mod tests {
         assert_eq!(normalize("Hòa"), "Hòa");
         assert_eq!(normalize("Thuý"), "Thúy");
         assert_eq!(normalize("khoẻ"), "khỏe");
-        assert_eq!(
-            normalize("Hoàng"),
-            "Hoàng",
-            "with a final consonant the tone stays"
-        );
+        assert_eq!(normalize("Hoàng"), "Hoàng", "with a final consonant the tone stays");
         assert_eq!(normalize("Quý"), "Quý", "qu- keeps its tone");
         assert_eq!(normalize("  Nguyễn   Thị  "), "Nguyễn Thị");
         // Decomposed input (as some phones send it) comes out composed.

@@ -2,16 +2,10 @@
 //! landlines 02x with 11 digits), stored in international form `+84…`.
 
 pub fn normalize(raw: &str) -> Option<String> {
-    let digits: String = raw
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
-        .collect();
+    let digits: String = raw.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')')).collect();
     let national = if let Some(rest) = digits.strip_prefix("+84") {
         format!("0{rest}")
-    } else if let Some(rest) = digits
-        .strip_prefix("84")
-        .filter(|r| r.len() >= 9 && !digits.starts_with("840"))
-    {
+    } else if let Some(rest) = digits.strip_prefix("84").filter(|r| r.len() >= 9 && !digits.starts_with("840")) {
         format!("0{rest}")
     } else {
         digits
@@ -26,9 +20,7 @@ pub fn normalize(raw: &str) -> Option<String> {
 
 /// The national form for display and spreadsheets: `0912345678`.
 pub fn national(stored: &str) -> String {
-    stored
-        .strip_prefix("+84")
-        .map_or_else(|| stored.to_owned(), |rest| format!("0{rest}"))
+    stored.strip_prefix("+84").map_or_else(|| stored.to_owned(), |rest| format!("0{rest}"))
 }
 
 #[cfg(test)]
@@ -38,10 +30,7 @@ mod tests {
     #[test]
     fn normalizes_to_international_form() {
         assert_eq!(normalize("0912 345 678").as_deref(), Some("+84912345678"));
-        assert_eq!(
-            normalize("+84 912.345.678").as_deref(),
-            Some("+84912345678")
-        );
+        assert_eq!(normalize("+84 912.345.678").as_deref(), Some("+84912345678"));
         assert_eq!(normalize("84912345678").as_deref(), Some("+84912345678"));
         assert_eq!(normalize("0275 3822 123").as_deref(), Some("+842753822123"));
         assert_eq!(normalize("0112345678"), None);

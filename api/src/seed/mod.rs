@@ -30,61 +30,26 @@ pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 /// The demo accounts: user name, display name, role, and the unit key it is granted on.
 const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
-    (
-        "demo-admin",
-        "[DEMO] Quản trị hệ thống",
-        Role::Admin,
-        "root",
-    ),
-    (
-        "demo-province",
-        "[DEMO] Cán bộ Hội LHPN tỉnh Vĩnh Long",
-        Role::ProvinceOfficer,
-        "vinh-long",
-    ),
-    (
-        "demo-commune",
-        "[DEMO] Chủ tịch Hội LHPN xã Hưng Nhượng",
-        Role::CommuneOfficer,
-        "hung-nhuong",
-    ),
-    (
-        "demo-branch",
-        "[DEMO] Chi hội trưởng ấp Rẫy",
-        Role::BranchHead,
-        "ap-ray",
-    ),
-    (
-        "demo-member",
-        "[DEMO] Hội viên ấp Rẫy",
-        Role::Member,
-        "ap-ray",
-    ),
-    (
-        "demo-auditor",
-        "[DEMO] Kiểm tra viên",
-        Role::Auditor,
-        "root",
-    ),
+    ("demo-admin", "[DEMO] Quản trị hệ thống", Role::Admin, "root"),
+    ("demo-province", "[DEMO] Cán bộ Hội LHPN tỉnh Vĩnh Long", Role::ProvinceOfficer, "vinh-long"),
+    ("demo-commune", "[DEMO] Chủ tịch Hội LHPN xã Hưng Nhượng", Role::CommuneOfficer, "hung-nhuong"),
+    ("demo-branch", "[DEMO] Chi hội trưởng ấp Rẫy", Role::BranchHead, "ap-ray"),
+    ("demo-member", "[DEMO] Hội viên ấp Rẫy", Role::Member, "ap-ray"),
+    ("demo-auditor", "[DEMO] Kiểm tra viên", Role::Auditor, "root"),
 ];
 
 /// Whether the demo data set is loaded in this database.
 pub async fn is_loaded(conn: &mut AsyncPgConnection) -> diesel::QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(instance_settings::table.find(MARKER)))
-        .get_result(conn)
-        .await
+    diesel::select(diesel::dsl::exists(instance_settings::table.find(MARKER))).get_result(conn).await
 }
 
 pub async fn demo(config: &Config, password: &str) -> Result<String, String> {
-    let mut conn = AsyncPgConnection::establish(config.database_url.expose())
-        .await
-        .map_err(|e| format!("database: {e}"))?;
+    let mut conn =
+        AsyncPgConnection::establish(config.database_url.expose()).await.map_err(|e| format!("database: {e}"))?;
     let seeded = is_loaded(&mut conn).await.map_err(|e| e.to_string())?;
     if !seeded {
         let phc = passwords::hash(password, config.auth.password_hash)?;
-        in_transaction(&mut conn, async |conn| load(conn, &phc).await)
-            .await
-            .map_err(|e| e.to_string())?;
+        in_transaction(&mut conn, async |conn| load(conn, &phc).await).await.map_err(|e| e.to_string())?;
     }
     Ok(summary(password, seeded))
 }
@@ -92,10 +57,7 @@ pub async fn demo(config: &Config, password: &str) -> Result<String, String> {
 async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
     let units = org::load(conn).await?;
     for (username, display_name, role, unit_key) in ACCOUNTS {
-        let unit = units
-            .get(unit_key)
-            .copied()
-            .ok_or_else(|| ApiError::internal("demo unit missing"))?;
+        let unit = units.get(unit_key).copied().ok_or_else(|| ApiError::internal("demo unit missing"))?;
         let row = NewUserRow {
             id: Uuid::now_v7(),
             username: (*username).into(),
@@ -118,10 +80,7 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
             .execute(conn)
             .await?;
     }
-    let province = units
-        .get("vinh-long")
-        .copied()
-        .ok_or_else(|| ApiError::internal("demo province missing"))?;
+    let province = units.get("vinh-long").copied().ok_or_else(|| ApiError::internal("demo province missing"))?;
     diesel::insert_into(machine_clients::table)
         .values((
             machine_clients::id.eq(Uuid::now_v7()),
@@ -132,16 +91,13 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
         ))
         .execute(conn)
         .await?;
-    let admin: Uuid = users::table
-        .filter(users::username.eq("demo-admin"))
-        .select(users::id)
-        .first(conn)
-        .await?;
+    let admin: Uuid = users::table.filter(users::username.eq("demo-admin")).select(users::id).first(conn).await?;
     diesel::insert_into(instance_settings::table)
         .values((
             instance_settings::key.eq(MARKER),
             instance_settings::value.eq(serde_json::json!({"demo": true, "admin": admin})),
-            instance_settings::description.eq("Dữ liệu mẫu (DEMO) đã được nạp / Demonstration data is loaded. Never in production."),
+            instance_settings::description
+                .eq("Dữ liệu mẫu (DEMO) đã được nạp / Demonstration data is loaded. Never in production."),
         ))
         .execute(conn)
         .await?;
@@ -167,17 +123,8 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
             .execute(conn)
             .await?;
     }
-    let meta = RequestMeta {
-        request_id: Some("seed-demo".into()),
-        client_ip: None,
-    };
-    audit::record(
-        conn,
-        &AuditActor::system(),
-        &meta,
-        AuditEvent::new("demo.seed"),
-    )
-    .await
+    let meta = RequestMeta { request_id: Some("seed-demo".into()), client_ip: None };
+    audit::record(conn, &AuditActor::system(), &meta, AuditEvent::new("demo.seed")).await
 }
 
 fn summary(password: &str, already: bool) -> String {
@@ -190,13 +137,8 @@ fn summary(password: &str, already: bool) -> String {
     out.push_str("  *** DỮ LIỆU MẪU — KHÔNG DÙNG CHO THỰC TẾ / DEMO DATA — NOT FOR REAL USE ***\n");
     out.push_str(&format!("  Demo accounts (password: {password}):\n"));
     for (username, display_name, role, _) in ACCOUNTS {
-        out.push_str(&format!(
-            "    {username:<14} {:<17} {display_name}\n",
-            role.as_str()
-        ));
+        out.push_str(&format!("    {username:<14} {:<17} {display_name}\n", role.as_str()));
     }
-    out.push_str(&format!(
-        "  Demo machine client secret: {DEMO_CLIENT_SECRET}\n"
-    ));
+    out.push_str(&format!("  Demo machine client secret: {DEMO_CLIENT_SECRET}\n"));
     out
 }

@@ -8,18 +8,12 @@ use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
-use crate::http::{
-    ApiError, ApiJson, ApiQuery, IfMatch, Page, PageRequest, Text, etag, precondition,
-};
+use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Page, PageRequest, Text, etag, precondition};
 use crate::state::AppState;
 
 /// Settings apply to the whole installation: changing them takes `settings:write` at the root.
 fn require_writer(caller: &Caller) -> Result<(), ApiError> {
-    if caller.principal.can_globally(Permission::SettingsWrite) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden)
-    }
+    if caller.principal.can_globally(Permission::SettingsWrite) { Ok(()) } else { Err(ApiError::Forbidden) }
 }
 
 fn location(key: &str) -> String {
@@ -34,9 +28,7 @@ fn path_key(raw: String) -> Result<String, ApiError> {
 }
 
 fn with_etag(status: StatusCode, setting: &Setting) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(setting.version)))
-        .json(setting)
+    HttpResponse::build(status).insert_header((header::ETAG, etag(setting.version))).json(setting)
 }
 
 fn to_json(setting: &Setting) -> serde_json::Value {
@@ -66,9 +58,7 @@ pub async fn list_settings(
     let page = PageRequest::<String>::parse(query.limit, query.cursor.as_deref())?;
     if let Some(prefix) = &query.prefix {
         let allowed = prefix.len() <= 64
-            && prefix
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+            && prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
         if !allowed {
             return Err(ApiError::invalid_parameter(
                 "prefix",
@@ -81,19 +71,8 @@ pub async fn list_settings(
         }
     }
     let mut conn = state.pool.get().await?;
-    let rows = queries::list(
-        &mut conn,
-        query.prefix.as_deref(),
-        page.after.as_deref(),
-        page.fetch_limit(),
-    )
-    .await?;
-    Ok(web::Json(Page::from_rows(
-        rows,
-        page.limit,
-        |r| r.key.clone(),
-        Setting::from,
-    )))
+    let rows = queries::list(&mut conn, query.prefix.as_deref(), page.after.as_deref(), page.fetch_limit()).await?;
+    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.key.clone(), Setting::from)))
 }
 
 /// Create a setting
@@ -132,36 +111,23 @@ pub async fn create_setting(
     require_writer(&caller)?;
     let body = body.into_inner();
     let valid = body.validate()?;
-    let request = IdempotentRequest::new(
-        &req,
-        caller.idempotency_owner(),
-        key,
-        &body,
-        state.config.idempotency_ttl,
-    );
+    let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &body, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
-        let row = NewSettingRow {
-            key: &valid.key,
-            value: &valid.value,
-            description: &valid.description,
-        };
-        let created = queries::insert(conn, &row)
-            .await?
-            .ok_or_else(|| ApiError::Conflict {
-                code: "setting_exists",
-                detail: Text::new(
-                    "Đã có cài đặt với khóa này.",
-                    "A setting with this key already exists.",
-                ),
-                field: Some("key".into()),
-            })?;
+        let row = NewSettingRow { key: &valid.key, value: &valid.value, description: &valid.description };
+        let created = queries::insert(conn, &row).await?.ok_or_else(|| ApiError::Conflict {
+            code: "setting_exists",
+            detail: Text::new("Đã có cài đặt với khóa này.", "A setting with this key already exists."),
+            field: Some("key".into()),
+        })?;
         let setting = Setting::from(created);
         caller
             .audit(
                 conn,
-                AuditEvent::new("setting.create")
-                    .object("setting", &setting.key)
-                    .fields(["key", "value", "description"]),
+                AuditEvent::new("setting.create").object("setting", &setting.key).fields([
+                    "key",
+                    "value",
+                    "description",
+                ]),
             )
             .await?;
         Ok(StoredResponse::json(StatusCode::CREATED, &setting)?
@@ -185,15 +151,10 @@ pub async fn create_setting(
     )
 )]
 #[get("/settings/{key}")]
-pub async fn get_setting(
-    state: web::Data<AppState>,
-    key: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn get_setting(state: web::Data<AppState>, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let key = path_key(key.into_inner())?;
     let mut conn = state.pool.get().await?;
-    let row = queries::find(&mut conn, &key)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let row = queries::find(&mut conn, &key).await?.ok_or(ApiError::NotFound)?;
     Ok(with_etag(StatusCode::OK, &Setting::from(row)))
 }
 
@@ -234,16 +195,9 @@ pub async fn update_setting(
     let description = patch.validate()?;
     let mut conn = state.pool.get().await?;
     let setting = in_transaction(&mut conn, async |conn| {
-        let current = queries::find_for_update(conn, &key)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        precondition::check(&if_match, current.version, || {
-            to_json(&Setting::from(current.clone()))
-        })?;
-        let changes = SettingChanges {
-            value: patch.value.as_ref(),
-            description: description.as_deref(),
-        };
+        let current = queries::find_for_update(conn, &key).await?.ok_or(ApiError::NotFound)?;
+        precondition::check(&if_match, current.version, || to_json(&Setting::from(current.clone())))?;
+        let changes = SettingChanges { value: patch.value.as_ref(), description: description.as_deref() };
         let updated = Setting::from(queries::update(conn, &key, &changes).await?);
         let mut fields = Vec::new();
         if patch.value.is_some() {
@@ -252,14 +206,7 @@ pub async fn update_setting(
         if patch.description.is_some() {
             fields.push("description");
         }
-        caller
-            .audit(
-                conn,
-                AuditEvent::new("setting.update")
-                    .object("setting", &key)
-                    .fields(fields),
-            )
-            .await?;
+        caller.audit(conn, AuditEvent::new("setting.update").object("setting", &key).fields(fields)).await?;
         Ok(updated)
     })
     .await?;
@@ -295,19 +242,10 @@ pub async fn delete_setting(
     let key = path_key(key.into_inner())?;
     let mut conn = state.pool.get().await?;
     in_transaction(&mut conn, async |conn| {
-        let current = queries::find_for_update(conn, &key)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        precondition::check(&if_match, current.version, || {
-            to_json(&Setting::from(current.clone()))
-        })?;
+        let current = queries::find_for_update(conn, &key).await?.ok_or(ApiError::NotFound)?;
+        precondition::check(&if_match, current.version, || to_json(&Setting::from(current.clone())))?;
         queries::delete(conn, &key).await?;
-        caller
-            .audit(
-                conn,
-                AuditEvent::new("setting.delete").object("setting", &key),
-            )
-            .await
+        caller.audit(conn, AuditEvent::new("setting.delete").object("setting", &key)).await
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

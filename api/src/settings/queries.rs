@@ -10,11 +10,7 @@ pub async fn list(
     after: Option<&str>,
     fetch: i64,
 ) -> QueryResult<Vec<SettingRow>> {
-    let mut query = s::instance_settings
-        .select(SettingRow::as_select())
-        .order(s::key.asc())
-        .limit(fetch)
-        .into_boxed();
+    let mut query = s::instance_settings.select(SettingRow::as_select()).order(s::key.asc()).limit(fetch).into_boxed();
     if let Some(prefix) = prefix {
         // Keys are restricted to [a-z0-9_.], so no LIKE wildcard can hide in a prefix.
         query = query.filter(s::key.like(format!("{prefix}%")));
@@ -26,19 +22,11 @@ pub async fn list(
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<Option<SettingRow>> {
-    s::instance_settings
-        .find(key)
-        .select(SettingRow::as_select())
-        .first(conn)
-        .await
-        .optional()
+    s::instance_settings.find(key).select(SettingRow::as_select()).first(conn).await.optional()
 }
 
 /// Inserts a setting; `None` when the key is taken.
-pub async fn insert(
-    conn: &mut AsyncPgConnection,
-    row: &NewSettingRow<'_>,
-) -> QueryResult<Option<SettingRow>> {
+pub async fn insert(conn: &mut AsyncPgConnection, row: &NewSettingRow<'_>) -> QueryResult<Option<SettingRow>> {
     diesel::insert_into(s::instance_settings)
         .values(row)
         .on_conflict_do_nothing()
@@ -49,38 +37,19 @@ pub async fn insert(
 }
 
 /// Reads a setting and locks it until the transaction ends, before a conditional change.
-pub async fn find_for_update(
-    conn: &mut AsyncPgConnection,
-    key: &str,
-) -> QueryResult<Option<SettingRow>> {
-    s::instance_settings
-        .find(key)
-        .select(SettingRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
+pub async fn find_for_update(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<Option<SettingRow>> {
+    s::instance_settings.find(key).select(SettingRow::as_select()).for_update().first(conn).await.optional()
 }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    key: &str,
-    changes: &SettingChanges<'_>,
-) -> QueryResult<SettingRow> {
+pub async fn update(conn: &mut AsyncPgConnection, key: &str, changes: &SettingChanges<'_>) -> QueryResult<SettingRow> {
     // Bumping the version is always part of the change, so an empty patch is still valid SQL.
     diesel::update(s::instance_settings.find(key))
-        .set((
-            changes,
-            s::version.eq(s::version + 1),
-            s::updated_at.eq(diesel::dsl::now),
-        ))
+        .set((changes, s::version.eq(s::version + 1), s::updated_at.eq(diesel::dsl::now)))
         .returning(SettingRow::as_returning())
         .get_result(conn)
         .await
 }
 
 pub async fn delete(conn: &mut AsyncPgConnection, key: &str) -> QueryResult<usize> {
-    diesel::delete(s::instance_settings.find(key))
-        .execute(conn)
-        .await
+    diesel::delete(s::instance_settings.find(key)).execute(conn).await
 }

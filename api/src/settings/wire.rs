@@ -105,9 +105,7 @@ pub fn key_issue(field: &str, key: &str) -> Option<FieldIssue> {
         && key.len() <= MAX_KEY_LEN
         && key.split('.').all(|segment| {
             segment.starts_with(|c: char| c.is_ascii_lowercase())
-                && segment
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && segment.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         });
     (!well_formed).then(|| {
         FieldIssue::new(
@@ -126,10 +124,7 @@ fn value_issues(validator: &mut Validator, field: &str, value: &serde_json::Valu
         !value.is_null(),
         field,
         "required",
-        Text::new(
-            "Giá trị không được để trống (null).",
-            "The value must not be null.",
-        ),
+        Text::new("Giá trị không được để trống (null).", "The value must not be null."),
     );
     let size = serde_json::to_vec(value).map_or(usize::MAX, |v| v.len());
     validator.check(
@@ -155,18 +150,10 @@ impl NewSetting {
         }
         value_issues(&mut v, "value", &self.value);
         let description = v
-            .result(bounded_text(
-                "description",
-                self.description.as_deref().unwrap_or(""),
-                MAX_DESCRIPTION_CHARS,
-            ))
+            .result(bounded_text("description", self.description.as_deref().unwrap_or(""), MAX_DESCRIPTION_CHARS))
             .unwrap_or_default();
         v.finish()?;
-        Ok(ValidNewSetting {
-            key: self.key.clone(),
-            value: self.value.clone(),
-            description,
-        })
+        Ok(ValidNewSetting { key: self.key.clone(), value: self.value.clone(), description })
     }
 }
 

@@ -6,8 +6,8 @@
 use unicode_normalization::UnicodeNormalization;
 
 const ALPHABET: [&str; 29] = [
-    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "g", "h", "i", "k", "l", "m", "n", "o", "ô", "ơ",
-    "p", "q", "r", "s", "t", "u", "ư", "v", "x", "y",
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "g", "h", "i", "k", "l", "m", "n", "o", "ô", "ơ", "p", "q", "r", "s",
+    "t", "u", "ư", "v", "x", "y",
 ];
 
 /// Tone of a combining mark, by rank (0 = no tone).
@@ -105,21 +105,12 @@ mod tests {
 
     #[test]
     fn people_sort_by_given_then_middle_then_family() {
-        let mut people = [
-            ("Trần", "Thị", "Hoa"),
-            ("Nguyễn", "Thị", "Anh"),
-            ("Lê", "Văn", "Hoa"),
-            ("Nguyễn", "Thị", "Hoa"),
-        ];
+        let mut people =
+            [("Trần", "Thị", "Hoa"), ("Nguyễn", "Thị", "Anh"), ("Lê", "Văn", "Hoa"), ("Nguyễn", "Thị", "Hoa")];
         people.sort_by_key(|(f, m, g)| person_sort_key(f, m, g));
         assert_eq!(
             people,
-            [
-                ("Nguyễn", "Thị", "Anh"),
-                ("Nguyễn", "Thị", "Hoa"),
-                ("Trần", "Thị", "Hoa"),
-                ("Lê", "Văn", "Hoa")
-            ]
+            [("Nguyễn", "Thị", "Anh"), ("Nguyễn", "Thị", "Hoa"), ("Trần", "Thị", "Hoa"), ("Lê", "Văn", "Hoa")]
         );
     }
 }

@@ -7,18 +7,14 @@ use uuid::Uuid;
 
 use super::models::{NewUserRow, UserRow};
 use super::queries::{self, ListFilter};
-use super::wire::{
-    NewUser, PasswordReset, User, UserListQuery, UserPatch, UserStatus, username_issue,
-};
+use super::wire::{NewUser, PasswordReset, User, UserListQuery, UserPatch, UserStatus, username_issue};
 use crate::audit::AuditEvent;
 use crate::auth::passwords::{self, policy_issue};
 use crate::auth::{Caller, Permission, sessions};
 use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::{Validator, bounded_text};
-use crate::http::{
-    ApiError, ApiJson, ApiQuery, IfMatch, Page, PageRequest, Text, etag, precondition,
-};
+use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Page, PageRequest, Text, etag, precondition};
 use crate::org_units::handlers::visible_unit;
 use crate::schema::users;
 use crate::state::AppState;
@@ -50,9 +46,7 @@ pub async fn hash_password(state: &AppState, password: String) -> Result<String,
 }
 
 fn with_etag(status: StatusCode, user: &User) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, etag(user.version)))
-        .json(user)
+    HttpResponse::build(status).insert_header((header::ETAG, etag(user.version))).json(user)
 }
 
 /// List accounts
@@ -81,36 +75,13 @@ pub async fn list_users(
     let scope = caller.scope(Permission::UsersRead)?;
     let mut conn = state.pool.get().await?;
     let within = match query.unit {
-        Some(unit) => Some(
-            visible_unit(&mut conn, &caller, unit, Permission::UsersRead)
-                .await?
-                .path,
-        ),
+        Some(unit) => Some(visible_unit(&mut conn, &caller, unit, Permission::UsersRead).await?.path),
         None => None,
     };
-    let search = query
-        .q
-        .map(|q| q.trim().chars().take(64).collect::<String>())
-        .filter(|q| !q.is_empty());
-    let filter = ListFilter {
-        within,
-        status: query.status.map(|s| s.as_str().to_owned()),
-        search,
-    };
-    let rows = queries::list(
-        &mut conn,
-        &scope,
-        &filter,
-        page.after.as_deref(),
-        page.fetch_limit(),
-    )
-    .await?;
-    Ok(web::Json(Page::from_rows(
-        rows,
-        page.limit,
-        |r| r.username.clone(),
-        User::from,
-    )))
+    let search = query.q.map(|q| q.trim().chars().take(64).collect::<String>()).filter(|q| !q.is_empty());
+    let filter = ListFilter { within, status: query.status.map(|s| s.as_str().to_owned()), search };
+    let rows = queries::list(&mut conn, &scope, &filter, page.after.as_deref(), page.fetch_limit()).await?;
+    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.username.clone(), User::from)))
 }
 
 /// Create an account
@@ -146,9 +117,7 @@ pub async fn create_user(
     if let Some(issue) = username_issue("username", &username) {
         v.add(issue);
     }
-    let display_name = v
-        .result(bounded_text("display_name", &body.display_name, 200))
-        .unwrap_or_default();
+    let display_name = v.result(bounded_text("display_name", &body.display_name, 200)).unwrap_or_default();
     v.check(
         !display_name.is_empty(),
         "display_name",
@@ -160,13 +129,7 @@ pub async fn create_user(
     }
     v.finish()?;
     let password_hash = hash_password(&state, body.password.clone()).await?;
-    let request = IdempotentRequest::new(
-        &req,
-        caller.idempotency_owner(),
-        key,
-        &body,
-        state.config.idempotency_ttl,
-    );
+    let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &body, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
         let unit = visible_unit(conn, &caller, body.home_unit_id, Permission::UsersRead).await?;
         caller.require(Permission::UsersManage, &unit.path.0)?;
@@ -179,28 +142,20 @@ pub async fn create_user(
             must_change_password: body.must_change_password.unwrap_or(true),
             password_hash: password_hash.clone(),
         };
-        let user = queries::insert(conn, &row)
-            .await?
-            .ok_or_else(|| ApiError::Conflict {
-                code: "username_taken",
-                detail: Text::new(
-                    "Tên đăng nhập này đã được dùng.",
-                    "This user name is taken.",
-                ),
-                field: Some("username".into()),
-            })?;
+        let user = queries::insert(conn, &row).await?.ok_or_else(|| ApiError::Conflict {
+            code: "username_taken",
+            detail: Text::new("Tên đăng nhập này đã được dùng.", "This user name is taken."),
+            field: Some("username".into()),
+        })?;
         let user = User::from(user);
-        let event = AuditEvent::new("user.create")
-            .object("user", user.id)
-            .unit(unit.id)
-            .fields([
-                "username",
-                "display_name",
-                "home_unit_id",
-                "member_id",
-                "must_change_password",
-                "password",
-            ]);
+        let event = AuditEvent::new("user.create").object("user", user.id).unit(unit.id).fields([
+            "username",
+            "display_name",
+            "home_unit_id",
+            "member_id",
+            "must_change_password",
+            "password",
+        ]);
         caller.audit(conn, event).await?;
         Ok(StoredResponse::json(StatusCode::CREATED, &user)?
             .header(header::LOCATION, format!("/api/v1/users/{}", user.id))
@@ -228,8 +183,7 @@ pub async fn get_user(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let (user, _) =
-        visible_user(&mut conn, &caller, id.into_inner(), Permission::UsersRead).await?;
+    let (user, _) = visible_user(&mut conn, &caller, id.into_inner(), Permission::UsersRead).await?;
     Ok(with_etag(StatusCode::OK, &User::from(user)))
 }
 
@@ -284,32 +238,30 @@ pub async fn update_user(
     let user = in_transaction(&mut conn, async |conn| {
         let (_, path) = visible_user(conn, &caller, id, Permission::UsersRead).await?;
         caller.require(Permission::UsersManage, &path.0)?;
-        let current = queries::find_for_update(conn, id)
-            .await?
-            .ok_or(ApiError::NotFound)?;
+        let current = queries::find_for_update(conn, id).await?.ok_or(ApiError::NotFound)?;
         precondition::check(&if_match, current.version, || {
             serde_json::to_value(User::from(current.clone())).unwrap_or_default()
         })?;
         if patch.status == Some(UserStatus::Disabled) && caller.principal.user_id() == Some(id) {
             return Err(ApiError::Conflict {
                 code: "cannot_disable_self",
-                detail: Text::new(
-                    "Không thể tự khóa tài khoản của mình.",
-                    "You cannot disable your own account.",
-                ),
+                detail: Text::new("Không thể tự khóa tài khoản của mình.", "You cannot disable your own account."),
                 field: Some("status".into()),
             });
         }
         let disabling = patch.status == Some(UserStatus::Disabled) && current.status == "active";
+        if let Some(member) = patch.member_id {
+            // Linking an account to a member discloses nothing new, but the member must be one
+            // the caller may manage.
+            let row = crate::members::access::visible_member(conn, &caller, member, Permission::MembersRead).await?;
+            caller.require(Permission::MembersWrite, &row.unit_path.0)?;
+        }
         let updated: UserRow = diesel::update(users::table.find(id))
             .set((
-                display_name
-                    .as_ref()
-                    .map(|n| users::display_name.eq(n.clone())),
+                display_name.as_ref().map(|n| users::display_name.eq(n.clone())),
                 patch.status.map(|s| users::status.eq(s.as_str())),
-                patch
-                    .must_change_password
-                    .map(|m| users::must_change_password.eq(m)),
+                patch.must_change_password.map(|m| users::must_change_password.eq(m)),
+                patch.member_id.map(|m| users::member_id.eq(Some(m))),
                 users::version.eq(users::version + 1),
                 users::updated_at.eq(diesel::dsl::now),
             ))
@@ -329,19 +281,12 @@ pub async fn update_user(
         if patch.must_change_password.is_some() {
             fields.push("must_change_password");
         }
-        let action = if disabling {
-            "user.disable"
-        } else {
-            "user.update"
-        };
+        if patch.member_id.is_some() {
+            fields.push("member_id");
+        }
+        let action = if disabling { "user.disable" } else { "user.update" };
         caller
-            .audit(
-                conn,
-                AuditEvent::new(action)
-                    .object("user", id)
-                    .unit(updated.home_unit_id)
-                    .fields(fields),
-            )
+            .audit(conn, AuditEvent::new(action).object("user", id).unit(updated.home_unit_id).fields(fields))
             .await?;
         Ok(User::from(updated))
     })
@@ -388,10 +333,7 @@ pub async fn reset_user_password(
         caller
             .audit(
                 conn,
-                AuditEvent::new("user.password_reset")
-                    .object("user", id)
-                    .unit(user.home_unit_id)
-                    .fields(["password"]),
+                AuditEvent::new("user.password_reset").object("user", id).unit(user.home_unit_id).fields(["password"]),
             )
             .await
     })

@@ -35,38 +35,20 @@ pub async fn get_me(caller: Caller, state: web::Data<AppState>) -> Result<web::J
     let mut conn = state.pool.get().await?;
     let principal = &caller.principal;
     let (actor_type, user, client_id, roles) = match &principal.actor {
-        Actor::User {
-            id, api_token_id, ..
-        } => {
-            let (user, _) = queries::find(&mut conn, *id)
-                .await?
-                .ok_or(ApiError::Unauthorized)?;
+        Actor::User { id, api_token_id, .. } => {
+            let (user, _) = queries::find(&mut conn, *id).await?.ok_or(ApiError::Unauthorized)?;
             let grants = queries::grants(&mut conn, *id).await?;
-            let roles = grants
-                .into_iter()
-                .filter_map(|(g, name, _)| RoleGrant::from_row(g, name))
-                .collect();
-            let kind = if api_token_id.is_some() {
-                "api_token"
-            } else {
-                "user"
-            };
+            let roles = grants.into_iter().filter_map(|(g, name, _)| RoleGrant::from_row(g, name)).collect();
+            let kind = if api_token_id.is_some() { "api_token" } else { "user" };
             (kind, Some(User::from(user)), None, roles)
         }
         Actor::Client { id, .. } => ("client", None, Some(*id), Vec::new()),
     };
     let mut by_permission: BTreeMap<Permission, Vec<Uuid>> = BTreeMap::new();
     for permission in Permission::ALL {
-        for grant in principal
-            .grants
-            .iter()
-            .filter(|g| g.role.permissions().contains(&permission))
-        {
+        for grant in principal.grants.iter().filter(|g| g.role.permissions().contains(&permission)) {
             if principal.scope(permission).contains(&grant.unit_path) {
-                by_permission
-                    .entry(permission)
-                    .or_default()
-                    .push(grant.unit_id);
+                by_permission.entry(permission).or_default().push(grant.unit_id);
             }
         }
     }
@@ -75,19 +57,10 @@ pub async fn get_me(caller: Caller, state: web::Data<AppState>) -> Result<web::J
         .map(|(permission, mut org_unit_ids)| {
             org_unit_ids.sort();
             org_unit_ids.dedup();
-            EffectivePermission {
-                permission,
-                org_unit_ids,
-            }
+            EffectivePermission { permission, org_unit_ids }
         })
         .collect();
-    Ok(web::Json(Me {
-        actor_type: actor_type.into(),
-        user,
-        client_id,
-        roles,
-        permissions,
-    }))
+    Ok(web::Json(Me { actor_type: actor_type.into(), user, client_id, roles, permissions }))
 }
 
 /// Change my password
@@ -112,13 +85,7 @@ pub async fn update_my_password(
     state: web::Data<AppState>,
     body: ApiJson<PasswordChange>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    let Actor::User {
-        id,
-        username,
-        session_id: Some(_),
-        ..
-    } = &caller.principal.actor
-    else {
+    let Actor::User { id, username, session_id: Some(_), .. } = &caller.principal.actor else {
         return Err(ApiError::Forbidden);
     };
     let (id, username) = (*id, username.clone());
@@ -126,17 +93,12 @@ pub async fn update_my_password(
     let mut conn = state.pool.get().await?;
     let stored = queries::password_hash(&mut conn, id).await?;
     let current = body.current_password.clone();
-    let matches = web::block(move || passwords::verify(&current, &stored))
-        .await
-        .map_err(ApiError::internal)?;
+    let matches = web::block(move || passwords::verify(&current, &stored)).await.map_err(ApiError::internal)?;
     if !matches {
         return Err(ApiError::Validation(vec![FieldIssue::new(
             "current_password",
             "mismatch",
-            Text::new(
-                "Mật khẩu hiện tại không đúng.",
-                "The current password is wrong.",
-            ),
+            Text::new("Mật khẩu hiện tại không đúng.", "The current password is wrong."),
         )]));
     }
     if let Some(issue) = policy_issue("new_password", &body.new_password, &username) {
@@ -146,43 +108,24 @@ pub async fn update_my_password(
         return Err(ApiError::invalid_field(
             "new_password",
             "unchanged",
-            Text::new(
-                "Mật khẩu mới phải khác mật khẩu cũ.",
-                "The new password must differ from the current one.",
-            ),
+            Text::new("Mật khẩu mới phải khác mật khẩu cũ.", "The new password must differ from the current one."),
         ));
     }
     let phc = hash_password(&state, body.new_password).await?;
-    let user_agent = req
-        .headers()
-        .get(actix_web::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let user_agent =
+        req.headers().get(actix_web::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let tokens = in_transaction(&mut conn, async |conn| {
         queries::set_password(conn, id, &phc, false).await?;
         sessions::revoke_all(conn, id, "password_changed").await?;
-        let (user, _) = queries::find(conn, id)
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
+        let (user, _) = queries::find(conn, id).await?.ok_or(ApiError::Unauthorized)?;
         caller
             .audit(
                 conn,
-                AuditEvent::new("user.password_change")
-                    .object("user", id)
-                    .unit(user.home_unit_id)
-                    .fields(["password"]),
+                AuditEvent::new("user.password_change").object("user", id).unit(user.home_unit_id).fields(["password"]),
             )
             .await?;
         let token_version = crate::auth::sessions::current_token_version(conn, id).await?;
-        sessions::start(
-            conn,
-            &state,
-            id,
-            token_version,
-            &caller.meta,
-            user_agent.as_deref(),
-        )
-        .await
+        sessions::start(conn, &state, id, token_version, &caller.meta, user_agent.as_deref()).await
     })
     .await?;
     Ok(web::Json(tokens))

@@ -18,17 +18,8 @@ pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
         .optional()
 }
 
-pub async fn find_for_update(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-) -> QueryResult<Option<UserRow>> {
-    users::table
-        .find(id)
-        .select(UserRow::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
+pub async fn find_for_update(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<UserRow>> {
+    users::table.find(id).select(UserRow::as_select()).for_update().first(conn).await.optional()
 }
 
 pub struct ListFilter {
@@ -59,18 +50,8 @@ pub async fn list(
         query = query.filter(users::status.eq(status.clone()));
     }
     if let Some(search) = &filter.search {
-        let pattern = format!(
-            "%{}%",
-            search
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        query = query.filter(
-            users::username
-                .ilike(pattern.clone())
-                .or(users::display_name.ilike(pattern)),
-        );
+        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        query = query.filter(users::username.ilike(pattern.clone()).or(users::display_name.ilike(pattern)));
     }
     if let Some(after) = after {
         query = query.filter(users::username.gt(after.to_owned()));
@@ -79,10 +60,7 @@ pub async fn list(
 }
 
 /// Inserts a user; `None` when the user name is taken.
-pub async fn insert(
-    conn: &mut AsyncPgConnection,
-    row: &NewUserRow,
-) -> QueryResult<Option<UserRow>> {
+pub async fn insert(conn: &mut AsyncPgConnection, row: &NewUserRow) -> QueryResult<Option<UserRow>> {
     diesel::insert_into(users::table)
         .values(row)
         .on_conflict(users::username)
@@ -94,19 +72,10 @@ pub async fn insert(
 }
 
 pub async fn password_hash(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<String> {
-    users::table
-        .find(id)
-        .select(users::password_hash)
-        .first(conn)
-        .await
+    users::table.find(id).select(users::password_hash).first(conn).await
 }
 
-pub async fn set_password(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    phc: &str,
-    must_change: bool,
-) -> QueryResult<()> {
+pub async fn set_password(conn: &mut AsyncPgConnection, id: Uuid, phc: &str, must_change: bool) -> QueryResult<()> {
     diesel::update(users::table.find(id))
         .set((
             users::password_hash.eq(phc),
@@ -121,10 +90,7 @@ pub async fn set_password(
 }
 
 /// Grants of a user, with each unit's path.
-pub async fn grants(
-    conn: &mut AsyncPgConnection,
-    user: Uuid,
-) -> QueryResult<Vec<(GrantRow, String, Ltree)>> {
+pub async fn grants(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResult<Vec<(GrantRow, String, Ltree)>> {
     role_grants::table
         .inner_join(org_units::table)
         .filter(role_grants::user_id.eq(user))

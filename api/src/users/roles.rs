@@ -23,11 +23,7 @@ use crate::state::AppState;
 /// The caller may grant `role` on the unit at `path`.
 fn may_grant(caller: &Caller, role: Role, path: &str) -> bool {
     caller.principal.can(Permission::UsersManage, path)
-        && caller
-            .principal
-            .roles_on(path)
-            .into_iter()
-            .any(|held| held.may_grant(role))
+        && caller.principal.roles_on(path).into_iter().any(|held| held.may_grant(role))
 }
 
 /// List an account's roles
@@ -49,15 +45,9 @@ pub async fn list_user_roles(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<RoleGrant>>, ApiError> {
     let mut conn = state.pool.get().await?;
-    let (user, _) =
-        visible_user(&mut conn, &caller, id.into_inner(), Permission::UsersRead).await?;
+    let (user, _) = visible_user(&mut conn, &caller, id.into_inner(), Permission::UsersRead).await?;
     let grants = queries::grants(&mut conn, user.id).await?;
-    Ok(web::Json(
-        grants
-            .into_iter()
-            .filter_map(|(g, name, _)| RoleGrant::from_row(g, name))
-            .collect(),
-    ))
+    Ok(web::Json(grants.into_iter().filter_map(|(g, name, _)| RoleGrant::from_row(g, name)).collect()))
 }
 
 /// Grant a role
@@ -103,13 +93,7 @@ pub async fn create_user_role(
             ),
         ));
     }
-    let request = IdempotentRequest::new(
-        &req,
-        caller.idempotency_owner(),
-        key,
-        &body,
-        state.config.idempotency_ttl,
-    );
+    let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &body, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
         let (user, _) = visible_user(conn, &caller, user_id, Permission::UsersRead).await?;
         let unit = visible_unit(conn, &caller, body.org_unit_id, Permission::OrgUnitsRead).await?;
@@ -137,18 +121,16 @@ pub async fn create_user_role(
             ),
             field: Some("role".into()),
         })?;
-        let grant = RoleGrant::from_row(row, unit.name.clone())
-            .ok_or_else(|| ApiError::internal("unknown role stored"))?;
+        let grant =
+            RoleGrant::from_row(row, unit.name.clone()).ok_or_else(|| ApiError::internal("unknown role stored"))?;
         let event = AuditEvent::new("user.role_grant")
             .object("user", user.id)
             .unit(unit.id)
             .fields(["role", "org_unit_id"])
             .details(serde_json::json!({"role": body.role.as_str(), "grant_id": grant.id}));
         caller.audit(conn, event).await?;
-        Ok(StoredResponse::json(StatusCode::CREATED, &grant)?.header(
-            header::LOCATION,
-            format!("/api/v1/users/{}/roles/{}", user.id, grant.id),
-        ))
+        Ok(StoredResponse::json(StatusCode::CREATED, &grant)?
+            .header(header::LOCATION, format!("/api/v1/users/{}/roles/{}", user.id, grant.id)))
     })
     .await
 }
@@ -182,21 +164,15 @@ pub async fn delete_user_role(
     in_transaction(&mut conn, async |conn| {
         let (user, _) = visible_user(conn, &caller, user_id, Permission::UsersRead).await?;
         let grants = queries::grants(conn, user.id).await?;
-        let (grant, _, unit_path) = grants
-            .into_iter()
-            .find(|(g, _, _)| g.id == grant_id)
-            .ok_or(ApiError::NotFound)?;
+        let (grant, _, unit_path) = grants.into_iter().find(|(g, _, _)| g.id == grant_id).ok_or(ApiError::NotFound)?;
         if !caller.principal.can(Permission::UsersRead, &unit_path.0) {
             return Err(ApiError::NotFound);
         }
-        let role =
-            Role::parse(&grant.role).ok_or_else(|| ApiError::internal("unknown role stored"))?;
+        let role = Role::parse(&grant.role).ok_or_else(|| ApiError::internal("unknown role stored"))?;
         if !may_grant(&caller, role, &unit_path.0) {
             return Err(ApiError::Forbidden);
         }
-        diesel::delete(role_grants::table.find(grant_id))
-            .execute(conn)
-            .await?;
+        diesel::delete(role_grants::table.find(grant_id)).execute(conn).await?;
         let event = AuditEvent::new("user.role_revoke")
             .object("user", user.id)
             .unit(grant.org_unit_id)

@@ -70,11 +70,7 @@ impl From<UserRow> for User {
             display_name: row.display_name,
             home_unit_id: row.home_unit_id,
             member_id: row.member_id,
-            status: if row.status == "active" {
-                UserStatus::Active
-            } else {
-                UserStatus::Disabled
-            },
+            status: if row.status == "active" { UserStatus::Active } else { UserStatus::Disabled },
             must_change_password: row.must_change_password,
             last_login_at: row.last_login_at,
             version: row.version,
@@ -120,6 +116,8 @@ pub struct UserPatch {
     pub status: Option<UserStatus>,
     /// Require (or stop requiring) a new password at next login.
     pub must_change_password: Option<bool>,
+    /// Link the account to this person's member record (for self-service).
+    pub member_id: Option<Uuid>,
 }
 
 /// A password set by an administrator (đặt lại mật khẩu).
@@ -236,9 +234,7 @@ pub struct Me {
 pub fn username_issue(field: &str, username: &str) -> Option<FieldIssue> {
     let ok = (3..=64).contains(&username.len())
         && username.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && username
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+        && username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     (!ok).then(|| {
         FieldIssue::new(
             field,

@@ -27,11 +27,7 @@ pub struct TestApp {
 fn init_logging() {
     if let Ok(dir) = std::env::var("TEST_LOG_DIR") {
         let path = std::path::Path::new(&dir).join(format!("{}.log", std::process::id()));
-        if let Ok(file) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-        {
+        if let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
             chihoi::telemetry::init_to_file(file, "debug,h2=info,hyper=info,reqwest=info");
         }
     } else if std::env::var("TEST_LOG").is_ok_and(|v| v == "1") {
@@ -67,10 +63,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut HashMap<String, String>)
 }
 
 /// A server over an existing database (which this harness will not drop).
-pub async fn spawn_app_on(
-    database_url: &str,
-    customize: impl FnOnce(&mut HashMap<String, String>),
-) -> TestApp {
+pub async fn spawn_app_on(database_url: &str, customize: impl FnOnce(&mut HashMap<String, String>)) -> TestApp {
     init_logging();
     let mut env = base_env(database_url);
     customize(&mut env);
@@ -81,10 +74,7 @@ pub async fn spawn_app_on(
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("http client"),
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("http client"),
         database_url: database_url.to_owned(),
         database_name: None,
         admin_session: tokio::sync::OnceCell::new(),
@@ -105,19 +95,13 @@ impl TestApp {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.request(Method::POST, path)
-            .json(body)
-            .send()
-            .await
-            .expect("POST")
+        self.request(Method::POST, path).json(body).send().await.expect("POST")
     }
 
     /// A direct connection to this test's database, for arranging states an API client cannot.
     pub async fn db(&self) -> diesel_async::AsyncPgConnection {
         use diesel_async::AsyncConnection;
-        diesel_async::AsyncPgConnection::establish(&self.database_url)
-            .await
-            .expect("connect to the test database")
+        diesel_async::AsyncPgConnection::establish(&self.database_url).await.expect("connect to the test database")
     }
 }
 
@@ -126,10 +110,7 @@ impl Drop for TestApp {
         if let Some(name) = self.database_name.take() {
             // Async work cannot run in `drop`; a short-lived runtime on another thread can.
             let _ = std::thread::spawn(move || {
-                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
+                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
                     runtime.block_on(drop_database(&name));
                 }
             })
@@ -141,39 +122,16 @@ impl Drop for TestApp {
 /// Asserts a problem+json response with this status and code; returns its body.
 pub async fn assert_problem(response: Response, status: StatusCode, code: &str) -> Value {
     assert_eq!(response.status(), status, "status of {}", response.url());
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     assert_eq!(content_type, "application/problem+json", "content type");
-    let request_id = response
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let body: Value = response.json().await.expect("problem body is JSON");
     assert_eq!(body["status"], status.as_u16(), "status member: {body}");
     assert_eq!(body["code"], code, "code member: {body}");
-    assert_eq!(
-        body["type"],
-        format!("urn:chihoi:problem:{code}"),
-        "type member: {body}"
-    );
-    assert!(
-        body["title"].as_str().is_some_and(|t| !t.is_empty()),
-        "title: {body}"
-    );
-    assert!(
-        body["detail"].as_str().is_some_and(|t| !t.is_empty()),
-        "detail: {body}"
-    );
-    assert_eq!(
-        body["request_id"].as_str(),
-        request_id.as_deref(),
-        "request_id matches X-Request-Id"
-    );
+    assert_eq!(body["type"], format!("urn:chihoi:problem:{code}"), "type member: {body}");
+    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "title: {body}");
+    assert!(body["detail"].as_str().is_some_and(|t| !t.is_empty()), "detail: {body}");
+    assert_eq!(body["request_id"].as_str(), request_id.as_deref(), "request_id matches X-Request-Id");
     body
 }
 

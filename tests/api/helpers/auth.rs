@@ -37,11 +37,7 @@ impl As<'_> {
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {
-        self.request(Method::POST, path)
-            .json(body)
-            .send()
-            .await
-            .expect("POST")
+        self.request(Method::POST, path).json(body).send().await.expect("POST")
     }
 
     pub async fn patch_json(&self, path: &str, if_match: Option<&str>, body: &Value) -> Response {
@@ -72,18 +68,11 @@ impl As<'_> {
 
 impl TestApp {
     pub fn with_token(&self, token: &str) -> As<'_> {
-        As {
-            app: self,
-            token: token.to_owned(),
-        }
+        As { app: self, token: token.to_owned() }
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Response {
-        self.post_json(
-            "/api/v1/auth/login",
-            &json!({"username": username, "password": password}),
-        )
-        .await
+        self.post_json("/api/v1/auth/login", &json!({"username": username, "password": password})).await
     }
 
     /// Logs in with `PASSWORD`, which must succeed.
@@ -91,13 +80,8 @@ impl TestApp {
         let response = self.login(username, PASSWORD).await;
         assert_eq!(response.status(), StatusCode::OK, "login {username}");
         let body: Value = response.json().await.unwrap();
-        let me: Value = self
-            .with_token(body["access_token"].as_str().unwrap())
-            .get("/api/v1/me")
-            .await
-            .json()
-            .await
-            .unwrap();
+        let me: Value =
+            self.with_token(body["access_token"].as_str().unwrap()).get("/api/v1/me").await.json().await.unwrap();
         Session {
             user_id: me["user"]["id"].as_str().unwrap().parse().unwrap(),
             access_token: body["access_token"].as_str().unwrap().to_owned(),
@@ -123,13 +107,15 @@ impl TestApp {
                 .execute(&mut db)
                 .await
                 .unwrap();
-                diesel::sql_query("INSERT INTO role_grants (id, user_id, role, org_unit_id) VALUES ($1, $2, 'admin', $3)")
-                    .bind::<SqlUuid, _>(Uuid::now_v7())
-                    .bind::<SqlUuid, _>(id)
-                    .bind::<SqlUuid, _>(ROOT_UNIT.parse::<Uuid>().unwrap())
-                    .execute(&mut db)
-                    .await
-                    .unwrap();
+                diesel::sql_query(
+                    "INSERT INTO role_grants (id, user_id, role, org_unit_id) VALUES ($1, $2, 'admin', $3)",
+                )
+                .bind::<SqlUuid, _>(Uuid::now_v7())
+                .bind::<SqlUuid, _>(id)
+                .bind::<SqlUuid, _>(ROOT_UNIT.parse::<Uuid>().unwrap())
+                .execute(&mut db)
+                .await
+                .unwrap();
                 self.session("root-admin").await
             })
             .await;
@@ -160,12 +146,7 @@ impl TestApp {
             )
             .await;
         let id = user["id"].as_str().unwrap().to_owned();
-        admin
-            .create(
-                &format!("/api/v1/users/{id}/roles"),
-                &json!({"role": role, "org_unit_id": unit}),
-            )
-            .await;
+        admin.create(&format!("/api/v1/users/{id}/roles"), &json!({"role": role, "org_unit_id": unit})).await;
         id
     }
 }

@@ -51,20 +51,10 @@ fn migrations_fingerprint() -> String {
     files.sort();
     let mut hasher = Sha256::new();
     for file in files {
-        hasher.update(
-            file.strip_prefix(migrations_dir())
-                .unwrap()
-                .to_string_lossy()
-                .as_bytes(),
-        );
+        hasher.update(file.strip_prefix(migrations_dir()).unwrap().to_string_lossy().as_bytes());
         hasher.update(std::fs::read(&file).expect("read migration"));
     }
-    hasher
-        .finalize()
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(diesel::QueryableByName)]
@@ -74,20 +64,17 @@ struct Exists {
 }
 
 async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
-    let rows: Vec<Exists> =
-        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
-            .bind::<diesel::sql_types::Text, _>(name)
-            .load(conn)
-            .await
-            .expect("query pg_database");
+    let rows: Vec<Exists> = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .load(conn)
+        .await
+        .expect("query pg_database");
     rows.iter().any(|r| r.exists)
 }
 
 async fn ensure_template(admin: &str) -> String {
     let template = format!("chihoi_tpl_{}", migrations_fingerprint());
-    let mut conn = AsyncPgConnection::establish(admin)
-        .await
-        .expect("connect to the test PostgreSQL");
+    let mut conn = AsyncPgConnection::establish(admin).await.expect("connect to the test PostgreSQL");
     if database_exists(&mut conn, &template).await {
         return template;
     }
@@ -101,10 +88,7 @@ async fn ensure_template(admin: &str) -> String {
             .execute(&mut conn)
             .await
             .expect("drop stale template");
-        diesel::sql_query(format!("CREATE DATABASE {building}"))
-            .execute(&mut conn)
-            .await
-            .expect("create template");
+        diesel::sql_query(format!("CREATE DATABASE {building}")).execute(&mut conn).await.expect("create template");
         chihoi::db::migrations::run_pending(&with_database(admin, &building))
             .await
             .expect("migrate the template database");
@@ -113,9 +97,7 @@ async fn ensure_template(admin: &str) -> String {
             .await
             .expect("publish template");
     }
-    let _ = diesel::sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
-        .execute(&mut conn)
-        .await;
+    let _ = diesel::sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})")).execute(&mut conn).await;
     template
 }
 
@@ -124,9 +106,7 @@ pub async fn fresh_database() -> (String, String) {
     let admin = admin_url();
     let template = ensure_template(&admin).await;
     let name = format!("chihoi_test_{}", uuid::Uuid::now_v7().simple());
-    let mut conn = AsyncPgConnection::establish(&admin)
-        .await
-        .expect("connect to the test PostgreSQL");
+    let mut conn = AsyncPgConnection::establish(&admin).await.expect("connect to the test PostgreSQL");
     diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
         .execute(&mut conn)
         .await
@@ -138,8 +118,6 @@ pub async fn fresh_database() -> (String, String) {
 /// Drops a test database, closing the connections still open to it.
 pub async fn drop_database(name: &str) {
     if let Ok(mut conn) = AsyncPgConnection::establish(&admin_url()).await {
-        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut conn)
-            .await;
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
     }
 }

@@ -21,16 +21,11 @@ fn pg_bin() -> PathBuf {
         .filter(|p| p.join("initdb").exists())
         .collect();
     candidates.sort();
-    candidates
-        .pop()
-        .expect("an initdb under /usr/lib/postgresql/*/bin")
+    candidates.pop().expect("an initdb under /usr/lib/postgresql/*/bin")
 }
 
 fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 /// Runs a PostgreSQL binary as `postgres` when we are root (they refuse to run as root).
@@ -43,51 +38,24 @@ fn run(bin: &Path, program: &str, args: &[&str]) -> std::process::Output {
     } else {
         Command::new(&path)
     };
-    command
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("run {program}: {e}"))
+    command.args(args).output().unwrap_or_else(|e| panic!("run {program}: {e}"))
 }
 
 impl PrivateCluster {
     /// initdb + start, with a `chihoi` database owned by the trusted superuser `postgres`.
     pub fn start_new() -> PrivateCluster {
         let bin = pg_bin();
-        let data_dir =
-            std::env::temp_dir().join(format!("chihoi-pg-{}", uuid::Uuid::now_v7().simple()));
+        let data_dir = std::env::temp_dir().join(format!("chihoi-pg-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&data_dir).expect("create cluster directory");
         if is_root() {
-            let status = Command::new("chown")
-                .args(["postgres:postgres"])
-                .arg(&data_dir)
-                .status()
-                .expect("chown");
+            let status = Command::new("chown").args(["postgres:postgres"]).arg(&data_dir).status().expect("chown");
             assert!(status.success(), "chown cluster directory to postgres");
         }
         let data = data_dir.to_string_lossy().into_owned();
-        let out = run(
-            &bin,
-            "initdb",
-            &[
-                "-D",
-                &data,
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            ],
-        );
-        assert!(
-            out.status.success(),
-            "initdb: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
+        let out =
+            run(&bin, "initdb", &["-D", &data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]);
+        assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
         let conf = format!(
             "listen_addresses = '127.0.0.1'\nport = {port}\nunix_socket_directories = '{data}'\nfsync = off\nmax_connections = 50\n"
         );
@@ -96,13 +64,8 @@ impl PrivateCluster {
             .append(true)
             .open(data_dir.join("postgresql.conf"))
             .expect("open postgresql.conf");
-        std::io::Write::write_all(&mut file, conf.as_bytes())
-            .expect("configure the private cluster");
-        let cluster = PrivateCluster {
-            data_dir,
-            bin,
-            port,
-        };
+        std::io::Write::write_all(&mut file, conf.as_bytes()).expect("configure the private cluster");
+        let cluster = PrivateCluster { data_dir, bin, port };
         cluster.start();
         let out = run(
             &cluster.bin,
@@ -120,11 +83,7 @@ impl PrivateCluster {
                 "CREATE DATABASE chihoi",
             ],
         );
-        assert!(
-            out.status.success(),
-            "create database: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "create database: {}", String::from_utf8_lossy(&out.stderr));
         cluster
     }
 
@@ -135,42 +94,22 @@ impl PrivateCluster {
     pub fn start(&self) {
         let data = self.data_dir.to_string_lossy();
         let log = format!("{data}/server.log");
-        let out = run(
-            &self.bin,
-            "pg_ctl",
-            &["-D", &data, "-l", &log, "-w", "-t", "60", "start"],
-        );
-        assert!(
-            out.status.success(),
-            "pg_ctl start: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = run(&self.bin, "pg_ctl", &["-D", &data, "-l", &log, "-w", "-t", "60", "start"]);
+        assert!(out.status.success(), "pg_ctl start: {}", String::from_utf8_lossy(&out.stderr));
     }
 
     /// Stops the server the way a crash or an operator would: at once, dropping connections.
     pub fn stop(&self) {
         let data = self.data_dir.to_string_lossy();
-        let out = run(
-            &self.bin,
-            "pg_ctl",
-            &["-D", &data, "-m", "immediate", "-w", "stop"],
-        );
-        assert!(
-            out.status.success(),
-            "pg_ctl stop: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = run(&self.bin, "pg_ctl", &["-D", &data, "-m", "immediate", "-w", "stop"]);
+        assert!(out.status.success(), "pg_ctl stop: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
 
 impl Drop for PrivateCluster {
     fn drop(&mut self) {
         let data = self.data_dir.to_string_lossy().into_owned();
-        let _ = run(
-            &self.bin,
-            "pg_ctl",
-            &["-D", &data, "-m", "immediate", "stop"],
-        );
+        let _ = run(&self.bin, "pg_ctl", &["-D", &data, "-m", "immediate", "stop"]);
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }

@@ -1,0 +1,162 @@
+use actix_web::http::header;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::read::Format;
+use super::run::{ImportOutcome, Importer, import};
+use super::template;
+use crate::audit::AuditActor;
+use crate::auth::{Caller, Permission};
+use crate::http::body::{declared_length, read_limited};
+use crate::http::{ApiError, ApiQuery, Lang, Text};
+use crate::jobs::{self, Job};
+use crate::org_units::handlers::visible_unit;
+use crate::state::AppState;
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Which file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FileFormat {
+    Csv,
+    Xlsx,
+}
+
+/// Query of the template download.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TemplateQuery {
+    /// `csv` (default) or `xlsx`.
+    #[param(inline)]
+    pub format: Option<FileFormat>,
+}
+
+/// Get the member import template
+///
+/// The headers (Vietnamese) and an example row, as CSV (UTF-8 with BOM, opens in Excel) or XLSX
+/// with a second sheet explaining each column.
+#[utoipa::path(tag = "imports", operation_id = "get_member_import_template", security(("bearer" = [])),
+    params(TemplateQuery),
+    responses((status = 200, description = "The template file.", content_type = "text/csv", body = String),
+        (status = 401, response = crate::openapi::responses::Unauthorized)))]
+#[get("/imports/members/template")]
+pub async fn get_member_import_template(
+    _caller: Caller,
+    query: ApiQuery<TemplateQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(match query.0.format.unwrap_or(FileFormat::Csv) {
+        FileFormat::Csv => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"mau-nhap-hoi-vien.csv\""))
+            .body(template::csv()),
+        FileFormat::Xlsx => HttpResponse::Ok()
+            .content_type(XLSX)
+            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"mau-nhap-hoi-vien.xlsx\""))
+            .body(template::xlsx().map_err(ApiError::internal)?),
+    })
+}
+
+/// Query of an import.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// The branch the members join (a `Tổ` column places them in its groups).
+    pub unit: Uuid,
+    /// `true`: check every row and report, write nothing.
+    pub dry_run: Option<bool>,
+}
+
+/// Import members from a spreadsheet
+///
+/// The body is the file: CSV (`text/csv`, UTF-8) or XLSX, in the template's layout, at most
+/// 16 MiB and 50,000 rows. It runs as a job (`202` with `Location: /api/v1/jobs/{id}`): a dry
+/// run reports every problem by row and column and writes nothing; a real run writes all valid
+/// rows in one transaction (or none if it fails) and skips rows already on file, so importing
+/// the same file twice adds nothing. Needs `members:import` (and `members:sensitive` for files
+/// with CCCD, ethnicity, religion or Party columns filled in).
+#[utoipa::path(tag = "imports", operation_id = "create_member_import", security(("bearer" = [])),
+    params(ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "The CSV or XLSX file."),
+    responses((status = 202, description = "The job; poll it for the outcome (`result` is an ImportOutcome).", body = Job,
+            headers(("Location" = String, description = "URL of the job."))),
+        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 404, response = crate::openapi::responses::NotFound)))]
+#[post("/imports/members")]
+pub async fn create_member_import(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: ApiQuery<ImportQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let content_type =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let format = if content_type.starts_with("text/csv") {
+        Format::Csv
+    } else if content_type.starts_with(XLSX) {
+        Format::Xlsx
+    } else {
+        return Err(ApiError::UnsupportedMediaType);
+    };
+    let bytes = read_limited(payload.into_inner(), declared_length(&req), MAX_IMPORT_BYTES).await?;
+    let lang = req.extensions().get::<Lang>().copied().unwrap_or_default();
+    let mut conn = state.pool.get().await?;
+    let unit = visible_unit(&mut conn, &caller, query.unit, Permission::MembersRead).await?;
+    caller.require(Permission::MembersImport, &unit.path.0)?;
+    caller.require(Permission::MembersWrite, &unit.path.0)?;
+    if unit.level != "branch" {
+        return Err(ApiError::invalid_parameter(
+            "unit",
+            "not_a_branch",
+            Text::new("Nhập danh sách vào một chi hội.", "Import into a branch."),
+        ));
+    }
+    let job = jobs::create(&mut conn, "member_import", caller.principal.user_id(), Some(unit.id)).await?;
+    drop(conn);
+    let job_id = job.id;
+    let dry_run = query.dry_run.unwrap_or(false);
+    actix_web::rt::spawn(async move {
+        let who = Importer {
+            principal: &caller.principal,
+            actor: AuditActor::of(&caller.principal.actor),
+            meta: caller.meta.clone(),
+            lang,
+        };
+        let pool = state.pool.clone();
+        let outcome = import(&state.pool, &who, &unit, &bytes, format, dry_run, async |done, total| {
+            if let Ok(mut conn) = pool.get().await {
+                let _ = jobs::progress(
+                    &mut conn,
+                    job_id,
+                    i32::try_from(done).unwrap_or(i32::MAX),
+                    i32::try_from(total).unwrap_or(i32::MAX),
+                )
+                .await;
+            }
+        })
+        .await;
+        let (succeeded, result) = outcome_json(outcome, lang);
+        let recorded = match state.pool.get().await {
+            Ok(mut conn) => jobs::finish(&mut conn, job_id, succeeded, &result).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(error) = recorded {
+            tracing::error!(error = %error, job = %job_id, "could not record the end of an import");
+        }
+    });
+    Ok(HttpResponse::Accepted().insert_header((header::LOCATION, format!("/api/v1/jobs/{job_id}"))).json(job))
+}
+
+fn outcome_json(outcome: Result<ImportOutcome, ApiError>, lang: Lang) -> (bool, serde_json::Value) {
+    match outcome {
+        Ok(outcome) => (true, serde_json::to_value(outcome).unwrap_or_default()),
+        Err(error) => (false, serde_json::json!({"code": error.code(), "detail": error.detail().get(lang)})),
+    }
+}

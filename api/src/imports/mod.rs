@@ -1,0 +1,8 @@
+//! Importing member lists from the spreadsheets commune offices keep (CSV or XLSX).
+
+pub mod columns;
+pub mod handlers;
+pub mod read;
+pub mod rows;
+pub mod run;
+pub mod template;

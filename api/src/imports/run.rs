@@ -1,0 +1,247 @@
+//! The import procedure, shared by the API job and `chihoi import members`: read, validate every
+//! row, skip members already on file, and write all valid rows in one transaction.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use diesel_ltree::LtreeExtensions;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::columns::{Column, header, is_sensitive};
+use super::read::{Format, read};
+use super::rows::{CodeLists, RowContext, RowError, member_of};
+use crate::audit::{self, AuditActor, AuditEvent};
+use crate::auth::{Permission, Principal, RequestMeta};
+use crate::db::{DbPool, in_transaction};
+use crate::http::{ApiError, Lang};
+use crate::members::write::row_of;
+use crate::org_units::models::OrgUnitRow;
+use crate::schema::{ethnicities, member_events, member_placements, members, org_units, religions};
+use crate::time::today_in_vietnam;
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportOutcome {
+    /// Nothing was written.
+    pub dry_run: bool,
+    /// Data rows read.
+    pub rows: usize,
+    /// Members created (a dry run: that would be created).
+    pub created: usize,
+    /// Rows already on file (same CCCD, or same name, birth and join date in the unit): skipped,
+    /// so importing the same file twice adds nothing.
+    pub unchanged: usize,
+    /// Problems, by row and column; such rows are not imported.
+    pub errors: Vec<RowError>,
+}
+
+/// Who imports, as far as the procedure needs to know.
+pub struct Importer<'a> {
+    pub principal: &'a Principal,
+    pub actor: AuditActor,
+    pub meta: RequestMeta,
+    pub lang: Lang,
+}
+
+const CHUNK: usize = 1000;
+
+fn file_error(message: String) -> ApiError {
+    ApiError::MalformedJson(message)
+}
+
+/// Runs an import into `unit` (a branch); `progress(done, total)` is called as rows are handled.
+pub async fn import(
+    pool: &DbPool,
+    who: &Importer<'_>,
+    unit: &OrgUnitRow,
+    bytes: &[u8],
+    format: Format,
+    dry_run: bool,
+    mut progress: impl AsyncFnMut(usize, usize),
+) -> Result<ImportOutcome, ApiError> {
+    let rows = read(bytes, format).map_err(file_error)?;
+    let total = rows.len();
+    let sensitive_cells = rows.iter().any(|r| r.cells.iter().any(|(c, v)| is_sensitive(*c) && !v.is_empty()));
+    if sensitive_cells && !who.principal.can(Permission::MembersSensitive, &unit.path.0) {
+        return Err(ApiError::Forbidden);
+    }
+    let mut conn = pool.get().await?;
+    let codes = CodeLists::new(
+        ethnicities::table.select((ethnicities::code, ethnicities::name)).load(&mut conn).await?,
+        religions::table.select((religions::code, religions::name)).load(&mut conn).await?,
+    );
+    let groups: HashMap<String, Uuid> = org_units::table
+        .filter(org_units::parent_id.eq(unit.id))
+        .filter(org_units::level.eq("group"))
+        .filter(org_units::valid_to.is_null())
+        .select((org_units::name, org_units::id))
+        .load::<(String, Uuid)>(&mut conn)
+        .await?
+        .into_iter()
+        .map(|(name, id)| (crate::text::fold::fold(&name), id))
+        .collect();
+    let group_paths: HashMap<Uuid, diesel_ltree::Ltree> = org_units::table
+        .filter(org_units::id.eq_any(groups.values().copied().chain([unit.id]).collect::<Vec<_>>()))
+        .select((org_units::id, org_units::path))
+        .load(&mut conn)
+        .await?
+        .into_iter()
+        .collect();
+    let today = today_in_vietnam(Utc::now());
+    let ctx = RowContext { unit_id: unit.id, groups: &groups, codes: &codes, today, lang: who.lang };
+
+    // Members already in the branch, by citizen id and by (name, birth year, join date).
+    let existing: Vec<(Option<String>, String, Option<i16>, NaiveDate)> = members::table
+        .filter(members::unit_path.contained_by(unit.path.clone()))
+        .select((members::cccd, members::search_key, members::birth_year, members::joined_on))
+        .load(&mut conn)
+        .await?;
+    let on_file_cccd: HashSet<String> = existing.iter().filter_map(|e| e.0.clone()).collect();
+    let on_file_keys: HashSet<(String, Option<i16>, NaiveDate)> =
+        existing.into_iter().map(|e| (e.1, e.2, e.3)).collect();
+
+    let mut errors = Vec::new();
+    let mut valid = Vec::new();
+    let mut seen_cccd = HashSet::new();
+    let mut unchanged = 0;
+    for (i, row) in rows.iter().enumerate() {
+        match member_of(row, &ctx) {
+            Ok((member, unit_id)) => {
+                if let Some(cccd) = &member.cccd {
+                    if on_file_cccd.contains(cccd) {
+                        unchanged += 1;
+                        continue;
+                    }
+                    if !seen_cccd.insert(cccd.clone()) {
+                        errors.push(RowError {
+                            row: row.number,
+                            column: header(Column::Cccd).into(),
+                            code: "duplicate_in_file".into(),
+                            message: crate::http::Text::new(
+                                "Số CCCD này đã có ở một dòng trước.",
+                                "This citizen id appears on an earlier row.",
+                            )
+                            .get(who.lang)
+                            .into(),
+                        });
+                        continue;
+                    }
+                } else if on_file_keys.contains(&(member.search_key.clone(), member.birth_year, member.joined_on)) {
+                    unchanged += 1;
+                    continue;
+                }
+                valid.push((row.number, member, unit_id));
+            }
+            Err(row_errors) => errors.extend(row_errors),
+        }
+        if i % 500 == 499 {
+            progress(i + 1, total).await;
+        }
+    }
+    // A citizen id held by a member elsewhere (outside this branch) is an error of its row.
+    let cccds: Vec<String> = valid.iter().filter_map(|(_, m, _)| m.cccd.clone()).collect();
+    let elsewhere: HashSet<String> = members::table
+        .filter(members::cccd.eq_any(&cccds))
+        .select(members::cccd)
+        .load::<Option<String>>(&mut conn)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    valid.retain(|(number, member, _)| match &member.cccd {
+        Some(c) if elsewhere.contains(c) => {
+            errors.push(RowError {
+                row: *number,
+                column: header(Column::Cccd).into(),
+                code: "duplicate_cccd".into(),
+                message: crate::http::Text::new(
+                    "Số CCCD này đã có trong hệ thống ở đơn vị khác.",
+                    "This citizen id is registered in another unit.",
+                )
+                .get(who.lang)
+                .into(),
+            });
+            false
+        }
+        _ => true,
+    });
+    errors.sort_by_key(|e| e.row);
+    progress(total, total).await;
+    let created = valid.len();
+    if !dry_run && created > 0 {
+        let by = who.principal.user_id();
+        in_transaction(&mut conn, async |conn| {
+            for chunk in valid.chunks(CHUNK) {
+                let rows: Vec<_> = chunk
+                    .iter()
+                    .map(|(_, member, unit_id)| {
+                        let target = OrgUnitRow {
+                            id: *unit_id,
+                            path: group_paths.get(unit_id).cloned().unwrap_or_else(|| unit.path.clone()),
+                            ..unit.clone()
+                        };
+                        row_of(member, Uuid::now_v7(), &target, None)
+                    })
+                    .collect();
+                diesel::insert_into(members::table).values(&rows).execute(conn).await?;
+                let placements: Vec<_> = rows
+                    .iter()
+                    .map(|r| {
+                        (
+                            member_placements::member_id.eq(r.id),
+                            member_placements::unit_id.eq(r.unit_id),
+                            member_placements::valid_from.eq(r.joined_on.max(unit.valid_from)),
+                        )
+                    })
+                    .collect();
+                diesel::insert_into(member_placements::table).values(&placements).execute(conn).await?;
+                let events: Vec<_> = rows
+                    .iter()
+                    .map(|r| {
+                        (
+                            member_events::id.eq(Uuid::now_v7()),
+                            member_events::member_id.eq(r.id),
+                            member_events::kind.eq("join"),
+                            member_events::occurred_on.eq(r.joined_on),
+                            member_events::to_unit_id.eq(Some(r.unit_id)),
+                            member_events::recorded_by.eq(by),
+                            member_events::reason.eq("import"),
+                        )
+                    })
+                    .collect();
+                diesel::insert_into(member_events::table).values(&events).execute(conn).await?;
+            }
+            let fields = [
+                "family_name",
+                "middle_name",
+                "given_name",
+                "sex",
+                "birth_date",
+                "cccd",
+                "phone",
+                "address",
+                "ethnicity_code",
+                "religion_code",
+                "occupation",
+                "education",
+                "party_member",
+                "party_joined_on",
+                "joined_on",
+                "card_number",
+                "member_type",
+            ];
+            let event = AuditEvent::new("member.import")
+                .object("org_unit", unit.id)
+                .unit(unit.id)
+                .fields(fields)
+                .details(serde_json::json!({"created": created, "rows": total}));
+            audit::record(conn, &who.actor, &who.meta, event).await
+        })
+        .await?;
+    }
+    Ok(ImportOutcome { dry_run, rows: total, created, unchanged, errors })
+}

@@ -1,0 +1,274 @@
+//! Transfers (chuyển sinh hoạt): the sending side starts one, the receiving unit accepts or
+//! rejects it. Until then both sides see it and the member counts only where she was; on
+//! acceptance her placement ends there and starts at the destination on the same day, so she is
+//! never counted twice.
+
+use actix_web::{get, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_ltree::LtreeExtensions;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::{Caller, Permission};
+use crate::http::{ApiError, ApiQuery, Page, PageRequest};
+use crate::schema::{member_transfers as t, members, org_units};
+use crate::state::AppState;
+
+/// State of a transfer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferStatus {
+    Pending,
+    Accepted,
+    Rejected,
+    Cancelled,
+}
+
+/// A transfer of a member between units (chuyển sinh hoạt hội).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Transfer {
+    pub id: Uuid,
+    /// The member who moves.
+    pub member_id: Uuid,
+    /// Her name, so the receiving side knows whom it receives.
+    pub member_name: String,
+    /// The sending unit.
+    pub from_unit_id: Uuid,
+    /// The receiving unit.
+    pub to_unit_id: Uuid,
+    pub status: TransferStatus,
+    /// Day the sending side asked.
+    pub requested_on: NaiveDate,
+    /// Day of acceptance (her move) or rejection.
+    pub decided_on: Option<NaiveDate>,
+    /// Why she moves.
+    pub reason: String,
+    /// Why it was rejected or cancelled.
+    pub decision_reason: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+crate::page_schema!(TransferPage, Transfer, "transfers");
+
+/// A transfer to start.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"to_unit_id": "0193a5c8-0000-7000-8000-00000000a777", "requested_on": "2026-11-20", "reason": "Theo chồng về xã Lương Hòa"}))]
+pub struct NewTransfer {
+    /// The receiving branch or group; it may lie outside the caller's scope (another commune).
+    pub to_unit_id: Uuid,
+    /// Default today.
+    pub requested_on: Option<NaiveDate>,
+    /// Lý do chuyển / Why she moves.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A decision on a transfer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"decided_on": "2026-11-25"}))]
+pub struct TransferDecision {
+    /// Day of the decision; for acceptance, the day she moves (default today; not before the
+    /// request, not in the future).
+    pub decided_on: Option<NaiveDate>,
+    /// For acceptance: a group of the receiving branch to place her in.
+    pub unit_id: Option<Uuid>,
+    /// Lý do / Why (required in practice for a rejection).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Which side of transfers to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Into the caller's units.
+    Incoming,
+    /// Out of the caller's units.
+    Outgoing,
+}
+
+/// Query of the transfer list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TransferListQuery {
+    /// `incoming` or `outgoing` (required).
+    #[param(inline)]
+    pub direction: Direction,
+    /// Only this status (e.g. `pending`).
+    pub status: Option<TransferStatus>,
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn status_str(status: TransferStatus) -> &'static str {
+    match status {
+        TransferStatus::Pending => "pending",
+        TransferStatus::Accepted => "accepted",
+        TransferStatus::Rejected => "rejected",
+        TransferStatus::Cancelled => "cancelled",
+    }
+}
+
+type Row = (
+    Uuid,
+    Uuid,
+    String,
+    String,
+    String,
+    Uuid,
+    Uuid,
+    String,
+    NaiveDate,
+    Option<NaiveDate>,
+    String,
+    String,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
+
+fn to_wire(r: Row) -> Transfer {
+    Transfer {
+        id: r.0,
+        member_id: r.1,
+        member_name: super::wire::full_name(&r.2, &r.3, &r.4),
+        from_unit_id: r.5,
+        to_unit_id: r.6,
+        status: match r.7.as_str() {
+            "accepted" => TransferStatus::Accepted,
+            "rejected" => TransferStatus::Rejected,
+            "cancelled" => TransferStatus::Cancelled,
+            _ => TransferStatus::Pending,
+        },
+        requested_on: r.8,
+        decided_on: r.9,
+        reason: r.10,
+        decision_reason: r.11,
+        created_at: r.12,
+        updated_at: r.13,
+    }
+}
+
+macro_rules! transfer_columns {
+    () => {
+        (
+            t::id,
+            t::member_id,
+            members::family_name,
+            members::middle_name,
+            members::given_name,
+            t::from_unit_id,
+            t::to_unit_id,
+            t::status,
+            t::requested_on,
+            t::decided_on,
+            t::reason,
+            t::decision_reason,
+            t::created_at,
+            t::updated_at,
+        )
+    };
+}
+
+mod decisions;
+
+pub use decisions::{accept_transfer, cancel_transfer, create_member_transfer, reject_transfer};
+
+/// The transfer with the sending unit's path, if either side of it is in the caller's scope.
+async fn visible_transfer(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(Transfer, String, String), ApiError> {
+    let found: Option<(Row, diesel_ltree::Ltree, diesel_ltree::Ltree)> = t::table
+        .inner_join(members::table)
+        .inner_join(org_units::table.on(org_units::id.eq(t::from_unit_id)))
+        .filter(t::id.eq(id))
+        .select((transfer_columns!(), org_units::path, t::to_unit_path))
+        .first(conn)
+        .await
+        .optional()?;
+    let (row, from_path, to_path) = found.ok_or(ApiError::NotFound)?;
+    let visible = caller.principal.can(Permission::MembersRead, &from_path.0)
+        || caller.principal.can(Permission::MembersRead, &to_path.0);
+    if !visible {
+        return Err(ApiError::NotFound);
+    }
+    Ok((to_wire(row), from_path.0, to_path.0))
+}
+
+/// List transfers
+///
+/// Incoming transfers (into the caller's units) or outgoing ones, newest first.
+#[utoipa::path(
+    tag = "members",
+    operation_id = "list_transfers",
+    security(("bearer" = [])),
+    params(TransferListQuery),
+    responses(
+        (status = 200, description = "A page of transfers.", body = TransferPage),
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 403, response = crate::openapi::responses::Forbidden),
+    )
+)]
+#[get("/transfers")]
+pub async fn list_transfers(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: ApiQuery<TransferListQuery>,
+) -> Result<web::Json<Page<Transfer>>, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest::<Uuid>::parse(query.limit, query.cursor.as_deref())?;
+    let scope = caller.scope(Permission::MembersRead)?;
+    let mut conn = state.pool.get().await?;
+    let mut select = t::table
+        .inner_join(members::table)
+        .inner_join(org_units::table.on(org_units::id.eq(t::from_unit_id)))
+        .select(transfer_columns!())
+        .order(t::id.desc())
+        .limit(page.fetch_limit())
+        .into_boxed();
+    select = match query.direction {
+        Direction::Incoming => select.filter(t::to_unit_path.contained_by_any(scope.paths())),
+        Direction::Outgoing => select.filter(org_units::path.contained_by_any(scope.paths())),
+    };
+    if let Some(status) = query.status {
+        select = select.filter(t::status.eq(status_str(status)));
+    }
+    if let Some(before) = page.after {
+        select = select.filter(t::id.lt(before));
+    }
+    let rows: Vec<Row> = select.load(&mut conn).await?;
+    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.0, to_wire)))
+}
+
+/// Get a transfer
+#[utoipa::path(
+    tag = "members",
+    operation_id = "get_transfer",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Transfer id.")),
+    responses(
+        (status = 200, description = "The transfer.", body = Transfer),
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 404, response = crate::openapi::responses::NotFound),
+    )
+)]
+#[get("/transfers/{id}")]
+pub async fn get_transfer(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Transfer>, ApiError> {
+    let mut conn = state.pool.get().await?;
+    Ok(web::Json(visible_transfer(&mut conn, &caller, id.into_inner()).await?.0))
+}

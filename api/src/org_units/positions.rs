@@ -1,0 +1,337 @@
+//! Positions (chức danh): chair, vice-chair, executive committee member, branch head and deputy,
+//! group leader and deputy, held by a member in a unit over a period.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::handlers::visible_unit;
+use crate::audit::AuditEvent;
+use crate::auth::principal::is_within;
+use crate::auth::{Caller, Permission};
+use crate::db::in_transaction;
+use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Text, etag, precondition};
+use crate::members::access::visible_member;
+use crate::members::wire::full_name;
+use crate::schema::{members, org_units, positions as p};
+use crate::state::AppState;
+use crate::time::today_in_vietnam;
+
+/// Kind of position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PositionKind {
+    /// Chủ tịch.
+    Chair,
+    /// Phó chủ tịch.
+    ViceChair,
+    /// Ủy viên Ban chấp hành.
+    CommitteeMember,
+    /// Chi hội trưởng.
+    BranchHead,
+    /// Chi hội phó.
+    BranchDeputy,
+    /// Tổ trưởng.
+    GroupLeader,
+    /// Tổ phó.
+    GroupDeputy,
+}
+
+/// How she came to hold it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Appointment {
+    /// Bầu.
+    Elected,
+    /// Chỉ định.
+    Appointed,
+}
+
+fn kind_str(k: PositionKind) -> &'static str {
+    match k {
+        PositionKind::Chair => "chair",
+        PositionKind::ViceChair => "vice_chair",
+        PositionKind::CommitteeMember => "committee_member",
+        PositionKind::BranchHead => "branch_head",
+        PositionKind::BranchDeputy => "branch_deputy",
+        PositionKind::GroupLeader => "group_leader",
+        PositionKind::GroupDeputy => "group_deputy",
+    }
+}
+
+fn kind_of(s: &str) -> PositionKind {
+    match s {
+        "chair" => PositionKind::Chair,
+        "vice_chair" => PositionKind::ViceChair,
+        "committee_member" => PositionKind::CommitteeMember,
+        "branch_head" => PositionKind::BranchHead,
+        "branch_deputy" => PositionKind::BranchDeputy,
+        "group_leader" => PositionKind::GroupLeader,
+        _ => PositionKind::GroupDeputy,
+    }
+}
+
+/// A position held (chức danh).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Position {
+    pub id: Uuid,
+    /// The member holding the position.
+    pub member_id: Uuid,
+    /// The holder's name.
+    pub member_name: String,
+    /// The unit whose position it is.
+    pub org_unit_id: Uuid,
+    pub kind: PositionKind,
+    pub appointment: Appointment,
+    /// Day she took the position.
+    pub started_on: NaiveDate,
+    /// `null` while held.
+    pub ended_on: Option<NaiveDate>,
+    /// Version for `If-Match`.
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A position to record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"member_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9d01", "kind": "branch_head", "appointment": "elected", "started_on": "2024-03-08"}))]
+pub struct NewPosition {
+    /// A member of the unit's subtree.
+    pub member_id: Uuid,
+    pub kind: PositionKind,
+    /// Default `elected`.
+    pub appointment: Option<Appointment>,
+    /// Day she took the position.
+    pub started_on: NaiveDate,
+}
+
+/// The end of a position.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"ended_on": "2026-11-30"}))]
+pub struct PositionPatch {
+    /// Day after her last day in the position.
+    pub ended_on: Option<NaiveDate>,
+    pub appointment: Option<Appointment>,
+}
+
+/// Query of a unit's positions.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PositionListQuery {
+    /// Positions held on this date (default: today).
+    pub as_of: Option<NaiveDate>,
+    /// Every position ever held, instead of those of one date.
+    pub all: Option<bool>,
+}
+
+type Row = (Uuid, Uuid, String, String, String, Uuid, String, String, NaiveDate, Option<NaiveDate>, i32, DateTime<Utc>);
+
+macro_rules! columns {
+    () => {
+        (
+            p::id,
+            p::member_id,
+            members::family_name,
+            members::middle_name,
+            members::given_name,
+            p::unit_id,
+            p::kind,
+            p::appointment,
+            p::started_on,
+            p::ended_on,
+            p::version,
+            p::created_at,
+        )
+    };
+}
+
+fn to_wire(r: Row) -> Position {
+    Position {
+        id: r.0,
+        member_id: r.1,
+        member_name: full_name(&r.2, &r.3, &r.4),
+        org_unit_id: r.5,
+        kind: kind_of(&r.6),
+        appointment: if r.7 == "appointed" { Appointment::Appointed } else { Appointment::Elected },
+        started_on: r.8,
+        ended_on: r.9,
+        version: r.10,
+        created_at: r.11,
+    }
+}
+
+/// List a unit's positions
+#[utoipa::path(tag = "org_units", operation_id = "list_org_unit_positions", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Org unit id."), PositionListQuery),
+    responses((status = 200, description = "Positions (at most 500).", body = Vec<Position>),
+        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+#[get("/org-units/{id}/positions")]
+pub async fn list_org_unit_positions(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    query: ApiQuery<PositionListQuery>,
+) -> Result<web::Json<Vec<Position>>, ApiError> {
+    let query = query.into_inner();
+    let mut conn = state.pool.get().await?;
+    let unit = visible_unit(&mut conn, &caller, id.into_inner(), Permission::OrgUnitsRead).await?;
+    let mut select = p::table
+        .inner_join(members::table)
+        .filter(p::unit_id.eq(unit.id))
+        .select(columns!())
+        .order((p::kind.asc(), p::started_on.asc()))
+        .limit(500)
+        .into_boxed();
+    if query.all != Some(true) {
+        let day = query.as_of.unwrap_or_else(|| today_in_vietnam(Utc::now()));
+        select = select.filter(p::started_on.le(day)).filter(p::ended_on.is_null().or(p::ended_on.gt(day)));
+    }
+    let rows: Vec<Row> = select.load(&mut conn).await?;
+    Ok(web::Json(rows.into_iter().map(to_wire).collect()))
+}
+
+/// Record a position
+#[utoipa::path(tag = "org_units", operation_id = "create_org_unit_position", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Org unit id.")), request_body = NewPosition,
+    responses((status = 201, description = "Recorded.", body = Position),
+        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 404, response = crate::openapi::responses::NotFound)))]
+#[post("/org-units/{id}/positions")]
+pub async fn create_org_unit_position(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: ApiJson<NewPosition>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.into_inner();
+    if input.started_on > today_in_vietnam(Utc::now()) {
+        return Err(ApiError::invalid_field(
+            "started_on",
+            "in_future",
+            Text::new("Ngày không thể ở tương lai.", "The date cannot be in the future."),
+        ));
+    }
+    let mut conn = state.pool.get().await?;
+    let position = in_transaction(&mut conn, async |conn| {
+        let unit = visible_unit(conn, &caller, id.into_inner(), Permission::OrgUnitsRead).await?;
+        caller.require(Permission::OrgUnitsWrite, &unit.path.0)?;
+        let member = visible_member(conn, &caller, input.member_id, Permission::MembersRead).await?;
+        if !is_within(&member.unit_path.0, &unit.path.0) {
+            return Err(ApiError::invalid_field(
+                "member_id",
+                "not_in_unit",
+                Text::new(
+                    "Người giữ chức danh phải là hội viên thuộc đơn vị.",
+                    "The holder must be a member of the unit.",
+                ),
+            ));
+        }
+        let new_id = Uuid::now_v7();
+        diesel::insert_into(p::table)
+            .values((
+                p::id.eq(new_id),
+                p::member_id.eq(member.id),
+                p::unit_id.eq(unit.id),
+                p::kind.eq(kind_str(input.kind)),
+                p::appointment.eq(if input.appointment == Some(Appointment::Appointed) {
+                    "appointed"
+                } else {
+                    "elected"
+                }),
+                p::started_on.eq(input.started_on),
+            ))
+            .execute(conn)
+            .await?;
+        caller
+            .audit(
+                conn,
+                AuditEvent::new("org_unit.position")
+                    .object("position", new_id)
+                    .unit(unit.id)
+                    .details(serde_json::json!({"member_id": member.id, "kind": kind_str(input.kind)})),
+            )
+            .await?;
+        let row: Row =
+            p::table.inner_join(members::table).filter(p::id.eq(new_id)).select(columns!()).first(conn).await?;
+        Ok(to_wire(row))
+    })
+    .await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).insert_header((header::ETAG, etag(position.version))).json(position))
+}
+
+/// End or correct a position
+#[utoipa::path(tag = "org_units", operation_id = "update_position", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Position id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
+    request_body = PositionPatch,
+    responses((status = 200, description = "Updated.", body = Position),
+        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 404, response = crate::openapi::responses::NotFound), (status = 412, response = crate::openapi::responses::PreconditionFailed),
+        (status = 428, response = crate::openapi::responses::PreconditionRequired)))]
+#[patch("/positions/{id}")]
+pub async fn update_position(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: ApiJson<PositionPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let patch = body.into_inner();
+    let mut conn = state.pool.get().await?;
+    let position = in_transaction(&mut conn, async |conn| {
+        let found: Option<(Row, diesel_ltree::Ltree)> = p::table
+            .inner_join(members::table)
+            .inner_join(org_units::table.on(org_units::id.eq(p::unit_id)))
+            .filter(p::id.eq(id))
+            .select((columns!(), org_units::path))
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let (row, path) = found
+            .filter(|(_, path)| caller.principal.can(Permission::OrgUnitsRead, &path.0))
+            .ok_or(ApiError::NotFound)?;
+        caller.require(Permission::OrgUnitsWrite, &path.0)?;
+        let current = to_wire(row);
+        precondition::check(&if_match, current.version, || serde_json::to_value(&current).unwrap_or_default())?;
+        if patch.ended_on.is_some_and(|e| e < current.started_on) {
+            return Err(ApiError::invalid_field(
+                "ended_on",
+                "before_start",
+                Text::new("Ngày kết thúc sớm hơn ngày bắt đầu.", "Ends before it started."),
+            ));
+        }
+        diesel::update(p::table.find(id))
+            .set((
+                patch.ended_on.map(|e| p::ended_on.eq(e)),
+                patch
+                    .appointment
+                    .map(|a| p::appointment.eq(if a == Appointment::Appointed { "appointed" } else { "elected" })),
+                p::version.eq(p::version + 1),
+                p::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        caller
+            .audit(
+                conn,
+                AuditEvent::new("org_unit.position")
+                    .object("position", id)
+                    .unit(current.org_unit_id)
+                    .fields(["ended_on"]),
+            )
+            .await?;
+        let row: Row = p::table.inner_join(members::table).filter(p::id.eq(id)).select(columns!()).first(conn).await?;
+        Ok(to_wire(row))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(position.version))).json(position))
+}

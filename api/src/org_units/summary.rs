@@ -1,0 +1,117 @@
+//! Membership of a unit on a date, through the tree as it was that day: what the merge of
+//! xã Hưng Lễ must not change for 2024.
+
+use actix_web::{get, web};
+use chrono::{NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Text};
+use diesel_async::RunQueryDsl;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::handlers::visible_unit;
+use super::queries::path_on;
+use crate::auth::{Caller, Permission};
+use crate::http::{ApiError, ApiQuery};
+use crate::schema::org_unit_population as pop;
+use crate::state::AppState;
+use crate::time::today_in_vietnam;
+
+/// Membership of a unit (and its subtree as it was) on a date.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"org_unit_id": "0193a5c8-0000-7000-8000-00000000c001", "as_of": "2024-12-31", "members": 312, "honorary_members": 4,
+    "women_18_plus": 498, "population_as_of": "2024-01-01", "coverage_percent": 62.65}))]
+pub struct MemberSummary {
+    /// The unit counted (with its subtree).
+    pub org_unit_id: Uuid,
+    /// Day of the count.
+    pub as_of: NaiveDate,
+    /// Regular members placed in the subtree that day (hội viên chính thức).
+    pub members: i64,
+    /// Honorary members, excluded from every ratio.
+    pub honorary_members: i64,
+    /// The latest count of women 18+ of the unit on or before that day, if recorded.
+    pub women_18_plus: Option<i32>,
+    /// Date of that count.
+    pub population_as_of: Option<NaiveDate>,
+    /// Coverage (tỷ lệ tập hợp) = members ÷ women 18+ × 100, two decimals; `null` without a count.
+    pub coverage_percent: Option<f64>,
+}
+
+/// Query of a member summary.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryQuery {
+    /// The day (default today).
+    pub as_of: Option<NaiveDate>,
+}
+
+#[derive(QueryableByName)]
+struct Counts {
+    #[diesel(sql_type = BigInt)]
+    regular: i64,
+    #[diesel(sql_type = BigInt)]
+    honorary: i64,
+}
+
+/// Membership of a unit on a date
+///
+/// Members placed that day in the unit's subtree as the tree was that day, the latest women-18+
+/// count and the coverage. Reproducible: later merges, moves and transfers do not change a past
+/// day's answer.
+#[utoipa::path(tag = "org_units", operation_id = "get_org_unit_member_summary", security(("bearer" = []), ("client_credentials" = [])),
+    params(("id" = Uuid, Path, description = "Org unit id."), SummaryQuery),
+    responses((status = 200, description = "The summary.", body = MemberSummary),
+        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+#[get("/org-units/{id}/member-summary")]
+pub async fn get_org_unit_member_summary(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    query: ApiQuery<SummaryQuery>,
+) -> Result<web::Json<MemberSummary>, ApiError> {
+    let day = query.0.as_of.unwrap_or_else(|| today_in_vietnam(Utc::now()));
+    let mut conn = state.pool.get().await?;
+    let unit = visible_unit(&mut conn, &caller, id.into_inner(), Permission::OrgUnitsRead).await?;
+    let (regular, honorary) = match path_on(&mut conn, unit.id, day).await? {
+        Some(path) => {
+            let counts: Counts = diesel::sql_query(
+                "SELECT count(*) FILTER (WHERE m.member_type = 'regular') AS regular,
+                        count(*) FILTER (WHERE m.member_type = 'honorary') AS honorary
+                 FROM member_placements p
+                 JOIN members m ON m.id = p.member_id
+                 JOIN org_unit_periods up ON up.unit_id = p.unit_id
+                      AND up.valid_from <= $1 AND (up.valid_to IS NULL OR up.valid_to > $1)
+                 WHERE p.valid_from <= $1 AND (p.valid_to IS NULL OR p.valid_to > $1)
+                   AND up.path <@ $2::ltree",
+            )
+            .bind::<Date, _>(day)
+            .bind::<Text, _>(&path.0)
+            .get_result(&mut conn)
+            .await?;
+            (counts.regular, counts.honorary)
+        }
+        None => (0, 0),
+    };
+    let population: Option<(NaiveDate, i32)> = pop::table
+        .filter(pop::unit_id.eq(unit.id))
+        .filter(pop::as_of.le(day))
+        .order(pop::as_of.desc())
+        .select((pop::as_of, pop::women_18_plus))
+        .first(&mut conn)
+        .await
+        .optional()?;
+    let coverage_percent = population
+        .and_then(|(_, women)| (women > 0).then(|| ((regular as f64) * 10_000.0 / f64::from(women)).round() / 100.0));
+    Ok(web::Json(MemberSummary {
+        org_unit_id: unit.id,
+        as_of: day,
+        members: regular,
+        honorary_members: honorary,
+        women_18_plus: population.map(|(_, w)| w),
+        population_as_of: population.map(|(d, _)| d),
+        coverage_percent,
+    }))
+}

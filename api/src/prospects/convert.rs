@@ -1,0 +1,99 @@
+//! Converting a prospect into a member (kết nạp).
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, post, web};
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::handlers::visible_prospect;
+use super::wire::{Conversion, ProspectStatus};
+use crate::audit::AuditEvent;
+use crate::auth::{Caller, Permission};
+use crate::db::in_transaction;
+use crate::http::{ApiError, ApiJson, etag};
+use crate::members::validate::clean;
+use crate::members::wire::Member;
+use crate::members::write::{register, require_member_unit};
+use crate::org_units::handlers::visible_unit;
+use crate::schema::prospects as p;
+use crate::state::AppState;
+use crate::time::today_in_vietnam;
+
+/// Register a prospect as a member
+///
+/// She joins with the data already on file plus what membership adds (join date, card, …). The
+/// prospect keeps a link to the member record and the member to the prospect.
+#[utoipa::path(
+    tag = "prospects",
+    operation_id = "convert_prospect",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prospect id.")),
+    request_body = Conversion,
+    responses(
+        (status = 201, description = "She is a member.", body = Member, headers(("Location" = String, description = "URL of the member."))),
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 409, response = crate::openapi::responses::Conflict),
+    )
+)]
+#[post("/prospects/{id}/convert")]
+pub async fn convert_prospect(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: ApiJson<Conversion>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let conversion = body.into_inner();
+    let today = today_in_vietnam(Utc::now());
+    let mut conn = state.pool.get().await?;
+    let member = in_transaction(&mut conn, async |conn| {
+        let prospect = visible_prospect(conn, &caller, id, true).await?;
+        if prospect.status != ProspectStatus::Open {
+            return Err(crate::members::lifecycle::state_conflict(
+                "prospect_not_open",
+                "Chỉ kết nạp người còn trong danh sách vận động.",
+                "Only an open prospect can be converted.",
+            ));
+        }
+        let sensitive =
+            conversion.cccd.is_some() || conversion.ethnicity_code.is_some() || conversion.religion_code.is_some();
+        let input = conversion.clone().into_member(&prospect, conversion.joined_on.unwrap_or(today));
+        let clean = clean(&input, today)?;
+        let unit = visible_unit(conn, &caller, input.unit_id, Permission::MembersRead).await?;
+        caller.require(Permission::MembersWrite, &unit.path.0)?;
+        if sensitive {
+            caller.require(Permission::MembersSensitive, &unit.path.0)?;
+        }
+        require_member_unit(&unit)?;
+        let member = register(conn, &caller, &clean, &unit, Some(prospect.id)).await?;
+        diesel::update(p::table.find(id))
+            .set((
+                p::status.eq("converted"),
+                p::converted_member_id.eq(member.id),
+                p::converted_on.eq(clean.joined_on),
+                p::version.eq(p::version + 1),
+                p::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+        caller
+            .audit(
+                conn,
+                AuditEvent::new("prospect.convert")
+                    .object("prospect", id)
+                    .unit(unit.id)
+                    .details(serde_json::json!({"member_id": member.id})),
+            )
+            .await?;
+        Ok(Member::basic(member))
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/members/{}", member.id)))
+        .insert_header((header::ETAG, etag(member.version)))
+        .json(member))
+}
