@@ -153,3 +153,81 @@ struct Expiry {
     #[diesel(sql_type = diesel::sql_types::Bool)]
     later: bool,
 }
+
+/// A branch head on weak 3G repeats her requests: each write happens once, and the retry gets
+/// the first answer back (the new member's id, the contact, the decided transfer).
+#[tokio::test]
+async fn registry_writes_happen_once_however_often_they_are_sent() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let t = crate::members::tree(&app).await;
+    let member = crate::members::member(&admin, &t.branch, "Nguyễn", "Thị", "Hòa").await;
+    let id = member["id"].as_str().unwrap();
+    let send = async |path: &str, key: &str, body: &Value| {
+        admin.request(Method::POST, path).header("Idempotency-Key", key).json(body).send().await.unwrap()
+    };
+
+    let visit = json!({"method": "home_visit", "note": "Hỏi thăm"});
+    let first: Value = send(&format!("/api/v1/members/{id}/contacts"), "visit-1", &visit).await.json().await.unwrap();
+    let retry = send(&format!("/api/v1/members/{id}/contacts"), "visit-1", &visit).await;
+    assert_eq!(retry.headers().get("idempotent-replayed").unwrap(), "true");
+    assert_eq!(retry.json::<Value>().await.unwrap()["id"], first["id"]);
+    let contacts: Value = admin.get(&format!("/api/v1/members/{id}/contacts")).await.json().await.unwrap();
+    assert_eq!(contacts["items"].as_array().unwrap().len(), 1);
+
+    let prospect = admin
+        .create(
+            "/api/v1/prospects",
+            &json!({"family_name": "Lê", "given_name": "Mai", "birth_year": 1999, "unit_id": t.branch}),
+        )
+        .await;
+    let convert = format!("/api/v1/prospects/{}/convert", prospect["id"].as_str().unwrap());
+    let joined = send(&convert, "join-1", &json!({"joined_on": "2026-03-08"})).await;
+    assert_eq!(joined.status(), StatusCode::CREATED);
+    let joined: Value = joined.json().await.unwrap();
+    let again = send(&convert, "join-1", &json!({"joined_on": "2026-03-08"})).await;
+    assert_eq!(again.status(), StatusCode::CREATED, "a retry is not a conflict");
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], joined["id"]);
+
+    let position = json!({"member_id": id, "kind": "branch_head", "started_on": "2025-01-01"});
+    let path = format!("/api/v1/org-units/{}/positions", t.branch);
+    send(&path, "head-1", &position).await;
+    send(&path, "head-1", &position).await;
+    let held: Value = admin.get(&path).await.json().await.unwrap();
+    assert_eq!(held.as_array().unwrap().len(), 1, "one branch head, not two");
+}
+
+#[test]
+fn every_creating_operation_accepts_an_idempotency_key() {
+    let doc: Value = serde_json::from_str(&chihoi::openapi::document_json()).unwrap();
+    // Session and token endpoints answer with fresh secrets by design; imports are deduplicated
+    // row by row; tree changes refuse a second application (409) and are rare admin acts.
+    let exempt = [
+        "create_session",
+        "refresh_session",
+        "delete_session",
+        "create_client_token",
+        "create_member_import",
+        "update_my_password",
+        "reset_user_password",
+        "create_machine_client_secret",
+        "replace_member_photo",
+        "replace_member_profile",
+        "rename_org_unit",
+        "move_org_unit",
+        "close_org_unit",
+        "merge_org_unit",
+        "split_org_unit",
+    ];
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if let Some(post) = item.get("post") {
+            let id = post["operationId"].as_str().unwrap();
+            let has_key = post["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header");
+            assert!(has_key || exempt.contains(&id), "POST {path} ({id}) takes no Idempotency-Key");
+        }
+    }
+}

@@ -43,6 +43,59 @@ async fn demo_data_loads_once_with_an_account_per_role() {
     let names: Vec<&str> = units["items"].as_array().unwrap().iter().map(|u| u["name"].as_str().unwrap()).collect();
     assert_eq!(names.first(), Some(&"Chi hội ấp Rẫy"), "{names:?}");
 
+    // The 2025 reform happened in the demo as in life: Hưng Lễ's 2024 figures stay reproducible,
+    // the new Hưng Nhượng counts every member of the three communes, nobody twice.
+    let commune = app.session("demo-commune").await;
+    let commune = app.with_token(&commune.access_token);
+    let before: Value = commune.get("/api/v1/org-units?as_of=2025-06-30&limit=200").await.json().await.unwrap();
+    let find = |name: &str| {
+        before["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["name"] == name)
+            .map(|u| u["id"].as_str().unwrap().to_owned())
+    };
+    let hung_le = find("Xã Hưng Lễ").expect("Hưng Lễ before the reform, visible from its successor");
+    assert!(find("Xã Tân Thanh").is_some(), "Tân Thanh too");
+    let now: Value = commune.get("/api/v1/org-units?limit=200").await.json().await.unwrap();
+    let hung_nhuong = now["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(now["items"][0]["name"], "Xã Hưng Nhượng");
+    let summary = async |unit: &str, day: &str| -> Value {
+        commune.get(&format!("/api/v1/org-units/{unit}/member-summary?as_of={day}")).await.json().await.unwrap()
+    };
+    let le_2024 = summary(&hung_le, "2024-12-31").await;
+    assert!(le_2024["members"].as_i64().unwrap() > 50, "{le_2024}");
+    assert_eq!(le_2024["women_18_plus"], 155);
+    let communes: Vec<&str> = before["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["level"] == "commune")
+        .map(|u| u["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(communes.len(), 3, "the three communes of 2025-06-30: {communes:?}");
+    let history: Value = commune.get(&format!("/api/v1/org-units/{hung_le}/history")).await.json().await.unwrap();
+    assert_eq!(history["successors"][0]["org_unit_id"], hung_nhuong.as_str());
+    let new_2025 = summary(&hung_nhuong, "2025-07-01").await;
+    assert_eq!(new_2025["women_18_plus"], 282);
+    let mut sum_before = 0;
+    for unit in before["items"].as_array().unwrap().iter().filter(|u| u["level"] == "commune") {
+        sum_before += summary(unit["id"].as_str().unwrap(), "2025-06-30").await["members"].as_i64().unwrap();
+    }
+    assert!(sum_before > 0 && new_2025["members"].as_i64().unwrap() >= sum_before, "{sum_before} vs {new_2025}");
+
+    // The branch head knows her members; the member reads her own record.
+    let head = app.session("demo-branch").await;
+    let head = app.with_token(&head.access_token);
+    let members: Value = head.get("/api/v1/members?limit=200").await.json().await.unwrap();
+    assert!(members["items"].as_array().unwrap().len() > 50);
+    let needs: Value = head.get("/api/v1/members?need=capital").await.json().await.unwrap();
+    assert!(!needs["items"].as_array().unwrap().is_empty(), "some members of ấp Rẫy need capital");
+    let member = app.session("demo-member").await;
+    let mine = app.with_token(&member.access_token).get("/api/v1/me/member").await;
+    assert_eq!(mine.status(), StatusCode::OK);
+
     // The demo province system can get a token with the documented demo secret.
     let admin = app.session("demo-admin").await;
     let clients: Value = app.with_token(&admin.access_token).get("/api/v1/machine-clients").await.json().await.unwrap();
@@ -58,4 +111,41 @@ async fn demo_data_loads_once_with_an_account_per_role() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn bulk_members_are_marked_counted_and_searchable() {
+    let app = spawn_app().await;
+    let env = base_env(&app.database_url);
+    let config = chihoi::config::Config::from_lookup(|k| env.get(k).cloned()).unwrap();
+    let first = chihoi::seed::bulk::members(&config, 1000).await.unwrap();
+    assert!(first.contains("[SEED] 1000"), "{first}");
+    let again = chihoi::seed::bulk::members(&config, 1000).await.unwrap();
+    assert!(again.contains("already"), "{again}");
+
+    let admin = app.admin().await;
+    let provinces: Value = admin.get("/api/v1/org-units?level=province").await.json().await.unwrap();
+    let seeded: Vec<&Value> = provinces["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["name"].as_str().unwrap().starts_with("[SEED]"))
+        .collect();
+    assert_eq!(seeded.len(), 1);
+    let province = seeded[0]["id"].as_str().unwrap();
+    let summary: Value = admin.get(&format!("/api/v1/org-units/{province}/member-summary")).await.json().await.unwrap();
+    assert_eq!(summary["members"].as_i64().unwrap() + summary["honorary_members"].as_i64().unwrap(), 1000);
+    assert_eq!(summary["honorary_members"], 2, "every 500th is honorary");
+
+    // Names carry the same search and sort keys as members registered through the API.
+    let found: Value = admin.get("/api/v1/members?q=nguyen%20thi&limit=200").await.json().await.unwrap();
+    let items = found["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|m| m["full_name"].as_str().unwrap().starts_with("Nguyễn")), "{found}");
+    let page: Value = admin.get(&format!("/api/v1/members?unit={province}&limit=50")).await.json().await.unwrap();
+    let given: Vec<String> =
+        page["items"].as_array().unwrap().iter().map(|m| m["given_name"].as_str().unwrap().to_owned()).collect();
+    let mut sorted = given.clone();
+    sorted.sort_by_key(|g| chihoi::text::collate::person_sort_key("", "", g));
+    assert_eq!(given, sorted, "listed in Vietnamese order of given names");
 }

@@ -42,11 +42,14 @@ enum Command {
         #[command(subcommand)]
         command: import::ImportCommand,
     },
-    /// Load data: `--demo` loads the clearly marked demonstration data set (idempotent).
+    /// Load data: `--demo` the marked demonstration data set, `--members N` synthetic benchmark data.
     Seed {
         /// The demonstration data set (organisation, accounts for every role, and more).
         #[arg(long)]
         demo: bool,
+        /// Synthetic members for benchmarks, marked `[SEED]` (e.g. 1000000). Loads once.
+        #[arg(long, value_name = "N")]
+        members: Option<i64>,
     },
 }
 
@@ -66,13 +69,17 @@ pub fn main() -> ExitCode {
             println!("{}", block_on(user::run(&config, command))?);
             Ok(())
         }),
-        Command::Seed { demo } => with_config(|config| {
-            if !demo {
-                return Err("nothing to seed: pass --demo".into());
+        Command::Seed { demo, members } => with_config(|config| {
+            if !demo && members.is_none() {
+                return Err("nothing to seed: pass --demo and/or --members N".into());
             }
-            let password = std::env::var("CHIHOI_DEMO_PASSWORD").unwrap_or_else(|_| "chihoi-demo".into());
-            let summary = block_on(crate::seed::demo(&config, &password))?;
-            println!("{summary}");
+            if demo {
+                let password = std::env::var("CHIHOI_DEMO_PASSWORD").unwrap_or_else(|_| "chihoi-demo".into());
+                println!("{}", block_on(crate::seed::demo(&config, &password))?);
+            }
+            if let Some(count) = members {
+                print!("{}", block_on(crate::seed::bulk::members(&config, count))?);
+            }
             Ok(())
         }),
         Command::Migrate => with_config(|config| {

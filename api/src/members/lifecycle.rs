@@ -2,7 +2,8 @@
 //! registration and transfers have their own flow; here: leaving, removal, death, reinstatement,
 //! and the history of all of them.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -15,7 +16,7 @@ use super::queries;
 use super::wire::Member;
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
-use crate::db::in_transaction;
+use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, ApiQuery, Page, PageRequest, Text, etag};
 use crate::schema::{member_events, members};
@@ -68,7 +69,7 @@ pub struct MemberEvent {
 crate::page_schema!(MemberEventPage, MemberEvent, "lifecycle events");
 
 /// A lifecycle event to record.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"kind": "leave", "occurred_on": "2026-11-15", "reason": "Chuyển đi làm ăn xa, xin ra hội"}))]
 pub struct NewMemberEvent {
@@ -194,7 +195,7 @@ fn invalid(field: &str, code: &'static str, vi: &'static str, en: &'static str) 
     tag = "members",
     operation_id = "create_member_event",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Member id.")),
+    params(("id" = Uuid, Path, description = "Member id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewMemberEvent,
     responses(
         (status = 201, description = "Recorded; the member as she is now.", body = Member),
@@ -206,9 +207,11 @@ fn invalid(field: &str, code: &'static str, vi: &'static str, en: &'static str) 
 )]
 #[post("/members/{id}/events")]
 pub async fn create_member_event(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     body: ApiJson<NewMemberEvent>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -237,8 +240,8 @@ pub async fn create_member_event(
             ));
         }
     };
-    let mut conn = state.pool.get().await?;
-    let member = in_transaction(&mut conn, async |conn| {
+    let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &event, state.config.idempotency_ttl);
+    idempotency::execute(&state.pool, request, async |conn| {
         let visible = visible_member(conn, &caller, id, Permission::MembersRead).await?;
         caller.require(Permission::MembersWrite, &visible.unit_path.0)?;
         let current = queries::find_for_update(conn, id).await?.ok_or(ApiError::NotFound)?;
@@ -314,10 +317,10 @@ pub async fn create_member_event(
                     .details(serde_json::json!({"kind": kind})),
             )
             .await?;
-        Ok(Member::basic(updated))
+        let member = Member::basic(updated);
+        Ok(StoredResponse::json(StatusCode::CREATED, &member)?.header(header::ETAG, etag(member.version)))
     })
-    .await?;
-    Ok(HttpResponse::Created().insert_header((actix_web::http::header::ETAG, etag(member.version))).json(member))
+    .await
 }
 
 pub fn state_conflict(code: &'static str, vi: &'static str, en: &'static str) -> ApiError {

@@ -2,7 +2,7 @@
 //! her contact data, and requests about her personal data (Law 91/2025: access, deletion).
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -17,6 +17,7 @@ use super::wire::Member;
 use crate::audit::AuditEvent;
 use crate::auth::Caller;
 use crate::db::in_transaction;
+use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Page, PageRequest, Text, etag, precondition};
 use crate::person::phone;
@@ -172,7 +173,7 @@ pub struct DataRequest {
 }
 
 /// A request to make.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"kind": "export", "note": "Tôi muốn xem dữ liệu Hội đang lưu về tôi"}))]
 pub struct NewDataRequest {
@@ -186,20 +187,23 @@ pub struct NewDataRequest {
 ///
 /// Recorded for the union to handle within the legal time limit; the audit trail keeps it.
 #[utoipa::path(tag = "me", operation_id = "create_my_data_request", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewDataRequest,
     responses((status = 201, description = "Recorded.", body = DataRequest),
         (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
         (status = 404, response = crate::openapi::responses::NotFound)))]
 #[post("/me/data-requests")]
 pub async fn create_my_data_request(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
+    key: IdempotencyKey,
     body: ApiJson<NewDataRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let note = bounded_text("note", &input.note, 1000).map_err(|i| ApiError::Validation(vec![i]))?;
-    let mut conn = state.pool.get().await?;
-    let request = in_transaction(&mut conn, async |conn| {
+    let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
+    idempotency::execute(&state.pool, request, async |conn| {
         let member = own_member_id(conn, &caller).await?;
         let kind = if input.kind == DataRequestKind::Export { "export" } else { "deletion" };
         let (id, requested_at): (Uuid, DateTime<Utc>) = diesel::insert_into(data_requests::table)
@@ -221,8 +225,8 @@ pub async fn create_my_data_request(
                     .details(serde_json::json!({"kind": kind, "request_id": id})),
             )
             .await?;
-        Ok(DataRequest { id, kind: input.kind, status: "open".into(), note: note.clone(), requested_at })
+        let request = DataRequest { id, kind: input.kind, status: "open".into(), note: note.clone(), requested_at };
+        StoredResponse::json(StatusCode::CREATED, &request)
     })
-    .await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(request))
+    .await
 }

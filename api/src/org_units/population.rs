@@ -2,7 +2,7 @@
 //! coverage (tỷ lệ tập hợp), updated by commune officers from local statistics.
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -14,6 +14,7 @@ use super::handlers::visible_unit;
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
+use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, IfMatch, Text, etag, precondition};
 use crate::members::lifecycle::state_conflict;
@@ -41,7 +42,7 @@ pub struct Population {
 }
 
 /// A count to record.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"as_of": "2026-01-01", "women_18_plus": 412, "source": "Thống kê dân số ấp đầu năm"}))]
 pub struct NewPopulation {
@@ -122,53 +123,59 @@ pub async fn list_org_unit_population(
 
 /// Record a women-18+ count
 #[utoipa::path(tag = "org_units", operation_id = "create_org_unit_population", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Org unit id.")), request_body = NewPopulation,
+    params(("id" = Uuid, Path, description = "Org unit id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")), request_body = NewPopulation,
     responses((status = 201, description = "Recorded.", body = Population),
         (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
         (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
 #[post("/org-units/{id}/population")]
 pub async fn create_org_unit_population(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     body: ApiJson<NewPopulation>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     check(input.women_18_plus, Some(input.as_of))?;
     let source = bounded_text("source", &input.source, 200).map_err(|i| ApiError::Validation(vec![i]))?;
-    let mut conn = state.pool.get().await?;
-    let unit = visible_unit(&mut conn, &caller, id.into_inner(), Permission::OrgUnitsRead).await?;
-    caller.require(Permission::OrgUnitsWrite, &unit.path.0)?;
-    let row: Option<Row> = diesel::insert_into(pop::table)
-        .values((
-            pop::unit_id.eq(unit.id),
-            pop::as_of.eq(input.as_of),
-            pop::women_18_plus.eq(input.women_18_plus),
-            pop::source.eq(&source),
-            pop::recorded_by.eq(caller.principal.user_id()),
-        ))
-        .on_conflict_do_nothing()
-        .returning(columns!())
-        .get_result(&mut conn)
-        .await
-        .optional()?;
-    let row = row.ok_or_else(|| {
-        state_conflict(
-            "population_exists",
-            "Đã có số liệu cho ngày này; hãy sửa số liệu đó.",
-            "A count for this date exists; correct it instead.",
-        )
-    })?;
-    caller
-        .audit(
-            &mut conn,
-            AuditEvent::new("org_unit.population").object("org_unit", unit.id).unit(unit.id).fields(["women_18_plus"]),
-        )
-        .await?;
-    let population = to_wire(row);
-    Ok(HttpResponse::build(StatusCode::CREATED)
-        .insert_header((header::ETAG, etag(population.version)))
-        .json(population))
+    let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
+    idempotency::execute(&state.pool, request, async |conn| {
+        let unit = visible_unit(conn, &caller, id.into_inner(), Permission::OrgUnitsRead).await?;
+        caller.require(Permission::OrgUnitsWrite, &unit.path.0)?;
+        let row: Option<Row> = diesel::insert_into(pop::table)
+            .values((
+                pop::unit_id.eq(unit.id),
+                pop::as_of.eq(input.as_of),
+                pop::women_18_plus.eq(input.women_18_plus),
+                pop::source.eq(&source),
+                pop::recorded_by.eq(caller.principal.user_id()),
+            ))
+            .on_conflict_do_nothing()
+            .returning(columns!())
+            .get_result(conn)
+            .await
+            .optional()?;
+        let row = row.ok_or_else(|| {
+            state_conflict(
+                "population_exists",
+                "Đã có số liệu cho ngày này; hãy sửa số liệu đó.",
+                "A count for this date exists; correct it instead.",
+            )
+        })?;
+        caller
+            .audit(
+                conn,
+                AuditEvent::new("org_unit.population")
+                    .object("org_unit", unit.id)
+                    .unit(unit.id)
+                    .fields(["women_18_plus"]),
+            )
+            .await?;
+        let population = to_wire(row);
+        Ok(StoredResponse::json(StatusCode::CREATED, &population)?.header(header::ETAG, etag(population.version)))
+    })
+    .await
 }
 
 /// Correct a women-18+ count

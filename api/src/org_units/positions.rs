@@ -2,7 +2,7 @@
 //! group leader and deputy, held by a member in a unit over a period.
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -15,6 +15,7 @@ use crate::audit::AuditEvent;
 use crate::auth::principal::is_within;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
+use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Text, etag, precondition};
 use crate::members::access::visible_member;
 use crate::members::wire::full_name;
@@ -98,7 +99,7 @@ pub struct Position {
 }
 
 /// A position to record.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"member_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9d01", "kind": "branch_head", "appointment": "elected", "started_on": "2024-03-08"}))]
 pub struct NewPosition {
@@ -200,15 +201,17 @@ pub async fn list_org_unit_positions(
 
 /// Record a position
 #[utoipa::path(tag = "org_units", operation_id = "create_org_unit_position", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Org unit id.")), request_body = NewPosition,
+    params(("id" = Uuid, Path, description = "Org unit id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")), request_body = NewPosition,
     responses((status = 201, description = "Recorded.", body = Position),
         (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
         (status = 404, response = crate::openapi::responses::NotFound)))]
 #[post("/org-units/{id}/positions")]
 pub async fn create_org_unit_position(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     body: ApiJson<NewPosition>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
@@ -219,8 +222,8 @@ pub async fn create_org_unit_position(
             Text::new("Ngày không thể ở tương lai.", "The date cannot be in the future."),
         ));
     }
-    let mut conn = state.pool.get().await?;
-    let position = in_transaction(&mut conn, async |conn| {
+    let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
+    idempotency::execute(&state.pool, request, async |conn| {
         let unit = visible_unit(conn, &caller, id.into_inner(), Permission::OrgUnitsRead).await?;
         caller.require(Permission::OrgUnitsWrite, &unit.path.0)?;
         let member = visible_member(conn, &caller, input.member_id, Permission::MembersRead).await?;
@@ -261,10 +264,10 @@ pub async fn create_org_unit_position(
             .await?;
         let row: Row =
             p::table.inner_join(members::table).filter(p::id.eq(new_id)).select(columns!()).first(conn).await?;
-        Ok(to_wire(row))
+        let position = to_wire(row);
+        Ok(StoredResponse::json(StatusCode::CREATED, &position)?.header(header::ETAG, etag(position.version)))
     })
-    .await?;
-    Ok(HttpResponse::build(StatusCode::CREATED).insert_header((header::ETAG, etag(position.version))).json(position))
+    .await
 }
 
 /// End or correct a position

@@ -1,7 +1,7 @@
 //! Converting a prospect into a member (kết nạp).
 
-use actix_web::http::header;
-use actix_web::{HttpResponse, post, web};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -11,7 +11,7 @@ use super::handlers::visible_prospect;
 use super::wire::{Conversion, ProspectStatus};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
-use crate::db::in_transaction;
+use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::{ApiError, ApiJson, etag};
 use crate::members::validate::clean;
 use crate::members::wire::Member;
@@ -29,7 +29,7 @@ use crate::time::today_in_vietnam;
     tag = "prospects",
     operation_id = "convert_prospect",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Prospect id.")),
+    params(("id" = Uuid, Path, description = "Prospect id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = Conversion,
     responses(
         (status = 201, description = "She is a member.", body = Member, headers(("Location" = String, description = "URL of the member."))),
@@ -41,16 +41,19 @@ use crate::time::today_in_vietnam;
 )]
 #[post("/prospects/{id}/convert")]
 pub async fn convert_prospect(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     body: ApiJson<Conversion>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let conversion = body.into_inner();
     let today = today_in_vietnam(Utc::now());
-    let mut conn = state.pool.get().await?;
-    let member = in_transaction(&mut conn, async |conn| {
+    let request =
+        IdempotentRequest::new(&req, caller.idempotency_owner(), key, &conversion, state.config.idempotency_ttl);
+    idempotency::execute(&state.pool, request, async |conn| {
         let prospect = visible_prospect(conn, &caller, id, true).await?;
         if prospect.status != ProspectStatus::Open {
             return Err(crate::members::lifecycle::state_conflict(
@@ -89,11 +92,10 @@ pub async fn convert_prospect(
                     .details(serde_json::json!({"member_id": member.id})),
             )
             .await?;
-        Ok(Member::basic(member))
+        let member = Member::basic(member);
+        Ok(StoredResponse::json(StatusCode::CREATED, &member)?
+            .header(header::LOCATION, format!("/api/v1/members/{}", member.id))
+            .header(header::ETAG, etag(member.version)))
     })
-    .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/members/{}", member.id)))
-        .insert_header((header::ETAG, etag(member.version)))
-        .json(member))
+    .await
 }

@@ -4,9 +4,11 @@
 //! Demo accounts share `CHIHOI_DEMO_PASSWORD` (default `chihoi-demo`). The default is on the
 //! list of refused common passwords on purpose: no real account can ever be given it.
 
+pub mod bulk;
 mod org;
+mod people;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -18,6 +20,7 @@ use crate::config::Config;
 use crate::db::in_transaction;
 use crate::http::ApiError;
 use crate::schema::{instance_settings, machine_clients, role_grants, users};
+use crate::time::today_in_vietnam;
 use crate::users::models::NewUserRow;
 
 const MARKER: &str = "demo.seeded";
@@ -55,7 +58,14 @@ pub async fn demo(config: &Config, password: &str) -> Result<String, String> {
 }
 
 async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
+    let today = today_in_vietnam(Utc::now());
     let units = org::load(conn).await?;
+    let people = people::load(conn, &units, today).await?;
+    org::reform(conn, &units).await?;
+    people::after_reform(conn, &units, &people, today).await?;
+    // The branch head and the member of ấp Rẫy are members themselves: `/me/member` works.
+    let linked: [(&str, Uuid); 2] =
+        [("demo-branch", people.nth("ap-ray-to-2", 0)?), ("demo-member", people.nth("ap-ray-to-1", 5)?)];
     for (username, display_name, role, unit_key) in ACCOUNTS {
         let unit = units.get(unit_key).copied().ok_or_else(|| ApiError::internal("demo unit missing"))?;
         let row = NewUserRow {
@@ -63,7 +73,7 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
             username: (*username).into(),
             display_name: (*display_name).into(),
             home_unit_id: unit,
-            member_id: None,
+            member_id: linked.iter().find(|(u, _)| u == username).map(|(_, m)| *m),
             must_change_password: false,
             password_hash: phc.to_owned(),
         };

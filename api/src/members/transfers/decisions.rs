@@ -10,7 +10,6 @@ use uuid::Uuid;
 use super::{NewTransfer, Transfer, TransferDecision, TransferStatus, visible_transfer};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
-use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, Text};
@@ -138,12 +137,14 @@ enum Decision {
 }
 
 async fn decide(
+    req: &HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     id: Uuid,
+    key: IdempotencyKey,
     body: TransferDecision,
     decision: Decision,
-) -> Result<web::Json<Transfer>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let today = today_in_vietnam(Utc::now());
     let decided_on = body.decided_on.unwrap_or(today);
     let reason = bounded_text("reason", &body.reason, 500).map_err(|i| ApiError::Validation(vec![i]))?;
@@ -154,8 +155,8 @@ async fn decide(
             Text::new("Ngày không thể ở tương lai.", "The date cannot be in the future."),
         ));
     }
-    let mut conn = state.pool.get().await?;
-    let transfer = in_transaction(&mut conn, async |conn| {
+    let request = IdempotentRequest::new(req, caller.idempotency_owner(), key, &body, state.config.idempotency_ttl);
+    idempotency::execute(&state.pool, request, async |conn| {
         let (transfer, from_path, to_path) = visible_transfer(conn, &caller, id).await?;
         // The receiving side decides; the sending side may withdraw.
         let side = match decision {
@@ -254,10 +255,9 @@ async fn decide(
                     .details(serde_json::json!({"transfer_id": id})),
             )
             .await?;
-        Ok(visible_transfer(conn, &caller, id).await?.0)
+        StoredResponse::json(StatusCode::OK, &visible_transfer(conn, &caller, id).await?.0)
     })
-    .await?;
-    Ok(web::Json(transfer))
+    .await
 }
 
 /// Accept a transfer
@@ -268,7 +268,7 @@ async fn decide(
     tag = "members",
     operation_id = "accept_transfer",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Transfer id.")),
+    params(("id" = Uuid, Path, description = "Transfer id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = TransferDecision,
     responses(
         (status = 200, description = "Accepted.", body = Transfer),
@@ -280,12 +280,14 @@ async fn decide(
 )]
 #[post("/transfers/{id}/accept")]
 pub async fn accept_transfer(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     body: ApiJson<TransferDecision>,
-) -> Result<web::Json<Transfer>, ApiError> {
-    decide(caller, state, id.into_inner(), body.into_inner(), Decision::Accept).await
+) -> Result<HttpResponse, ApiError> {
+    decide(&req, caller, state, id.into_inner(), key, body.into_inner(), Decision::Accept).await
 }
 
 /// Reject a transfer
@@ -295,7 +297,7 @@ pub async fn accept_transfer(
     tag = "members",
     operation_id = "reject_transfer",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Transfer id.")),
+    params(("id" = Uuid, Path, description = "Transfer id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = TransferDecision,
     responses(
         (status = 200, description = "Rejected.", body = Transfer),
@@ -307,12 +309,14 @@ pub async fn accept_transfer(
 )]
 #[post("/transfers/{id}/reject")]
 pub async fn reject_transfer(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     body: ApiJson<TransferDecision>,
-) -> Result<web::Json<Transfer>, ApiError> {
-    decide(caller, state, id.into_inner(), body.into_inner(), Decision::Reject).await
+) -> Result<HttpResponse, ApiError> {
+    decide(&req, caller, state, id.into_inner(), key, body.into_inner(), Decision::Reject).await
 }
 
 /// Cancel a transfer
@@ -322,7 +326,7 @@ pub async fn reject_transfer(
     tag = "members",
     operation_id = "cancel_transfer",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Transfer id.")),
+    params(("id" = Uuid, Path, description = "Transfer id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = TransferDecision,
     responses(
         (status = 200, description = "Cancelled.", body = Transfer),
@@ -334,10 +338,12 @@ pub async fn reject_transfer(
 )]
 #[post("/transfers/{id}/cancel")]
 pub async fn cancel_transfer(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    key: IdempotencyKey,
     body: ApiJson<TransferDecision>,
-) -> Result<web::Json<Transfer>, ApiError> {
-    decide(caller, state, id.into_inner(), body.into_inner(), Decision::Cancel).await
+) -> Result<HttpResponse, ApiError> {
+    decide(&req, caller, state, id.into_inner(), key, body.into_inner(), Decision::Cancel).await
 }

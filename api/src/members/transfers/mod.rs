@@ -69,7 +69,7 @@ pub struct NewTransfer {
 }
 
 /// A decision on a transfer.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"decided_on": "2026-11-25"}))]
 pub struct TransferDecision {

@@ -82,63 +82,9 @@ pub async fn merge_org_unit(
                 ));
             }
             check_effective(conn, &source, day).await?;
-            let children: Vec<(Uuid, diesel_ltree::Ltree)> = org_units::table
-                .filter(org_units::parent_id.eq(source.id))
-                .filter(org_units::valid_to.is_null())
-                .select((org_units::id, org_units::path))
-                .load(conn)
-                .await?;
-            for (child, child_path) in &children {
-                move_subtree(conn, *child, &child_path.0, target.id, &target.path.0, day).await?;
-            }
-            moved_units += children.len();
-            moved_members +=
-                move_members(conn, source.id, target.id, &target.path.0, day, caller.principal.user_id(), "merge")
-                    .await?;
-            diesel::update(
-                member_transfers::table
-                    .filter(member_transfers::to_unit_id.eq(source.id))
-                    .filter(member_transfers::status.eq("pending")),
-            )
-            .set((member_transfers::to_unit_id.eq(target.id), member_transfers::to_unit_path.eq(target.path.clone())))
-            .execute(conn)
-            .await?;
-            diesel::update(
-                prospects::table.filter(prospects::unit_id.eq(source.id)).filter(prospects::status.eq("open")),
-            )
-            .set((prospects::unit_id.eq(target.id), prospects::unit_path.eq(target.path.clone())))
-            .execute(conn)
-            .await?;
-            diesel::update(
-                positions::table.filter(positions::unit_id.eq(source.id)).filter(positions::ended_on.is_null()),
-            )
-            .set(positions::ended_on.eq(day))
-            .execute(conn)
-            .await?;
-            close_unit(conn, source.id, day).await?;
-            diesel::insert_into(org_unit_links::table)
-                .values((
-                    org_unit_links::predecessor_id.eq(source.id),
-                    org_unit_links::successor_id.eq(target.id),
-                    org_unit_links::kind.eq("merge"),
-                    org_unit_links::effective_on.eq(day),
-                ))
-                .on_conflict_do_nothing()
-                .execute(conn)
-                .await?;
-            // The closed source hangs under its successor, so those who see the successor see
-            // its history too.
-            let source_path = queries::find(conn, source.id).await?.ok_or(ApiError::NotFound)?.path;
-            crate::org_units::tree::repath(
-                conn,
-                &source_path.0,
-                &format!("{}.{}", target.path.0, source_path.0.rsplit('.').next().unwrap_or("")),
-            )
-            .await?;
-            diesel::update(org_units::table.find(source.id))
-                .set(org_units::parent_id.eq(target.id))
-                .execute(conn)
-                .await?;
+            let (units, members) = absorb(conn, &target, &source, day, caller.principal.user_id()).await?;
+            moved_units += units;
+            moved_members += members;
             caller
                 .audit(
                     conn,
@@ -153,6 +99,67 @@ pub async fn merge_org_unit(
     })
     .await?;
     Ok(web::Json(result))
+}
+
+/// Merges `source` into `target` on `day`: its open children and members move, pending
+/// transfers and open prospects follow, its positions end, it closes with a `merge` link, and
+/// the closed unit hangs under its successor. Returns (units moved, members moved). The caller
+/// checks permissions and dates; the demo seed uses it for the 2025 reform.
+pub async fn absorb(
+    conn: &mut AsyncPgConnection,
+    target: &OrgUnitRow,
+    source: &OrgUnitRow,
+    day: NaiveDate,
+    by: Option<Uuid>,
+) -> Result<(usize, usize), ApiError> {
+    let children: Vec<(Uuid, diesel_ltree::Ltree)> = org_units::table
+        .filter(org_units::parent_id.eq(source.id))
+        .filter(org_units::valid_to.is_null())
+        .select((org_units::id, org_units::path))
+        .load(conn)
+        .await?;
+    for (child, child_path) in &children {
+        move_subtree(conn, *child, &child_path.0, target.id, &target.path.0, day).await?;
+    }
+    let moved_members = move_members(conn, source.id, target.id, &target.path.0, day, by, "merge").await?;
+    diesel::update(
+        member_transfers::table
+            .filter(member_transfers::to_unit_id.eq(source.id))
+            .filter(member_transfers::status.eq("pending")),
+    )
+    .set((member_transfers::to_unit_id.eq(target.id), member_transfers::to_unit_path.eq(target.path.clone())))
+    .execute(conn)
+    .await?;
+    diesel::update(prospects::table.filter(prospects::unit_id.eq(source.id)).filter(prospects::status.eq("open")))
+        .set((prospects::unit_id.eq(target.id), prospects::unit_path.eq(target.path.clone())))
+        .execute(conn)
+        .await?;
+    diesel::update(positions::table.filter(positions::unit_id.eq(source.id)).filter(positions::ended_on.is_null()))
+        .set(positions::ended_on.eq(day))
+        .execute(conn)
+        .await?;
+    close_unit(conn, source.id, day).await?;
+    diesel::insert_into(org_unit_links::table)
+        .values((
+            org_unit_links::predecessor_id.eq(source.id),
+            org_unit_links::successor_id.eq(target.id),
+            org_unit_links::kind.eq("merge"),
+            org_unit_links::effective_on.eq(day),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    // The closed source hangs under its successor, so those who see the successor see
+    // its history too.
+    let source_path = queries::find(conn, source.id).await?.ok_or(ApiError::NotFound)?.path;
+    crate::org_units::tree::repath(
+        conn,
+        &source_path.0,
+        &format!("{}.{}", target.path.0, source_path.0.rsplit('.').next().unwrap_or("")),
+    )
+    .await?;
+    diesel::update(org_units::table.find(source.id)).set(org_units::parent_id.eq(target.id)).execute(conn).await?;
+    Ok((children.len(), moved_members))
 }
 
 /// How to split a unit.
