@@ -4,7 +4,8 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    api_tokens, audit, auth, imports, jobs, machine_clients, members, ops, org_units, prospects, settings, users,
+    api_tokens, audit, auth, imports, jobs, machine_clients, members, ops, org_units, pairs, prospects, settings,
+    support, users,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -86,6 +87,27 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(prospects::handlers::get_prospect)
                 .service(prospects::handlers::update_prospect)
                 .service(prospects::convert::convert_prospect)
+                .service(pairs::kinds::list_pair_kinds)
+                .service(pairs::kinds::create_pair_kind)
+                .service(pairs::kinds::update_pair_kind)
+                .service(pairs::read::list_pairs)
+                .service(pairs::write::create_pair)
+                .service(pairs::read::get_pair)
+                .service(pairs::write::update_pair)
+                .service(pairs::progress::record_pair_stage)
+                .service(pairs::progress::close_pair)
+                .service(pairs::checkins::list_pair_checkins)
+                .service(pairs::checkins::create_pair_checkin)
+                .service(pairs::read::list_member_pairs)
+                .service(support::kinds::list_support_kinds)
+                .service(support::kinds::create_support_kind)
+                .service(support::kinds::update_support_kind)
+                .service(support::handlers::list_support)
+                .service(support::handlers::create_support)
+                .service(support::handlers::get_support)
+                .service(support::edit::update_support)
+                .service(support::edit::list_support_revisions)
+                .service(support::household::get_member_support)
                 .service(imports::handlers::get_member_import_template)
                 .service(imports::handlers::create_member_import)
                 .service(jobs::get_job)

@@ -317,6 +317,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        civil_servant -> Bool,
     }
 }
 
@@ -388,6 +389,89 @@ diesel::table! {
         path -> Ltree,
         valid_from -> Date,
         valid_to -> Nullable<Date>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    pair_checkins (id) {
+        id -> Uuid,
+        pair_id -> Uuid,
+        checked_on -> Date,
+        note -> Text,
+        author_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    pair_kinds (code) {
+        code -> Text,
+        name_vi -> Text,
+        name_en -> Text,
+        mentor_type -> Text,
+        mentee_type -> Text,
+        mentor_rules -> Array<Nullable<Text>>,
+        mentee_rules -> Array<Nullable<Text>>,
+        stages -> Array<Nullable<Text>>,
+        achieved_stage -> Nullable<Text>,
+        sensitive -> Bool,
+        active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    pair_stage_events (id) {
+        id -> Uuid,
+        pair_id -> Uuid,
+        stage -> Text,
+        reached_on -> Date,
+        reverted -> Bool,
+        reason -> Text,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    pairs (id) {
+        id -> Uuid,
+        kind -> Text,
+        unit_id -> Uuid,
+        unit_path -> Ltree,
+        mentor_path -> Ltree,
+        mentor_member_id -> Nullable<Uuid>,
+        mentor_prospect_id -> Nullable<Uuid>,
+        mentor_unit_id -> Nullable<Uuid>,
+        mentee_member_id -> Nullable<Uuid>,
+        mentee_prospect_id -> Nullable<Uuid>,
+        mentee_unit_id -> Nullable<Uuid>,
+        started_on -> Date,
+        ended_on -> Nullable<Date>,
+        status -> Text,
+        goal -> Text,
+        stage -> Nullable<Text>,
+        outcome -> Text,
+        result_member_id -> Nullable<Uuid>,
+        notes -> Text,
+        created_by -> Nullable<Uuid>,
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
@@ -498,6 +582,70 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    support_entries (id) {
+        id -> Uuid,
+        member_id -> Uuid,
+        unit_id -> Uuid,
+        unit_path -> Ltree,
+        for_household -> Bool,
+        kind -> Text,
+        amount_vnd -> Nullable<Int8>,
+        quantity -> Nullable<Int4>,
+        quantity_unit -> Text,
+        source -> Text,
+        source_detail -> Text,
+        given_on -> Date,
+        need_id -> Nullable<Uuid>,
+        pair_id -> Nullable<Uuid>,
+        follow_up -> Text,
+        outcome -> Nullable<Text>,
+        outcome_on -> Nullable<Date>,
+        status -> Text,
+        void_reason -> Text,
+        notes -> Text,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    support_kinds (code) {
+        code -> Text,
+        name_vi -> Text,
+        name_en -> Text,
+        measure -> Text,
+        default_quantity_unit -> Text,
+        is_job -> Bool,
+        active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    support_revisions (id) {
+        id -> Uuid,
+        entry_id -> Uuid,
+        version -> Int4,
+        snapshot -> Jsonb,
+        edited_by -> Nullable<Uuid>,
+        edited_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     users (id) {
         id -> Uuid,
         username -> Text,
@@ -543,12 +691,26 @@ diesel::joinable!(members -> religions (religion_code));
 diesel::joinable!(org_unit_population -> org_units (unit_id));
 diesel::joinable!(org_unit_population -> users (recorded_by));
 diesel::joinable!(org_units -> org_levels (level));
+diesel::joinable!(pair_checkins -> pairs (pair_id));
+diesel::joinable!(pair_checkins -> users (author_id));
+diesel::joinable!(pair_stage_events -> pairs (pair_id));
+diesel::joinable!(pair_stage_events -> users (recorded_by));
+diesel::joinable!(pairs -> pair_kinds (kind));
+diesel::joinable!(pairs -> users (created_by));
 diesel::joinable!(positions -> members (member_id));
 diesel::joinable!(positions -> org_units (unit_id));
 diesel::joinable!(prospects -> org_units (unit_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(role_grants -> org_units (org_unit_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(support_entries -> member_needs (need_id));
+diesel::joinable!(support_entries -> members (member_id));
+diesel::joinable!(support_entries -> org_units (unit_id));
+diesel::joinable!(support_entries -> pairs (pair_id));
+diesel::joinable!(support_entries -> support_kinds (kind));
+diesel::joinable!(support_entries -> users (created_by));
+diesel::joinable!(support_revisions -> support_entries (entry_id));
+diesel::joinable!(support_revisions -> users (edited_by));
 diesel::joinable!(users -> members (member_id));
 diesel::joinable!(users -> org_units (home_unit_id));
 
@@ -576,11 +738,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     org_unit_periods,
     org_unit_population,
     org_units,
+    pair_checkins,
+    pair_kinds,
+    pair_stage_events,
+    pairs,
     positions,
     prospects,
     refresh_tokens,
     religions,
     role_grants,
     sessions,
+    support_entries,
+    support_kinds,
+    support_revisions,
     users,
 );

@@ -15,9 +15,17 @@ fn committed() -> String {
 #[test]
 fn committed_contract_matches_the_code() {
     let generated = chihoi::openapi::document_json();
+    let committed = committed();
+    let at = if generated == committed {
+        String::new()
+    } else {
+        let (a, b): (Value, Value) =
+            (serde_json::from_str(&generated).unwrap(), serde_json::from_str(&committed).unwrap());
+        first_difference(&a, &b, "")
+    };
     assert!(
-        generated == committed(),
-        "openapi/openapi.json differs from the code. Regenerate it with `scripts/openapi` \
+        generated == committed,
+        "openapi/openapi.json differs from the code (first at {at}). Regenerate it with `scripts/openapi` \
          (or `cargo run -p chihoi -- openapi --output openapi/openapi.json`), review the diff, \
          and commit it. A change to a published field is a versioned decision (info.version)."
     );
@@ -29,7 +37,38 @@ async fn the_server_serves_the_committed_contract() {
     let served = app.get("/openapi.json").await.text().await.unwrap();
     let served: Value = serde_json::from_str(&served).unwrap();
     let committed: Value = serde_json::from_str(&committed()).unwrap();
-    assert_eq!(served, committed);
+    assert!(
+        served == committed,
+        "served and committed contracts differ at {}",
+        first_difference(&served, &committed, "")
+    );
+}
+
+/// The JSON pointer of the first place where two documents differ (a readable failure instead
+/// of two whole contracts).
+fn first_difference(a: &Value, b: &Value, at: &str) -> String {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for key in x.keys().chain(y.keys()) {
+                let (left, right) = (x.get(key).unwrap_or(&Value::Null), y.get(key).unwrap_or(&Value::Null));
+                if left != right {
+                    return first_difference(
+                        left,
+                        right,
+                        &format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")),
+                    );
+                }
+            }
+            at.to_owned()
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find(|(_, (l, r))| l != r)
+            .map_or(at.to_owned(), |(i, (l, r))| first_difference(l, r, &format!("{at}/{i}"))),
+        _ => format!("{at} ({a} vs {b})").chars().take(400).collect(),
+    }
 }
 
 fn operations(doc: &Value) -> Vec<(String, String, Value)> {

@@ -19,6 +19,8 @@ mod ops;
 mod org_history;
 mod org_units;
 mod outage;
+mod pairs;
 mod permissions;
 mod seed;
 mod settings;
+mod support;

@@ -85,6 +85,22 @@ async fn demo_data_loads_once_with_an_account_per_role() {
     }
     assert!(sum_before > 0 && new_2025["members"].as_i64().unwrap() >= sum_before, "{sum_before} vs {new_2025}");
 
+    // "1+1": pairs of every kind, in several stages; support that met a need.
+    for kind in ["recruit", "party_nurture", "sponsor", "branch_twin", "knowledge_share"] {
+        let pairs: Value = commune.get(&format!("/api/v1/pairs?kind={kind}")).await.json().await.unwrap();
+        assert!(!pairs["items"].as_array().unwrap().is_empty(), "demo pairs of kind {kind}");
+    }
+    let introduced: Value =
+        commune.get("/api/v1/pairs?kind=party_nurture&stage=introduced").await.json().await.unwrap();
+    assert_eq!(introduced["items"].as_array().unwrap().len(), 1, "one cadre introduced to the Party");
+    let achieved: Value = commune.get("/api/v1/pairs?kind=sponsor&status=achieved").await.json().await.unwrap();
+    let widow = achieved["items"][0]["mentee"]["id"].as_str().unwrap();
+    let household: Value = commune.get(&format!("/api/v1/members/{widow}/support")).await.json().await.unwrap();
+    assert!(household["total_vnd"].as_i64().unwrap() > 0);
+    assert_eq!(household["needs"][0]["status"], "met");
+    let ledger: Value = commune.get("/api/v1/support?source=sponsor_pair").await.json().await.unwrap();
+    assert_eq!(ledger["items"].as_array().unwrap().len(), 2, "the loan and the sewing course");
+
     // The branch head knows her members; the member reads her own record.
     let head = app.session("demo-branch").await;
     let head = app.with_token(&head.access_token);

@@ -198,6 +198,7 @@ pub fn member_of(row: &RawRow, ctx: &RowContext<'_>) -> Result<(CleanMember, Uui
         card_number: Some(cell(Column::CardNumber).to_owned()).filter(|c| !c.is_empty()),
         member_type: Some(member_type),
         pioneer: Some(false),
+        civil_servant: Some(false),
         unit_id,
     };
     let cleaned = clean(&input, ctx.today);

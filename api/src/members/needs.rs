@@ -206,20 +206,26 @@ pub async fn list_member_needs(
     let mut conn = state.pool.get().await?;
     let member = visible_member(&mut conn, &caller, id.into_inner(), Permission::MembersRead).await?;
     caller.require(Permission::MembersSensitive, &member.unit_path.0)?;
-    let rows: Vec<Row> = n::table
-        .filter(n::member_id.eq(member.id))
-        .select(need_columns!())
-        .order((n::status.eq("met").asc(), n::created_at.desc()))
-        .limit(200)
-        .load(&mut conn)
-        .await?;
+    let needs = needs_of(&mut conn, member.id).await?;
     caller
         .audit(
             &mut conn,
             AuditEvent::new("member.read_sensitive").object("member", member.id).unit(member.unit_id).fields(["needs"]),
         )
         .await?;
-    Ok(web::Json(rows.into_iter().map(to_wire).collect()))
+    Ok(web::Json(needs))
+}
+
+/// A member's needs, open ones first (at most 200). The caller checks permissions.
+pub async fn needs_of(conn: &mut AsyncPgConnection, member: Uuid) -> Result<Vec<Need>, ApiError> {
+    let rows: Vec<Row> = n::table
+        .filter(n::member_id.eq(member))
+        .select(need_columns!())
+        .order((n::status.eq("met").asc(), n::created_at.desc()))
+        .limit(200)
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(to_wire).collect())
 }
 
 /// Record a need

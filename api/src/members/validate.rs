@@ -45,6 +45,7 @@ pub struct CleanMember {
     pub card_number: Option<String>,
     pub member_type: MemberType,
     pub pioneer: bool,
+    pub civil_servant: bool,
 }
 
 fn issue(field: &str, code: &'static str, vi: &'static str, en: &'static str) -> FieldIssue {
@@ -233,6 +234,7 @@ pub fn clean(input: &NewMember, today: NaiveDate) -> Result<CleanMember, ApiErro
         card_number,
         member_type: input.member_type.unwrap_or(MemberType::Regular),
         pioneer: input.pioneer.unwrap_or(false),
+        civil_servant: input.civil_servant.unwrap_or(false),
     })
 }
 
@@ -307,6 +309,7 @@ pub fn patched(row: &MemberRow, patch: &MemberPatch) -> NewMember {
             MemberType::Regular
         })),
         pioneer: patch.pioneer.or(Some(row.pioneer)),
+        civil_servant: patch.civil_servant.or(Some(row.civil_servant)),
         unit_id: patch.unit_id.unwrap_or(row.unit_id),
     }
 }

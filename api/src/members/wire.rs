@@ -83,7 +83,7 @@ pub struct SensitiveFields {
     "cccd_masked": "********0123", "cccd_legacy": false,
     "phone": "+84912345678", "address": "Ấp Rẫy, xã Hưng Nhượng, tỉnh Vĩnh Long",
     "occupation": "Nông dân", "education": "12/12",
-    "joined_on": "2010-03-08", "card_number": "VL-000123", "member_type": "regular", "pioneer": false,
+    "joined_on": "2010-03-08", "card_number": "VL-000123", "member_type": "regular", "pioneer": false, "civil_servant": false,
     "status": "active", "unit_id": "0193a5c8-0000-7000-8000-00000000a001", "prospect_id": null,
     "last_contact_on": "2026-11-02", "version": 4,
     "created_at": "2026-11-01T08:00:00Z", "updated_at": "2026-11-20T08:00:00Z"
@@ -122,6 +122,8 @@ pub struct Member {
     pub member_type: MemberType,
     /// Pioneer member (hội viên tiên phong, nòng cốt).
     pub pioneer: bool,
+    /// Cán bộ, công chức, viên chức / A cadre or civil servant (eligible for Party nurture).
+    pub civil_servant: bool,
     pub status: MemberStatus,
     /// Her branch or group (chi hội / tổ).
     pub unit_id: Uuid,
@@ -161,6 +163,7 @@ impl Member {
             card_number: row.card_number,
             member_type: if row.member_type == "honorary" { MemberType::Honorary } else { MemberType::Regular },
             pioneer: row.pioneer,
+            civil_servant: row.civil_servant,
             status: MemberStatus::parse(&row.status),
             unit_id: row.unit_id,
             prospect_id: row.prospect_id,
@@ -242,6 +245,8 @@ pub struct NewMember {
     pub member_type: Option<MemberType>,
     /// Pioneer member.
     pub pioneer: Option<bool>,
+    /// Cán bộ, công chức, viên chức / A cadre or civil servant (default `false`).
+    pub civil_servant: Option<bool>,
     /// Her branch or group; the caller needs `members:write` on it.
     pub unit_id: Uuid,
 }
@@ -288,6 +293,8 @@ pub struct MemberPatch {
     pub member_type: Option<MemberType>,
     /// Hội viên nòng cốt / A core member who leads by example.
     pub pioneer: Option<bool>,
+    /// Cán bộ, công chức, viên chức / A cadre or civil servant.
+    pub civil_servant: Option<bool>,
     /// Another group or the branch itself, within her current branch.
     pub unit_id: Option<Uuid>,
 }

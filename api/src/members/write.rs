@@ -87,6 +87,7 @@ pub fn row_of(clean: &CleanMember, id: Uuid, unit: &OrgUnitRow, prospect: Option
         card_number: clean.card_number.clone(),
         member_type: if clean.member_type == MemberType::Honorary { "honorary".into() } else { "regular".into() },
         pioneer: clean.pioneer,
+        civil_servant: clean.civil_servant,
         unit_id: unit.id,
         unit_path: unit.path.clone(),
         prospect_id: prospect,
@@ -191,6 +192,7 @@ fn changed_fields(before: Option<&MemberRow>, after: &CleanMember) -> Vec<&'stat
             "card_number",
             "member_type",
             "pioneer",
+            "civil_servant",
         ];
     };
     let sex = if after.sex == Sex::Male { "male" } else { "female" };
@@ -215,6 +217,7 @@ fn changed_fields(before: Option<&MemberRow>, after: &CleanMember) -> Vec<&'stat
         (b.card_number != after.card_number, "card_number"),
         (b.member_type != member_type, "member_type"),
         (b.pioneer != after.pioneer, "pioneer"),
+        (b.civil_servant != after.civil_servant, "civil_servant"),
     ]
     .into_iter()
     .filter_map(|(changed, field)| changed.then_some(field))
@@ -303,6 +306,7 @@ pub async fn update_member(
                 members::card_number.eq(&row.card_number),
                 members::member_type.eq(&row.member_type),
                 members::pioneer.eq(row.pioneer),
+                members::civil_servant.eq(row.civil_servant),
                 members::version.eq(members::version + 1),
                 members::updated_at.eq(diesel::dsl::now),
             ))

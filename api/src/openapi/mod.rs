@@ -32,6 +32,8 @@ pub const CONTRACT_VERSION: &str = "0.1.0";
         (name = "machine_clients", description = "Hệ thống cấp trên / Machine clients of higher-level systems."),
         (name = "members", description = "Sổ hội viên: hội viên, biến động, chuyển sinh hoạt / The member registry: members, lifecycle, transfers."),
         (name = "prospects", description = "Phụ nữ chưa vào hội / Prospects: women 18+ not yet members, and their conversion."),
+        (name = "pairs", description = "Cặp \"1+1\": vận động, bồi dưỡng đảng viên, đỡ đầu, chi hội giúp chi hội / \"1+1\" pairs: recruit, Party nurture, sponsor, branch twin."),
+        (name = "support", description = "Sổ hỗ trợ: vốn, việc làm, mái ấm tình thương… cho hội viên và hộ gia đình (nhạy cảm) / The support ledger (sensitive)."),
         (name = "imports", description = "Nhập danh sách từ bảng tính / Importing member lists, and background jobs."),
         (name = "org_units", description = "Cây đơn vị Hội / The org tree: central, province, (district), commune, branch, group."),
         (name = "audit", description = "Nhật ký kiểm tra / The audit trail."),

@@ -51,6 +51,9 @@ pub async fn repath(conn: &mut AsyncPgConnection, old: &str, new: &str) -> diese
         ("members", "unit_path"),
         ("prospects", "unit_path"),
         ("member_transfers", "to_unit_path"),
+        ("pairs", "unit_path"),
+        ("pairs", "mentor_path"),
+        ("support_entries", "unit_path"),
     ] {
         diesel::sql_query(format!(
             "UPDATE {table} SET {column} = CASE WHEN {column} = $1::ltree THEN $2::ltree

@@ -73,6 +73,7 @@ pub async fn convert_prospect(
         }
         require_member_unit(&unit)?;
         let member = register(conn, &caller, &clean, &unit, Some(prospect.id)).await?;
+        crate::pairs::progress::prospect_joined(conn, prospect.id, member.id, clean.joined_on).await?;
         diesel::update(p::table.find(id))
             .set((
                 p::status.eq("converted"),

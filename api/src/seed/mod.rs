@@ -6,6 +6,7 @@
 
 pub mod bulk;
 mod org;
+mod pairs;
 mod people;
 
 use chrono::{NaiveDate, Utc};
@@ -63,6 +64,7 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
     let people = people::load(conn, &units, today).await?;
     org::reform(conn, &units).await?;
     people::after_reform(conn, &units, &people, today).await?;
+    pairs::load(conn, &units, &people, today).await?;
     // The branch head and the member of ấp Rẫy are members themselves: `/me/member` works.
     let linked: [(&str, Uuid); 2] =
         [("demo-branch", people.nth("ap-ray-to-2", 0)?), ("demo-member", people.nth("ap-ray-to-1", 5)?)];

@@ -31,6 +31,14 @@ pub struct Place {
     pub prospect: String,
     pub need: String,
     pub position: String,
+    /// A pair of a kind with stages (`matrix_steps`), mentor `member`, mentee `mentee`.
+    pub pair: String,
+    /// A pair of a kind without stages (`matrix_plain`), to close.
+    pub pair_to_close: String,
+    /// A member of `home` who can be a mentee of a new `matrix_plain` pair.
+    pub mentee: String,
+    /// A support entry of `member`.
+    pub support: String,
     /// Empty child units to close, merge (target, source) and split; the place itself for groups.
     pub to_close: String,
     pub merge_target: String,
@@ -93,6 +101,15 @@ pub async fn fixture(app: &TestApp) -> Fixture {
     let far_commune = app.unit(&far_province, "commune", "Xã xa").await;
     let far = app.unit(&far_commune, "branch", "Chi hội xa").await;
     let import_file = admin.get("/api/v1/imports/members/template").await.text().await.unwrap();
+    for (code, stages) in [("matrix_steps", json!(["first", "second", "third"])), ("matrix_plain", json!([]))] {
+        admin
+            .create(
+                "/api/v1/pair-kinds",
+                &json!({"code": code, "name_vi": code, "name_en": code, "mentor_type": "member",
+                                                   "mentee_type": "member", "stages": stages}),
+            )
+            .await;
+    }
     let mut n = 0;
     let mut places = HashMap::new();
     for key in ["root", "P1", "P2", "C1", "C2", "B1", "B2", "G1", "G2"] {
@@ -158,6 +175,24 @@ pub async fn fixture(app: &TestApp) -> Fixture {
                 &json!({"as_of": "2026-01-01", "women_18_plus": 100}),
             )
             .await;
+        let mentee = next_member(&home).await;
+        let stepper = next_member(&home).await;
+        let pair_of = async |kind: &str, mentee: &str| {
+            id(&admin
+                .create(
+                    "/api/v1/pairs",
+                    &json!({"kind": kind, "mentor_id": member_id, "mentee_id": mentee, "started_on": "2025-01-01"}),
+                )
+                .await)
+        };
+        let pair = pair_of("matrix_steps", &stepper).await;
+        let pair_to_close = pair_of("matrix_plain", &stepper).await;
+        let support = id(&admin
+            .create(
+                "/api/v1/support",
+                &json!({"member_id": member_id, "kind": "grant", "amount_vnd": 500000, "source": "union_fund"}),
+            )
+            .await);
         let png: Vec<u8> = [&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..], &[0u8; 64][..]].concat();
         let photo = admin
             .request(reqwest::Method::PUT, &format!("/api/v1/members/{member_id}/photo"))
@@ -199,6 +234,10 @@ pub async fn fixture(app: &TestApp) -> Fixture {
                 prospect,
                 need,
                 position,
+                pair,
+                pair_to_close,
+                mentee,
+                support,
                 to_close,
                 merge_target,
                 merge_source,
