@@ -4,12 +4,16 @@
 //! The binary (`main.rs`) is a thin shell over [`cli`]; tests build the same
 //! [`startup::Application`].
 
+pub mod activities;
 pub mod api_tokens;
 pub mod audit;
 pub mod auth;
+pub mod channels;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod fees;
+pub mod funds;
 pub mod http;
 pub mod imports;
 pub mod jobs;
@@ -21,6 +25,7 @@ pub mod ops;
 pub mod org_units;
 pub mod pairs;
 pub mod person;
+pub mod pioneers;
 pub mod prospects;
 pub mod routes;
 pub mod schema;

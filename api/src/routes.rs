@@ -4,8 +4,8 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    api_tokens, audit, auth, imports, jobs, machine_clients, members, ops, org_units, pairs, prospects, settings,
-    support, users,
+    activities, api_tokens, audit, auth, channels, fees, funds, imports, jobs, machine_clients, members, ops,
+    org_units, pairs, pioneers, prospects, settings, support, users,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -108,6 +108,40 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(support::edit::update_support)
                 .service(support::edit::list_support_revisions)
                 .service(support::household::get_member_support)
+                .service(activities::kinds::list_activity_kinds)
+                .service(activities::kinds::create_activity_kind)
+                .service(activities::handlers::list_activities)
+                .service(activities::handlers::create_activity)
+                .service(activities::handlers::get_activity)
+                .service(activities::handlers::update_activity)
+                .service(activities::attendance::get_activity_attendance)
+                .service(activities::attendance::replace_activity_attendance)
+                .service(activities::attendance::update_activity_attendance)
+                .service(activities::pledges::list_activity_pledges)
+                .service(activities::pledges::create_activity_pledge)
+                .service(activities::history::list_member_attendance)
+                .service(activities::history::list_my_attendance)
+                .service(activities::absentees::list_org_unit_absentees)
+                .service(activities::three_haves::get_org_unit_three_haves)
+                .service(channels::list_org_unit_channels)
+                .service(channels::replace_org_unit_channels)
+                .service(channels::list_member_channel_consents)
+                .service(channels::replace_member_channel_consents)
+                .service(channels::replace_my_channel_consents)
+                .service(pioneers::create_pioneer_designation)
+                .service(pioneers::close_pioneer_designation)
+                .service(pioneers::list_org_unit_pioneers)
+                .service(pioneers::list_member_pioneer_designations)
+                .service(funds::entries::list_fund_entries)
+                .service(funds::entries::create_fund_entry)
+                .service(funds::entries::update_fund_entry)
+                .service(funds::balance::get_fund_balance)
+                .service(fees::schedules::list_fee_schedules)
+                .service(fees::schedules::create_fee_schedule)
+                .service(fees::schedules::update_fee_schedule)
+                .service(fees::payments::create_fee_payments)
+                .service(fees::payments::list_member_fee_payments)
+                .service(fees::payments::list_org_unit_unpaid_fees)
                 .service(imports::handlers::get_member_import_template)
                 .service(imports::handlers::create_member_import)
                 .service(jobs::get_job)

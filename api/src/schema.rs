@@ -4,6 +4,65 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    activities (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        unit_path -> Ltree,
+        kind -> Text,
+        starts_at -> Timestamptz,
+        held_on -> Date,
+        ends_at -> Nullable<Timestamptz>,
+        title -> Text,
+        topic -> Text,
+        location -> Text,
+        organiser_member_id -> Nullable<Uuid>,
+        expected -> Int4,
+        notes -> Text,
+        status -> Text,
+        attendance_recorded_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    activity_kinds (code) {
+        code -> Text,
+        name_vi -> Text,
+        name_en -> Text,
+        is_meeting -> Bool,
+        online -> Bool,
+        active -> Bool,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    activity_pledges (id) {
+        id -> Uuid,
+        activity_id -> Uuid,
+        description -> Text,
+        pledged_by -> Text,
+        value_vnd -> Nullable<Int8>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     api_tokens (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -15,6 +74,22 @@ diesel::table! {
         expires_at -> Nullable<Timestamptz>,
         last_used_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    attendance (id) {
+        id -> Uuid,
+        activity_id -> Uuid,
+        member_id -> Nullable<Uuid>,
+        prospect_id -> Nullable<Uuid>,
+        status -> Text,
+        note -> Text,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Timestamptz,
     }
 }
 
@@ -62,6 +137,63 @@ diesel::table! {
     ethnicities (code) {
         code -> Text,
         name -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    fee_payments (id) {
+        id -> Uuid,
+        member_id -> Uuid,
+        unit_id -> Uuid,
+        unit_path -> Ltree,
+        year -> Int4,
+        period_no -> Int4,
+        amount_vnd -> Int8,
+        paid_on -> Date,
+        recorded_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    fee_schedules (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        year -> Int4,
+        period -> Text,
+        amount_vnd -> Int8,
+        notes -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    fund_entries (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        direction -> Text,
+        category -> Text,
+        amount_vnd -> Int8,
+        entry_on -> Date,
+        activity_id -> Nullable<Uuid>,
+        description -> Text,
+        status -> Text,
+        void_reason -> Text,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -145,6 +277,20 @@ diesel::table! {
         last_used_at -> Nullable<Timestamptz>,
         version -> Int4,
         created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    member_channel_consents (member_id, platform) {
+        member_id -> Uuid,
+        platform -> Text,
+        consented -> Bool,
+        decided_on -> Date,
+        recorded_by -> Nullable<Uuid>,
         updated_at -> Timestamptz,
     }
 }
@@ -482,6 +628,24 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    pioneer_designations (id) {
+        id -> Uuid,
+        member_id -> Uuid,
+        unit_id -> Uuid,
+        unit_path -> Ltree,
+        from_on -> Date,
+        to_on -> Nullable<Date>,
+        reason -> Text,
+        end_reason -> Text,
+        designated_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     positions (id) {
         id -> Uuid,
         member_id -> Uuid,
@@ -646,6 +810,20 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    unit_channels (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        platform -> Text,
+        name -> Text,
+        url -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     users (id) {
         id -> Uuid,
         username -> Text,
@@ -664,13 +842,32 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(activities -> activity_kinds (kind));
+diesel::joinable!(activities -> members (organiser_member_id));
+diesel::joinable!(activities -> org_units (unit_id));
+diesel::joinable!(activities -> users (created_by));
+diesel::joinable!(activity_pledges -> activities (activity_id));
+diesel::joinable!(activity_pledges -> users (created_by));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(attendance -> activities (activity_id));
+diesel::joinable!(attendance -> members (member_id));
+diesel::joinable!(attendance -> prospects (prospect_id));
+diesel::joinable!(attendance -> users (recorded_by));
 diesel::joinable!(data_requests -> members (member_id));
 diesel::joinable!(data_requests -> users (requested_by));
+diesel::joinable!(fee_payments -> members (member_id));
+diesel::joinable!(fee_payments -> org_units (unit_id));
+diesel::joinable!(fee_payments -> users (recorded_by));
+diesel::joinable!(fee_schedules -> org_units (unit_id));
+diesel::joinable!(fund_entries -> activities (activity_id));
+diesel::joinable!(fund_entries -> org_units (unit_id));
+diesel::joinable!(fund_entries -> users (created_by));
 diesel::joinable!(jobs -> org_units (org_unit_id));
 diesel::joinable!(jobs -> users (owner_id));
 diesel::joinable!(machine_clients -> org_units (org_unit_id));
 diesel::joinable!(machine_clients -> users (created_by));
+diesel::joinable!(member_channel_consents -> members (member_id));
+diesel::joinable!(member_channel_consents -> users (recorded_by));
 diesel::joinable!(member_contacts -> members (member_id));
 diesel::joinable!(member_contacts -> users (contacted_by));
 diesel::joinable!(member_events -> members (member_id));
@@ -697,6 +894,9 @@ diesel::joinable!(pair_stage_events -> pairs (pair_id));
 diesel::joinable!(pair_stage_events -> users (recorded_by));
 diesel::joinable!(pairs -> pair_kinds (kind));
 diesel::joinable!(pairs -> users (created_by));
+diesel::joinable!(pioneer_designations -> members (member_id));
+diesel::joinable!(pioneer_designations -> org_units (unit_id));
+diesel::joinable!(pioneer_designations -> users (designated_by));
 diesel::joinable!(positions -> members (member_id));
 diesel::joinable!(positions -> org_units (unit_id));
 diesel::joinable!(prospects -> org_units (unit_id));
@@ -711,19 +911,28 @@ diesel::joinable!(support_entries -> support_kinds (kind));
 diesel::joinable!(support_entries -> users (created_by));
 diesel::joinable!(support_revisions -> support_entries (entry_id));
 diesel::joinable!(support_revisions -> users (edited_by));
+diesel::joinable!(unit_channels -> org_units (unit_id));
 diesel::joinable!(users -> members (member_id));
 diesel::joinable!(users -> org_units (home_unit_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    activities,
+    activity_kinds,
+    activity_pledges,
     api_tokens,
+    attendance,
     audit_events,
     data_requests,
     ethnicities,
+    fee_payments,
+    fee_schedules,
+    fund_entries,
     idempotency_keys,
     instance_settings,
     jobs,
     login_throttle,
     machine_clients,
+    member_channel_consents,
     member_contacts,
     member_events,
     member_needs,
@@ -742,6 +951,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     pair_kinds,
     pair_stage_events,
     pairs,
+    pioneer_designations,
     positions,
     prospects,
     refresh_tokens,
@@ -751,5 +961,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     support_entries,
     support_kinds,
     support_revisions,
+    unit_channels,
     users,
 );

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod activities;
 mod api_tokens;
 mod audit;
 mod auth_sessions;

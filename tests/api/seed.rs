@@ -101,6 +101,22 @@ async fn demo_data_loads_once_with_an_account_per_role() {
     let ledger: Value = commune.get("/api/v1/support?source=sponsor_pair").await.json().await.unwrap();
     assert_eq!(ledger["items"].as_array().unwrap().len(), 2, "the loan and the sewing course");
 
+    // "3 có": meetings every month in most branches, one branch skipping some; funds; pioneers.
+    let year_ago = (chrono::Utc::now().date_naive() - chrono::Duration::days(330)).format("%Y-%m").to_string();
+    let this_month = chrono::Utc::now().date_naive().format("%Y-%m").to_string();
+    let three: Value = commune
+        .get(&format!("/api/v1/org-units/{hung_nhuong}/three-haves?from={year_ago}&to={this_month}&limit=100"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let branches = three["items"].as_array().unwrap();
+    assert!(branches.len() >= 4, "{three}");
+    let skipping = branches.iter().find(|b| b["name"] == "Chi hội ấp An Lợi").unwrap();
+    assert!(skipping["months"].as_array().unwrap().iter().any(|m| m["has_activity"] == false), "An Lợi skips months");
+    let ray = branches.iter().find(|b| b["name"] == "Chi hội ấp Rẫy").unwrap();
+    assert!(ray["months"].as_array().unwrap().iter().all(|m| m["has_pioneers"] == true), "ấp Rẫy always has pioneers");
+
     // The branch head knows her members; the member reads her own record.
     let head = app.session("demo-branch").await;
     let head = app.with_token(&head.access_token);
@@ -108,6 +124,9 @@ async fn demo_data_loads_once_with_an_account_per_role() {
     assert!(members["items"].as_array().unwrap().len() > 50);
     let needs: Value = head.get("/api/v1/members?need=capital").await.json().await.unwrap();
     assert!(!needs["items"].as_array().unwrap().is_empty(), "some members of ấp Rẫy need capital");
+    let ray_id = ray["unit_id"].as_str().unwrap();
+    let absent: Value = head.get(&format!("/api/v1/org-units/{ray_id}/absentees")).await.json().await.unwrap();
+    assert!(!absent["items"].as_array().unwrap().is_empty(), "some members drift away: someone to visit");
     let member = app.session("demo-member").await;
     let mine = app.with_token(&member.access_token).get("/api/v1/me/member").await;
     assert_eq!(mine.status(), StatusCode::OK);

@@ -60,12 +60,16 @@ pub enum Permission {
     /// Bulk import of member lists.
     #[serde(rename = "members:import")]
     MembersImport,
+    #[serde(rename = "funds:read")]
+    FundsRead,
+    #[serde(rename = "funds:write")]
+    FundsWrite,
 }
 
 use Permission::*;
 
 impl Permission {
-    pub const ALL: [Permission; 13] = [
+    pub const ALL: [Permission; 15] = [
         OrgUnitsRead,
         OrgUnitsWrite,
         UsersRead,
@@ -79,6 +83,8 @@ impl Permission {
         MembersSensitive,
         MembersExport,
         MembersImport,
+        FundsRead,
+        FundsWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +102,8 @@ impl Permission {
             MembersSensitive => "members:sensitive",
             MembersExport => "members:export",
             MembersImport => "members:import",
+            FundsRead => "funds:read",
+            FundsWrite => "funds:write",
         }
     }
 
@@ -135,9 +143,16 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         match self {
             Role::Admin => &Permission::ALL,
-            Role::ProvinceOfficer => {
-                &[OrgUnitsRead, OrgUnitsWrite, UsersRead, UsersManage, ReportsRead, MembersRead, MembersExport]
-            }
+            Role::ProvinceOfficer => &[
+                OrgUnitsRead,
+                OrgUnitsWrite,
+                UsersRead,
+                UsersManage,
+                ReportsRead,
+                MembersRead,
+                MembersExport,
+                FundsRead,
+            ],
             Role::CommuneOfficer => &[
                 OrgUnitsRead,
                 OrgUnitsWrite,
@@ -149,11 +164,15 @@ impl Role {
                 MembersSensitive,
                 MembersExport,
                 MembersImport,
+                FundsRead,
+                FundsWrite,
             ],
-            Role::BranchHead => &[OrgUnitsRead, UsersRead, MembersRead, MembersWrite, MembersSensitive],
+            Role::BranchHead => {
+                &[OrgUnitsRead, UsersRead, MembersRead, MembersWrite, MembersSensitive, FundsRead, FundsWrite]
+            }
             Role::GroupLeader => &[OrgUnitsRead, MembersRead, MembersWrite],
             Role::Member => &[OrgUnitsRead],
-            Role::Auditor => &[OrgUnitsRead, UsersRead, AuditRead],
+            Role::Auditor => &[OrgUnitsRead, UsersRead, AuditRead, FundsRead],
             Role::Integration => &[OrgUnitsRead, ReportsRead],
         }
     }

@@ -26,7 +26,7 @@ use crate::state::AppState;
 
 /// The member record linked to the calling account; 403 for machine clients, 404 when the
 /// account is not linked to a member.
-async fn own_member_id(conn: &mut AsyncPgConnection, caller: &Caller) -> Result<Uuid, ApiError> {
+pub async fn own_member_id(conn: &mut AsyncPgConnection, caller: &Caller) -> Result<Uuid, ApiError> {
     let user = caller.principal.user_id().ok_or(ApiError::Forbidden)?;
     let linked: Option<Uuid> = users::table.find(user).select(users::member_id).first(conn).await?;
     linked.ok_or(ApiError::NotFound)

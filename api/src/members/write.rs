@@ -19,6 +19,7 @@ use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredRe
 use crate::http::{ApiError, ApiJson, IfMatch, Text, etag, precondition};
 use crate::org_units::handlers::visible_unit;
 use crate::org_units::models::OrgUnitRow;
+use crate::pioneers::set_flag;
 use crate::schema::members;
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
@@ -116,6 +117,12 @@ pub async fn register(
     ensure_unique_cccd(conn, caller, clean.cccd.as_deref(), None).await?;
     let row = row_of(clean, Uuid::now_v7(), unit, prospect);
     let member = queries::insert(conn, &row, unit.valid_from, caller.principal.user_id()).await?;
+    if member.pioneer {
+        let reason = "Khi đăng ký hội viên / At registration";
+        let day = member.joined_on.max(unit.valid_from);
+        set_flag(conn, member.id, member.unit_id, &member.unit_path, true, day, reason, caller.principal.user_id())
+            .await?;
+    }
     let event =
         AuditEvent::new("member.create").object("member", member.id).unit(unit.id).fields(changed_fields(None, clean));
     caller.audit(conn, event).await?;
@@ -313,6 +320,11 @@ pub async fn update_member(
             .returning(MemberRow::as_returning())
             .get_result(conn)
             .await?;
+        if updated.pioneer != current.pioneer {
+            let reason = "Cập nhật hồ sơ hội viên / Member record updated";
+            let by = caller.principal.user_id();
+            set_flag(conn, id, updated.unit_id, &updated.unit_path, updated.pioneer, today, reason, by).await?;
+        }
         caller
             .audit(conn, AuditEvent::new("member.update").object("member", id).unit(updated.unit_id).fields(fields))
             .await?;

@@ -5,7 +5,7 @@ use actix_web::{get, web};
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -75,26 +75,7 @@ pub async fn get_org_unit_member_summary(
     let day = query.0.as_of.unwrap_or_else(|| today_in_vietnam(Utc::now()));
     let mut conn = state.pool.get().await?;
     let unit = visible_unit(&mut conn, &caller, id.into_inner(), Permission::OrgUnitsRead).await?;
-    let (regular, honorary) = match path_on(&mut conn, unit.id, day).await? {
-        Some(path) => {
-            let counts: Counts = diesel::sql_query(
-                "SELECT count(*) FILTER (WHERE m.member_type = 'regular') AS regular,
-                        count(*) FILTER (WHERE m.member_type = 'honorary') AS honorary
-                 FROM member_placements p
-                 JOIN members m ON m.id = p.member_id
-                 JOIN org_unit_periods up ON up.unit_id = p.unit_id
-                      AND up.valid_from <= $1 AND (up.valid_to IS NULL OR up.valid_to > $1)
-                 WHERE p.valid_from <= $1 AND (p.valid_to IS NULL OR p.valid_to > $1)
-                   AND up.path <@ $2::ltree",
-            )
-            .bind::<Date, _>(day)
-            .bind::<Text, _>(&path.0)
-            .get_result(&mut conn)
-            .await?;
-            (counts.regular, counts.honorary)
-        }
-        None => (0, 0),
-    };
+    let (regular, honorary) = members_on(&mut conn, unit.id, day).await?;
     let population: Option<(NaiveDate, i32)> = pop::table
         .filter(pop::unit_id.eq(unit.id))
         .filter(pop::as_of.le(day))
@@ -114,4 +95,28 @@ pub async fn get_org_unit_member_summary(
         population_as_of: population.map(|(d, _)| d),
         coverage_percent,
     }))
+}
+
+/// Regular and honorary members placed in the unit's subtree (as it was) on `day`.
+pub async fn members_on(conn: &mut AsyncPgConnection, unit: Uuid, day: NaiveDate) -> Result<(i64, i64), ApiError> {
+    Ok(match path_on(conn, unit, day).await? {
+        Some(path) => {
+            let counts: Counts = diesel::sql_query(
+                "SELECT count(*) FILTER (WHERE m.member_type = 'regular') AS regular,
+                        count(*) FILTER (WHERE m.member_type = 'honorary') AS honorary
+                 FROM member_placements p
+                 JOIN members m ON m.id = p.member_id
+                 JOIN org_unit_periods up ON up.unit_id = p.unit_id
+                      AND up.valid_from <= $1 AND (up.valid_to IS NULL OR up.valid_to > $1)
+                 WHERE p.valid_from <= $1 AND (p.valid_to IS NULL OR p.valid_to > $1)
+                   AND up.path <@ $2::ltree",
+            )
+            .bind::<Date, _>(day)
+            .bind::<Text, _>(&path.0)
+            .get_result(conn)
+            .await?;
+            (counts.regular, counts.honorary)
+        }
+        None => (0, 0),
+    })
 }

@@ -54,6 +54,9 @@ pub async fn repath(conn: &mut AsyncPgConnection, old: &str, new: &str) -> diese
         ("pairs", "unit_path"),
         ("pairs", "mentor_path"),
         ("support_entries", "unit_path"),
+        ("activities", "unit_path"),
+        ("fee_payments", "unit_path"),
+        ("pioneer_designations", "unit_path"),
     ] {
         diesel::sql_query(format!(
             "UPDATE {table} SET {column} = CASE WHEN {column} = $1::ltree THEN $2::ltree

@@ -4,6 +4,7 @@
 //! Demo accounts share `CHIHOI_DEMO_PASSWORD` (default `chihoi-demo`). The default is on the
 //! list of refused common passwords on purpose: no real account can ever be given it.
 
+mod activities;
 pub mod bulk;
 mod org;
 mod pairs;
@@ -65,6 +66,7 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
     org::reform(conn, &units).await?;
     people::after_reform(conn, &units, &people, today).await?;
     pairs::load(conn, &units, &people, today).await?;
+    activities::load(conn, &units, today).await?;
     // The branch head and the member of ấp Rẫy are members themselves: `/me/member` works.
     let linked: [(&str, Uuid); 2] =
         [("demo-branch", people.nth("ap-ray-to-2", 0)?), ("demo-member", people.nth("ap-ray-to-1", 5)?)];

@@ -6,3 +6,10 @@ pub mod handlers;
 mod models;
 mod queries;
 pub mod wire;
+
+use diesel_async::AsyncPgConnection;
+
+/// A numeric setting, or `default` when it is not set (or not a whole number).
+pub async fn integer(conn: &mut AsyncPgConnection, key: &str, default: i64) -> diesel::QueryResult<i64> {
+    Ok(queries::find(conn, key).await?.and_then(|s| s.value.as_i64()).unwrap_or(default))
+}

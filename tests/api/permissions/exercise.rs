@@ -334,6 +334,126 @@ pub async fn exercise(who: &As<'_>, op: &str, place: &Place, fixture: &Fixture) 
         }
         "list_support_revisions" => who.get(&format!("/api/v1/support/{}/revisions", p.support)).await,
         "get_member_support" => who.get(&format!("/api/v1/members/{}/support", p.member)).await,
+        "list_activity_kinds" => who.get("/api/v1/activity-kinds").await,
+        "create_activity_kind" => {
+            let code = unique("kind").replace('-', "_");
+            who.post_json("/api/v1/activity-kinds", &json!({"code": code, "name_vi": "Mới", "name_en": "New"})).await
+        }
+        "list_activities" => who.get(&format!("/api/v1/activities?unit={}", p.unit)).await,
+        "create_activity" => {
+            let body = json!({"unit_id": p.home, "kind": "thematic_meeting", "starts_at": "2026-02-10T08:00:00+07:00",
+                              "title": "Chuyên đề"});
+            who.post_json("/api/v1/activities", &body).await
+        }
+        "get_activity" => who.get(&format!("/api/v1/activities/{}", p.activity)).await,
+        "update_activity" => {
+            who.patch_json(&format!("/api/v1/activities/{}", p.activity), Some("*"), &json!({"topic": "Chủ đề mới"}))
+                .await
+        }
+        "get_activity_attendance" => who.get(&format!("/api/v1/activities/{}/attendance", p.activity)).await,
+        "replace_activity_attendance" => who
+            .request(Method::PUT, &format!("/api/v1/activities/{}/attendance", p.activity))
+            .json(&json!({"entries": [{"member_id": p.member, "status": "present"}]}))
+            .send()
+            .await
+            .unwrap(),
+        "update_activity_attendance" => {
+            who.patch_json(
+                &format!("/api/v1/activities/{}/attendance/{}", p.activity, p.member),
+                None,
+                &json!({"status": "excused"}),
+            )
+            .await
+        }
+        "list_activity_pledges" => who.get(&format!("/api/v1/activities/{}/pledges", p.activity)).await,
+        "create_activity_pledge" => {
+            who.post_json(&format!("/api/v1/activities/{}/pledges", p.activity), &json!({"description": "Mượn loa"}))
+                .await
+        }
+        "list_member_attendance" => who.get(&format!("/api/v1/members/{}/attendance", p.member)).await,
+        "list_my_attendance" => who.get("/api/v1/me/member/attendance").await,
+        "list_org_unit_absentees" => who.get(&format!("/api/v1/org-units/{}/absentees", p.home)).await,
+        "get_org_unit_three_haves" => {
+            who.get(&format!("/api/v1/org-units/{}/three-haves?from=2026-01&to=2026-03", p.unit)).await
+        }
+        "list_org_unit_channels" => who.get(&format!("/api/v1/org-units/{}/channels", p.unit)).await,
+        "replace_org_unit_channels" => who
+            .request(Method::PUT, &format!("/api/v1/org-units/{}/channels", p.unit))
+            .json(&json!({"channels": [{"platform": "zalo", "name": "Nhóm", "url": "https://zalo.me/g/x"}]}))
+            .send()
+            .await
+            .unwrap(),
+        "list_member_channel_consents" => who.get(&format!("/api/v1/members/{}/channel-consents", p.member)).await,
+        "replace_member_channel_consents" => who
+            .request(Method::PUT, &format!("/api/v1/members/{}/channel-consents", p.member))
+            .json(&json!({"consents": [{"platform": "zalo", "consented": true}]}))
+            .send()
+            .await
+            .unwrap(),
+        "replace_my_channel_consents" => who
+            .request(Method::PUT, "/api/v1/me/member/channel-consents")
+            .json(&json!({"consents": [{"platform": "zalo", "consented": false}]}))
+            .send()
+            .await
+            .unwrap(),
+        "create_pioneer_designation" => {
+            who.post_json(
+                &format!("/api/v1/members/{}/pioneer-designations", p.member),
+                &json!({"reason": "Gương mẫu"}),
+            )
+            .await
+        }
+        "close_pioneer_designation" => {
+            who.post_json(
+                &format!("/api/v1/pioneer-designations/{}/end", p.designation),
+                &json!({"reason": "Hết nhiệm kỳ"}),
+            )
+            .await
+        }
+        "list_org_unit_pioneers" => who.get(&format!("/api/v1/org-units/{}/pioneers", p.unit)).await,
+        "list_member_pioneer_designations" => {
+            who.get(&format!("/api/v1/members/{}/pioneer-designations", p.member)).await
+        }
+        "list_fund_entries" => who.get(&format!("/api/v1/funds/{}/entries", p.unit)).await,
+        "create_fund_entry" => {
+            who.post_json(
+                &format!("/api/v1/funds/{}/entries", p.unit),
+                &json!({"category": "budget", "amount_vnd": 5000}),
+            )
+            .await
+        }
+        "update_fund_entry" => {
+            who.patch_json(&format!("/api/v1/fund-entries/{}", p.fund_entry), Some("*"), &json!({"description": "Sửa"}))
+                .await
+        }
+        "get_fund_balance" => who.get(&format!("/api/v1/funds/{}/balance", p.unit)).await,
+        "list_fee_schedules" => who.get("/api/v1/fee-schedules").await,
+        "create_fee_schedule" => {
+            who.post_json(
+                "/api/v1/fee-schedules",
+                &json!({"unit_id": p.unit, "year": 2027, "period": "year", "amount_vnd": 24000}),
+            )
+            .await
+        }
+        "update_fee_schedule" => {
+            who.patch_json(
+                &format!("/api/v1/fee-schedules/{}", p.fee_schedule),
+                Some("*"),
+                &json!({"amount_vnd": 3000}),
+            )
+            .await
+        }
+        "create_fee_payments" => {
+            who.post_json(
+                "/api/v1/fee-payments",
+                &json!({"unit_id": p.home, "year": 2026, "period_no": 1, "member_ids": [p.member]}),
+            )
+            .await
+        }
+        "list_member_fee_payments" => who.get(&format!("/api/v1/members/{}/fee-payments", p.member)).await,
+        "list_org_unit_unpaid_fees" => {
+            who.get(&format!("/api/v1/org-units/{}/unpaid-fees?year=2026&period_no=1", p.unit)).await
+        }
         other => panic!("{other} is in the matrix but this test cannot exercise it yet: add it here"),
     };
     response.status()

@@ -39,6 +39,14 @@ pub struct Place {
     pub mentee: String,
     /// A support entry of `member`.
     pub support: String,
+    /// A meeting held in `home`.
+    pub activity: String,
+    /// An income entry of the unit's fund.
+    pub fund_entry: String,
+    /// The unit's 2026 fee schedule.
+    pub fee_schedule: String,
+    /// An open pioneer designation of `mentee`.
+    pub designation: String,
     /// Empty child units to close, merge (target, source) and split; the place itself for groups.
     pub to_close: String,
     pub merge_target: String,
@@ -193,6 +201,25 @@ pub async fn fixture(app: &TestApp) -> Fixture {
                 &json!({"member_id": member_id, "kind": "grant", "amount_vnd": 500000, "source": "union_fund"}),
             )
             .await);
+        let activity = id(&admin
+            .create("/api/v1/activities", &json!({"unit_id": home, "kind": "monthly_meeting",
+                                                 "starts_at": "2026-01-10T08:00:00+07:00", "title": "Sinh hoạt tháng 1"}))
+            .await);
+        let fund_entry = id(&admin
+            .create(&format!("/api/v1/funds/{unit}/entries"), &json!({"category": "donation", "amount_vnd": 1000}))
+            .await);
+        let fee_schedule = id(&admin
+            .create(
+                "/api/v1/fee-schedules",
+                &json!({"unit_id": unit, "year": 2026, "period": "month", "amount_vnd": 2000}),
+            )
+            .await);
+        let designation = id(&admin
+            .create(
+                &format!("/api/v1/members/{mentee}/pioneer-designations"),
+                &json!({"from_on": "2025-01-01", "reason": "Tiên phong"}),
+            )
+            .await);
         let png: Vec<u8> = [&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..], &[0u8; 64][..]].concat();
         let photo = admin
             .request(reqwest::Method::PUT, &format!("/api/v1/members/{member_id}/photo"))
@@ -238,6 +265,10 @@ pub async fn fixture(app: &TestApp) -> Fixture {
                 pair_to_close,
                 mentee,
                 support,
+                activity,
+                fund_entry,
+                fee_schedule,
+                designation,
                 to_close,
                 merge_target,
                 merge_source,

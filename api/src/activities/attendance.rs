@@ -1,0 +1,413 @@
+//! Attendance (điểm danh): the whole roster in one `PUT`, which writes only what differs from
+//! what is recorded (a retry changes nothing), or one member at a time.
+
+use std::collections::{HashMap, HashSet};
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, patch, put, web};
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::models::{ActivityRow, rate, visible_activity};
+use super::wire::{
+    AttendanceChange, AttendanceSheet, AttendanceStatus, AttendanceSummary, Attendee, Roster, Unrecorded,
+};
+use crate::audit::AuditEvent;
+use crate::auth::{Caller, Permission};
+use crate::db::in_transaction;
+use crate::http::validate::bounded_text;
+use crate::http::{ApiError, ApiJson, FieldIssue, IfMatch, Text, etag, precondition};
+use crate::members::lifecycle::state_conflict;
+use crate::members::queries::placed_on;
+use crate::members::wire::full_name;
+use crate::schema::{activities as a, attendance as t, members, prospects};
+use crate::state::AppState;
+
+const MAX_ROSTER: usize = 2000;
+
+/// Who an attendance row is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Person {
+    Member(Uuid),
+    Prospect(Uuid),
+}
+
+type Recorded = HashMap<Person, (String, String)>;
+
+async fn recorded(conn: &mut AsyncPgConnection, activity: Uuid) -> Result<Recorded, ApiError> {
+    let rows: Vec<(Option<Uuid>, Option<Uuid>, String, String)> = t::table
+        .filter(t::activity_id.eq(activity))
+        .select((t::member_id, t::prospect_id, t::status, t::note))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, p, status, note)| {
+            let person = m.map(Person::Member).or(p.map(Person::Prospect))?;
+            Some((person, (status, note)))
+        })
+        .collect())
+}
+
+/// The activity may take attendance: not cancelled, not in the future.
+fn open_for_attendance(row: &ActivityRow) -> Result<(), ApiError> {
+    if row.status == "cancelled" {
+        return Err(state_conflict("activity_cancelled", "Buổi sinh hoạt đã hủy.", "The activity was cancelled."));
+    }
+    if row.starts_at > Utc::now() {
+        return Err(state_conflict(
+            "activity_not_started",
+            "Buổi sinh hoạt chưa diễn ra.",
+            "The activity has not started.",
+        ));
+    }
+    Ok(())
+}
+
+/// With `If-Match` (optional here: a roster is a whole state), the activity must still be at
+/// that version; an app that recorded offline gets 412 and the current roster to merge.
+async fn unchanged_since(
+    conn: &mut AsyncPgConnection,
+    if_match: &Option<IfMatch>,
+    row: &ActivityRow,
+) -> Result<(), ApiError> {
+    match if_match {
+        Some(if_match) => {
+            let current = sheet(conn, row).await?;
+            precondition::check(if_match, row.version, || serde_json::to_value(&current).unwrap_or_default())
+        }
+        None => Ok(()),
+    }
+}
+
+/// Writes `wanted` as the roster (only the differences); returns how many rows changed.
+async fn apply(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    row: &ActivityRow,
+    wanted: Recorded,
+    replace: bool,
+) -> Result<usize, ApiError> {
+    let current = recorded(conn, row.id).await?;
+    let mut changed = 0;
+    for (person, now) in &current {
+        let keep = wanted.get(person).is_some_and(|w| w == now);
+        if (replace && !wanted.contains_key(person)) || (wanted.contains_key(person) && !keep) {
+            let query = t::table.filter(t::activity_id.eq(row.id));
+            match person {
+                Person::Member(id) => diesel::delete(query.filter(t::member_id.eq(id))).execute(conn).await?,
+                Person::Prospect(id) => diesel::delete(query.filter(t::prospect_id.eq(id))).execute(conn).await?,
+            };
+            changed += usize::from(!wanted.contains_key(person));
+        }
+    }
+    for (person, (status, note)) in &wanted {
+        if current.get(person) == Some(&(status.clone(), note.clone())) {
+            continue;
+        }
+        let (member, prospect) = match person {
+            Person::Member(id) => (Some(*id), None),
+            Person::Prospect(id) => (None, Some(*id)),
+        };
+        diesel::insert_into(t::table)
+            .values((
+                t::id.eq(Uuid::now_v7()),
+                t::activity_id.eq(row.id),
+                t::member_id.eq(member),
+                t::prospect_id.eq(prospect),
+                t::status.eq(status),
+                t::note.eq(note),
+                t::recorded_by.eq(caller.principal.user_id()),
+            ))
+            .execute(conn)
+            .await?;
+        changed += 1;
+    }
+    if changed > 0 || row.attendance_recorded_at.is_none() {
+        diesel::update(a::table.find(row.id))
+            .set((
+                a::attendance_recorded_at.eq(Some(Utc::now())),
+                a::status.eq("held"),
+                a::version.eq(a::version + 1),
+                a::updated_at.eq(diesel::dsl::now),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    Ok(changed)
+}
+
+/// The roster with names, and who is missing from it.
+async fn sheet(conn: &mut AsyncPgConnection, row: &ActivityRow) -> Result<AttendanceSheet, ApiError> {
+    let people: Vec<(Uuid, String, String, String, String, String, String)> = t::table
+        .inner_join(members::table.on(members::id.nullable().eq(t::member_id)))
+        .filter(t::activity_id.eq(row.id))
+        .select((
+            members::id,
+            members::family_name,
+            members::middle_name,
+            members::given_name,
+            members::sort_key,
+            t::status,
+            t::note,
+        ))
+        .load(conn)
+        .await?;
+    let guests: Vec<(Uuid, String, String, String, String, String, String)> = t::table
+        .inner_join(prospects::table.on(prospects::id.nullable().eq(t::prospect_id)))
+        .filter(t::activity_id.eq(row.id))
+        .select((
+            prospects::id,
+            prospects::family_name,
+            prospects::middle_name,
+            prospects::given_name,
+            prospects::sort_key,
+            t::status,
+            t::note,
+        ))
+        .load(conn)
+        .await?;
+    let count = |status: &str| i64::try_from(people.iter().filter(|p| p.5 == status).count()).unwrap_or(0);
+    let summary = AttendanceSummary {
+        present: count("present"),
+        excused: count("excused"),
+        absent: count("absent"),
+        guests: i64::try_from(guests.iter().filter(|g| g.5 == "present").count()).unwrap_or(0),
+        rate_percent: rate(count("present"), row.expected),
+    };
+    let seen: HashSet<Uuid> = people.iter().map(|p| p.0).collect();
+    let mut entries: Vec<(String, Attendee)> = people
+        .into_iter()
+        .map(|(id, f, m, g, key, status, note)| {
+            (
+                key,
+                Attendee {
+                    member_id: Some(id),
+                    prospect_id: None,
+                    name: full_name(&f, &m, &g),
+                    status: AttendanceStatus::parse(&status),
+                    note,
+                },
+            )
+        })
+        .chain(guests.into_iter().map(|(id, f, m, g, key, status, note)| {
+            (
+                key,
+                Attendee {
+                    member_id: None,
+                    prospect_id: Some(id),
+                    name: full_name(&f, &m, &g),
+                    status: AttendanceStatus::parse(&status),
+                    note,
+                },
+            )
+        }))
+        .collect();
+    entries.sort_by(|x, y| x.0.cmp(&y.0));
+    let missing: Vec<Uuid> =
+        placed_on(conn, row.unit_id, row.held_on).await?.into_iter().filter(|m| !seen.contains(m)).collect();
+    let mut not_recorded: Vec<(String, Unrecorded)> = members::table
+        .filter(members::id.eq_any(&missing))
+        .filter(members::member_type.eq("regular"))
+        .select((members::id, members::family_name, members::middle_name, members::given_name, members::sort_key))
+        .order(members::sort_key.asc())
+        .limit(i64::try_from(MAX_ROSTER).unwrap_or(2000))
+        .load::<(Uuid, String, String, String, String)>(conn)
+        .await?
+        .into_iter()
+        .map(|(id, f, m, g, key)| (key, Unrecorded { member_id: id, name: full_name(&f, &m, &g) }))
+        .collect();
+    not_recorded.sort_by(|x, y| x.0.cmp(&y.0));
+    Ok(AttendanceSheet {
+        activity_id: row.id,
+        summary,
+        entries: entries.into_iter().map(|(_, e)| e).collect(),
+        not_recorded: not_recorded.into_iter().map(|(_, u)| u).collect(),
+    })
+}
+
+/// Checks a roster: each person once, members placed in the unit that day, prospects in scope.
+async fn check_roster(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    row: &ActivityRow,
+    roster: &Roster,
+) -> Result<Recorded, ApiError> {
+    if roster.entries.len() > MAX_ROSTER {
+        return Err(ApiError::invalid_field(
+            "entries",
+            "too_many",
+            Text::new("Tối đa 2.000 người mỗi buổi.", "At most 2,000 people per activity."),
+        ));
+    }
+    let placed: HashSet<Uuid> = placed_on(conn, row.unit_id, row.held_on).await?.into_iter().collect();
+    let prospect_ids: Vec<Uuid> = roster.entries.iter().filter_map(|e| e.prospect_id).collect();
+    let visible_prospects: HashSet<Uuid> = prospects::table
+        .filter(prospects::id.eq_any(&prospect_ids))
+        .select((prospects::id, prospects::unit_path))
+        .load::<(Uuid, diesel_ltree::Ltree)>(conn)
+        .await?
+        .into_iter()
+        .filter(|(_, path)| caller.principal.can(Permission::MembersRead, &path.0))
+        .map(|(id, _)| id)
+        .collect();
+    let mut issues = Vec::new();
+    let mut wanted = Recorded::new();
+    for (i, entry) in roster.entries.iter().enumerate() {
+        let person = match (entry.member_id, entry.prospect_id) {
+            (Some(m), None) => Person::Member(m),
+            (None, Some(p)) => Person::Prospect(p),
+            _ => {
+                issues.push(FieldIssue::new(
+                    format!("entries[{i}]"),
+                    "one_person",
+                    Text::new(
+                        "Mỗi dòng ghi đúng một hội viên hoặc một khách.",
+                        "Each entry names one member or one prospect.",
+                    ),
+                ));
+                continue;
+            }
+        };
+        let note = match bounded_text(&format!("entries[{i}].note"), &entry.note, 300) {
+            Ok(note) => note,
+            Err(issue) => {
+                issues.push(issue);
+                continue;
+            }
+        };
+        match person {
+            Person::Member(m) if !placed.contains(&m) => issues.push(FieldIssue::new(
+                format!("entries[{i}].member_id"),
+                "outside_unit",
+                Text::owned(
+                    format!("Hội viên {m} không sinh hoạt ở đơn vị này vào ngày đó."),
+                    format!("Member {m} did not belong to this unit on that day."),
+                ),
+            )),
+            Person::Prospect(p) if !visible_prospects.contains(&p) => issues.push(FieldIssue::new(
+                format!("entries[{i}].prospect_id"),
+                "not_found",
+                Text::new("Không tìm thấy người này.", "No such prospect."),
+            )),
+            _ => {}
+        }
+        if wanted.insert(person, (entry.status.as_str().to_owned(), note)).is_some() {
+            issues.push(FieldIssue::new(
+                format!("entries[{i}]"),
+                "duplicate",
+                Text::new("Người này đã có trong danh sách.", "This person is already in the roster."),
+            ));
+        }
+    }
+    if issues.is_empty() { Ok(wanted) } else { Err(ApiError::Validation(issues)) }
+}
+
+/// Record the whole roster
+///
+/// Replaces the recorded attendance with this roster in one request. Only differences are
+/// written, so sending the same roster again changes nothing. Members must belong to the
+/// activity's unit subtree on its day (else 422 naming each `entries[i].member_id`); prospects
+/// may come as guests. Marks the activity held.
+#[utoipa::path(tag = "activities", operation_id = "replace_activity_attendance", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Activity id."), ("If-Match" = Option<String>, Header, description = "Optional: the activity's ETag this roster is based on (412 if it changed since).")),
+    request_body = Roster,
+    responses((status = 200, description = "The recorded roster.", body = AttendanceSheet),
+        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 412, response = crate::openapi::responses::PreconditionFailed)))]
+#[put("/activities/{id}/attendance")]
+pub async fn replace_activity_attendance(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: Option<IfMatch>,
+    body: ApiJson<Roster>,
+) -> Result<HttpResponse, ApiError> {
+    let roster = body.into_inner();
+    let mut conn = state.pool.get().await?;
+    let (sheet, version) = in_transaction(&mut conn, async |conn| {
+        let row = visible_activity(conn, &caller, id.into_inner(), true).await?;
+        caller.require(Permission::MembersWrite, &row.unit_path.0)?;
+        open_for_attendance(&row)?;
+        unchanged_since(conn, &if_match, &row).await?;
+        let wanted = check_roster(conn, &caller, &row, &roster).await?;
+        let changed = apply(conn, &caller, &row, wanted, true).await?;
+        caller
+            .audit(
+                conn,
+                AuditEvent::new("activity.attendance")
+                    .object("activity", row.id)
+                    .unit(row.unit_id)
+                    .details(serde_json::json!({"entries": roster.entries.len(), "changed": changed})),
+            )
+            .await?;
+        let version: i32 = a::table.find(row.id).select(a::version).first(conn).await?;
+        Ok((sheet(conn, &row).await?, version))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(sheet))
+}
+
+/// Get the roster
+#[utoipa::path(tag = "activities", operation_id = "get_activity_attendance", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Activity id.")),
+    responses((status = 200, description = "The recorded roster and who is missing from it.", body = AttendanceSheet),
+        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+#[get("/activities/{id}/attendance")]
+pub async fn get_activity_attendance(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<AttendanceSheet>, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let row = visible_activity(&mut conn, &caller, id.into_inner(), false).await?;
+    Ok(web::Json(sheet(&mut conn, &row).await?))
+}
+
+/// Change one member's attendance
+#[utoipa::path(tag = "activities", operation_id = "update_activity_attendance", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Activity id."), ("member_id" = Uuid, Path, description = "Member id."),
+        ("If-Match" = Option<String>, Header, description = "Optional: the activity's ETag this change is based on.")),
+    request_body = AttendanceChange,
+    responses((status = 200, description = "The recorded roster.", body = AttendanceSheet),
+        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 412, response = crate::openapi::responses::PreconditionFailed)))]
+#[patch("/activities/{id}/attendance/{member_id}")]
+pub async fn update_activity_attendance(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+    if_match: Option<IfMatch>,
+    body: ApiJson<AttendanceChange>,
+) -> Result<web::Json<AttendanceSheet>, ApiError> {
+    let (activity, member) = path.into_inner();
+    let change = body.into_inner();
+    let note = bounded_text("note", &change.note, 300).map_err(|i| ApiError::Validation(vec![i]))?;
+    let mut conn = state.pool.get().await?;
+    let sheet = in_transaction(&mut conn, async |conn| {
+        let row = visible_activity(conn, &caller, activity, true).await?;
+        caller.require(Permission::MembersWrite, &row.unit_path.0)?;
+        open_for_attendance(&row)?;
+        unchanged_since(conn, &if_match, &row).await?;
+        if !placed_on(conn, row.unit_id, row.held_on).await?.contains(&member) {
+            return Err(ApiError::invalid_parameter(
+                "member_id",
+                "outside_unit",
+                Text::new(
+                    "Hội viên không sinh hoạt ở đơn vị này vào ngày đó.",
+                    "She did not belong to this unit on that day.",
+                ),
+            ));
+        }
+        let wanted = Recorded::from([(Person::Member(member), (change.status.as_str().to_owned(), note))]);
+        apply(conn, &caller, &row, wanted, false).await?;
+        caller.audit(conn, AuditEvent::new("activity.attendance").object("activity", row.id).unit(row.unit_id)).await?;
+        sheet(conn, &row).await
+    })
+    .await?;
+    Ok(web::Json(sheet))
+}

@@ -1,0 +1,6 @@
+//! Membership fees (hội phí): a schedule per unit (usually the province) and year, payments per
+//! member and period, and the list of who has not paid. Rules differ by province and year, so
+//! the schedule is data: the nearest unit above a member with a schedule for the year applies.
+
+pub mod payments;
+pub mod schedules;

@@ -1,0 +1,10 @@
+DROP TABLE pioneer_designations;
+DROP TABLE member_channel_consents;
+DROP TABLE unit_channels;
+DROP TABLE fee_payments;
+DROP TABLE fee_schedules;
+DROP TABLE fund_entries;
+DROP TABLE activity_pledges;
+DROP TABLE attendance;
+DROP TABLE activities;
+DROP TABLE activity_kinds;
