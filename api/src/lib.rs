@@ -27,6 +27,7 @@ pub mod pairs;
 pub mod person;
 pub mod pioneers;
 pub mod prospects;
+pub mod reports;
 pub mod routes;
 pub mod schema;
 pub mod seed;

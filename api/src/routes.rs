@@ -5,7 +5,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     activities, api_tokens, audit, auth, channels, fees, funds, imports, jobs, machine_clients, members, ops,
-    org_units, pairs, pioneers, prospects, settings, support, users,
+    org_units, pairs, pioneers, prospects, reports, settings, support, users,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -145,6 +145,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(imports::handlers::get_member_import_template)
                 .service(imports::handlers::create_member_import)
                 .service(jobs::get_job)
+                .service(reports::handlers::get_report_kpis)
+                .service(reports::handlers::get_report_kpis_chart)
+                .service(reports::scorecard::get_report_scorecard)
+                .service(reports::ratings::replace_org_unit_rating_scale)
+                .service(reports::ratings::get_org_unit_rating)
+                .service(reports::ratings::replace_org_unit_rating)
+                .service(reports::submissions::list_report_submissions)
+                .service(reports::submissions::create_report_submission)
+                .service(reports::submissions::get_report_submission)
+                .service(reports::submissions::submit_report_submission)
+                .service(reports::submissions::create_report_adjustment)
+                .service(reports::submissions::accept_report_submission)
+                .service(reports::submissions::return_report_submission)
                 .service(audit::handlers::list_audit_events)
                 .service(settings::handlers::list_settings)
                 .service(settings::handlers::create_setting)

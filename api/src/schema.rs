@@ -692,6 +692,21 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    rating_scales (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        year -> Int4,
+        levels -> Array<Nullable<Text>>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     refresh_tokens (token_hash) {
         token_hash -> Bytea,
         session_id -> Uuid,
@@ -708,6 +723,33 @@ diesel::table! {
     religions (code) {
         code -> Text,
         name -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    report_submissions (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        unit_path -> Ltree,
+        period -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        status -> Text,
+        figures -> Jsonb,
+        frozen_at -> Timestamptz,
+        adjustments -> Jsonb,
+        submissions -> Int4,
+        submitted_at -> Nullable<Timestamptz>,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Uuid>,
+        decision_note -> Text,
+        created_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -824,6 +866,24 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    unit_ratings (id) {
+        id -> Uuid,
+        unit_id -> Uuid,
+        year -> Int4,
+        rating -> Text,
+        suggested -> Nullable<Text>,
+        reason -> Text,
+        rated_by -> Nullable<Uuid>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     users (id) {
         id -> Uuid,
         username -> Text,
@@ -900,7 +960,9 @@ diesel::joinable!(pioneer_designations -> users (designated_by));
 diesel::joinable!(positions -> members (member_id));
 diesel::joinable!(positions -> org_units (unit_id));
 diesel::joinable!(prospects -> org_units (unit_id));
+diesel::joinable!(rating_scales -> org_units (unit_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(report_submissions -> org_units (unit_id));
 diesel::joinable!(role_grants -> org_units (org_unit_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(support_entries -> member_needs (need_id));
@@ -912,6 +974,8 @@ diesel::joinable!(support_entries -> users (created_by));
 diesel::joinable!(support_revisions -> support_entries (entry_id));
 diesel::joinable!(support_revisions -> users (edited_by));
 diesel::joinable!(unit_channels -> org_units (unit_id));
+diesel::joinable!(unit_ratings -> org_units (unit_id));
+diesel::joinable!(unit_ratings -> users (rated_by));
 diesel::joinable!(users -> members (member_id));
 diesel::joinable!(users -> org_units (home_unit_id));
 
@@ -954,13 +1018,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     pioneer_designations,
     positions,
     prospects,
+    rating_scales,
     refresh_tokens,
     religions,
+    report_submissions,
     role_grants,
     sessions,
     support_entries,
     support_kinds,
     support_revisions,
     unit_channels,
+    unit_ratings,
     users,
 );

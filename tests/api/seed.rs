@@ -1,8 +1,9 @@
 //! `chihoi seed --demo`: the demonstration data set loads once, is marked as demo, and gives a
 //! working account for every role.
 
+use chrono::Datelike;
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::app::base_env;
 use crate::helpers::{PASSWORD, spawn_app};
@@ -146,6 +147,21 @@ async fn demo_data_loads_once_with_an_account_per_role() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+
+    // Reports: the province accepted last quarter; last month waits; the system pulls both.
+    let token: Value = response.json().await.unwrap();
+    let system = app.with_token(token["access_token"].as_str().unwrap());
+    let pulled: Value = system.get("/api/v1/report-submissions").await.json().await.unwrap();
+    let statuses: Vec<&str> =
+        pulled["items"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["accepted", "submitted"]);
+    let quarter = &pulled["items"][0];
+    assert!(quarter["figures"]["members"]["end"].as_i64().unwrap() > 100, "{quarter}");
+    assert_eq!(quarter["figures"]["criteria_codes"]["coverage.coverage"], json!(["NTMNC-18.5"]));
+    let last_year = chrono::Utc::now().date_naive().year() - 1;
+    let rating: Value =
+        commune.get(&format!("/api/v1/org-units/{ray_id}/ratings/{last_year}")).await.json().await.unwrap();
+    assert_eq!(rating["rating"], "xuat_sac");
 }
 
 #[tokio::test]

@@ -181,10 +181,7 @@ pub async fn get_org_unit_three_haves(
     let page = PageRequest::<(String, Uuid)>::parse(Some(limit), query.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
     let unit = visible_unit(&mut conn, &caller, id.into_inner(), Permission::MembersRead).await?;
-    let rules = ThreeHavesRules {
-        min_pioneers: crate::settings::integer(&mut conn, "three_haves.min_pioneers", 1).await?,
-        min_activities: crate::settings::integer(&mut conn, "three_haves.min_activities", 1).await?,
-    };
+    let rules = rules(&mut conn).await?;
     let mut select = org_units::table
         .filter(org_units::path.contained_by(unit.path.clone()))
         .filter(org_units::level.eq("branch"))
@@ -202,10 +199,38 @@ pub async fn get_org_unit_three_haves(
         branches.truncate(usize::try_from(limit).unwrap_or(0));
         branches.last().map(|(id, name, _)| encode_cursor(&(name.clone(), *id)))
     });
+    let items = branch_months(&mut conn, branches, from, to_month, rules).await?;
+    Ok(web::Json(ThreeHaves {
+        unit_id: unit.id,
+        from: query.from,
+        to: query.to,
+        rules,
+        items,
+        next_cursor: next_cursor.flatten(),
+    }))
+}
+
+/// The rules in force: settings, defaulting to one pioneer and one activity a month.
+pub async fn rules(conn: &mut AsyncPgConnection) -> Result<ThreeHavesRules, ApiError> {
+    Ok(ThreeHavesRules {
+        min_pioneers: crate::settings::integer(conn, "three_haves.min_pioneers", 1).await?,
+        min_activities: crate::settings::integer(conn, "three_haves.min_activities", 1).await?,
+    })
+}
+
+/// "3 có" of these branches (id, name, path), month by month from `from` to `to_month`.
+pub async fn branch_months(
+    conn: &mut AsyncPgConnection,
+    branches: Vec<(Uuid, String, diesel_ltree::Ltree)>,
+    from: NaiveDate,
+    to_month: NaiveDate,
+    rules: ThreeHavesRules,
+) -> Result<Vec<BranchThreeHaves>, ApiError> {
+    let to = to_month + Months::new(1) - chrono::Days::new(1);
     let ids: Vec<Uuid> = branches.iter().map(|b| b.0).collect();
     let paths: Vec<String> = branches.iter().map(|b| b.2.0.clone()).collect();
     let pioneers = cells(
-        &mut conn,
+        conn,
         &format!(
             "SELECT br.id AS branch, m.month::date AS month, count(d.id) AS a, 0::bigint AS b
              FROM {BRANCHES} CROSS JOIN generate_series($3::date, $4::date, interval '1 month') AS m(month)
@@ -220,7 +245,7 @@ pub async fn get_org_unit_three_haves(
     )
     .await?;
     let activities = cells(
-        &mut conn,
+        conn,
         &format!(
             "SELECT br.id AS branch, date_trunc('month', a.held_on)::date AS month, count(*) AS a,
                     coalesce(sum(a.expected), 0)::bigint AS b
@@ -235,7 +260,7 @@ pub async fn get_org_unit_three_haves(
     )
     .await?;
     let present = cells(
-        &mut conn,
+        conn,
         &format!(
             "SELECT br.id AS branch, date_trunc('month', a.held_on)::date AS month, count(DISTINCT t.id) AS a,
                     count(DISTINCT p.id) AS b
@@ -252,7 +277,7 @@ pub async fn get_org_unit_three_haves(
     )
     .await?;
     let money = cells(
-        &mut conn,
+        conn,
         &format!(
             "SELECT br.id AS branch,
                     CASE WHEN f.entry_on < $3 THEN $3 - 1 ELSE date_trunc('month', f.entry_on)::date END AS month,
@@ -269,7 +294,7 @@ pub async fn get_org_unit_three_haves(
     )
     .await?;
     let opening_day = from - chrono::Days::new(1);
-    let items = branches
+    Ok(branches
         .into_iter()
         .map(|(id, name, _)| {
             let (opening_in, opening_out) = money.get(&(id, opening_day)).copied().unwrap_or_default();
@@ -306,13 +331,5 @@ pub async fn get_org_unit_three_haves(
             }
             BranchThreeHaves { unit_id: id, name, months }
         })
-        .collect();
-    Ok(web::Json(ThreeHaves {
-        unit_id: unit.id,
-        from: query.from,
-        to: query.to,
-        rules,
-        items,
-        next_cursor: next_cursor.flatten(),
-    }))
+        .collect())
 }

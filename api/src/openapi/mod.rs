@@ -38,6 +38,7 @@ pub const CONTRACT_VERSION: &str = "0.1.0";
         (name = "funds", description = "Quỹ hội: thu, chi, số dư / A unit's fund: income, spending, balance."),
         (name = "fees", description = "Hội phí: mức thu, nộp, danh sách chưa nộp / Membership fees: schedules, payments, who has not paid."),
         (name = "imports", description = "Nhập danh sách từ bảng tính / Importing member lists, and background jobs."),
+        (name = "reports", description = "Báo cáo: chỉ tiêu theo cây đơn vị, \"3 có 3 biết\", xếp loại, báo cáo gửi cấp trên / Reports: KPIs rolled up the tree, scorecards, ratings, submissions upward."),
         (name = "org_units", description = "Cây đơn vị Hội / The org tree: central, province, (district), commune, branch, group."),
         (name = "audit", description = "Nhật ký kiểm tra / The audit trail."),
         (name = "settings", description = "Cài đặt hệ thống: các ngưỡng và quy tắc cấu hình theo tỉnh và năm / Instance settings: thresholds and rules configured per province and year."),

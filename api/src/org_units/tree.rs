@@ -57,6 +57,7 @@ pub async fn repath(conn: &mut AsyncPgConnection, old: &str, new: &str) -> diese
         ("activities", "unit_path"),
         ("fee_payments", "unit_path"),
         ("pioneer_designations", "unit_path"),
+        ("report_submissions", "unit_path"),
     ] {
         diesel::sql_query(format!(
             "UPDATE {table} SET {column} = CASE WHEN {column} = $1::ltree THEN $2::ltree

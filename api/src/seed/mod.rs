@@ -9,6 +9,7 @@ pub mod bulk;
 mod org;
 mod pairs;
 mod people;
+mod reports;
 
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
@@ -67,6 +68,7 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
     people::after_reform(conn, &units, &people, today).await?;
     pairs::load(conn, &units, &people, today).await?;
     activities::load(conn, &units, today).await?;
+    reports::load(conn, &units, today).await?;
     // The branch head and the member of ấp Rẫy are members themselves: `/me/member` works.
     let linked: [(&str, Uuid); 2] =
         [("demo-branch", people.nth("ap-ray-to-2", 0)?), ("demo-member", people.nth("ap-ray-to-1", 5)?)];

@@ -426,6 +426,51 @@ pub async fn exercise(who: &As<'_>, op: &str, place: &Place, fixture: &Fixture) 
             who.patch_json(&format!("/api/v1/fund-entries/{}", p.fund_entry), Some("*"), &json!({"description": "Sửa"}))
                 .await
         }
+        "get_report_kpis" => who.get(&format!("/api/v1/reports/kpis?unit={}&period=2026-01", p.unit)).await,
+        "get_report_kpis_chart" => {
+            who.get(&format!("/api/v1/reports/kpis/chart.svg?unit={}&period=2026-Q1", p.unit)).await
+        }
+        "get_report_scorecard" => who.get(&format!("/api/v1/reports/scorecard?unit={}&period=2026-01", p.unit)).await,
+        "replace_org_unit_rating_scale" => who
+            .request(Method::PUT, &format!("/api/v1/org-units/{}/rating-scales/2026", p.unit))
+            .json(&json!({"levels": ["tot", "kha", "yeu"]}))
+            .send()
+            .await
+            .unwrap(),
+        "get_org_unit_rating" => who.get(&format!("/api/v1/org-units/{}/ratings/2025", p.unit)).await,
+        "replace_org_unit_rating" => who
+            .request(Method::PUT, &format!("/api/v1/org-units/{}/ratings/2025", p.rated))
+            .json(&json!({"rating": "kha", "reason": "Kiểm tra quyền"}))
+            .send()
+            .await
+            .unwrap(),
+        "list_report_submissions" => who.get(&format!("/api/v1/report-submissions?unit={}", p.unit)).await,
+        "create_report_submission" => {
+            who.post_json("/api/v1/report-submissions", &json!({"unit_id": p.unit, "period": "2026-01"})).await
+        }
+        "get_report_submission" => who.get(&format!("/api/v1/report-submissions/{}", p.report_to_accept)).await,
+        "create_report_adjustment" => {
+            who.post_json(
+                &format!("/api/v1/report-submissions/{}/adjustments", p.report_draft),
+                &json!({"figure": "members.joins", "value": 3, "reason": "Nhập bổ sung"}),
+            )
+            .await
+        }
+        "submit_report_submission" => who
+            .request(Method::POST, &format!("/api/v1/report-submissions/{}/submit", p.report_draft))
+            .send()
+            .await
+            .unwrap(),
+        "accept_report_submission" => {
+            who.post_json(&format!("/api/v1/report-submissions/{}/accept", p.report_to_accept), &json!({})).await
+        }
+        "return_report_submission" => {
+            who.post_json(
+                &format!("/api/v1/report-submissions/{}/return", p.report_to_return),
+                &json!({"reason": "Số liệu chưa khớp"}),
+            )
+            .await
+        }
         "get_fund_balance" => who.get(&format!("/api/v1/funds/{}/balance", p.unit)).await,
         "list_fee_schedules" => who.get("/api/v1/fee-schedules").await,
         "create_fee_schedule" => {

@@ -52,6 +52,13 @@ pub struct Place {
     pub merge_target: String,
     pub merge_source: String,
     pub to_split: String,
+    /// A child unit (the place itself for groups) to rate, whose reports the place's officers
+    /// decide: two submitted reports of it, to accept and to return.
+    pub rated: String,
+    pub report_to_accept: String,
+    pub report_to_return: String,
+    /// A draft report of the place's unit, to adjust and submit.
+    pub report_draft: String,
     /// A unit two levels down and another parent for it at the level of its own parent.
     pub to_move: (String, String),
 }
@@ -235,6 +242,23 @@ pub async fn fixture(app: &TestApp) -> Fixture {
         };
         let (to_close, merge_target, merge_source, to_split) =
             (spare("Đóng").await, spare("Nhận").await, spare("Nhập").await, spare("Tách").await);
+        let rated = spare("Xếp loại").await;
+        let report = async |unit: &str, period: &str, submit: bool| {
+            let draft =
+                id(&admin.create("/api/v1/report-submissions", &json!({"unit_id": unit, "period": period})).await);
+            if submit {
+                let submitted = admin
+                    .request(reqwest::Method::POST, &format!("/api/v1/report-submissions/{draft}/submit"))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(submitted.status(), reqwest::StatusCode::OK, "submit the fixture report");
+            }
+            draft
+        };
+        let report_to_accept = report(&rated, "2025-11", true).await;
+        let report_to_return = report(&rated, "2025-12", true).await;
+        let report_draft = report(&unit, "2025-10", false).await;
         let to_move = match (below(level), below(level).and_then(below)) {
             (Some(child), Some(grandchild)) => {
                 let from = app.unit(&unit, child, &format!("Cũ {key}")).await;
@@ -273,6 +297,10 @@ pub async fn fixture(app: &TestApp) -> Fixture {
                 merge_target,
                 merge_source,
                 to_split,
+                rated,
+                report_to_accept,
+                report_to_return,
+                report_draft,
                 to_move,
             },
         );

@@ -1,0 +1,175 @@
+//! The KPI figures as they go on the wire. Every figure's definition is its doc comment, so it
+//! reaches the OpenAPI contract in Vietnamese and English. Counts are `null` only in machine-
+//! client answers where a count under 5 could identify a person (`suppressed` is then `true`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::period::Period;
+
+/// A ratio with its parts: `percent` = `numerator` ÷ `denominator` × 100, two decimals.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Ratio {
+    /// Tử số / Numerator.
+    pub numerator: Option<i64>,
+    /// Mẫu số / Denominator.
+    pub denominator: Option<i64>,
+    /// Tỷ lệ %; `null` when the denominator is 0 or a part is suppressed.
+    pub percent: Option<f64>,
+}
+
+impl Ratio {
+    pub fn of(numerator: i64, denominator: i64) -> Ratio {
+        let percent =
+            (denominator != 0).then(|| ((numerator as f64) * 10_000.0 / (denominator as f64)).round() / 100.0);
+        Ratio { numerator: Some(numerator), denominator: Some(denominator), percent }
+    }
+}
+
+/// Membership figures (hội viên). Honorary members are excluded from every figure but
+/// `honorary_end`. Units count with their predecessors (merged units) on each day.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MemberFigures {
+    /// Hội viên đầu kỳ / Members placed in the unit (and its predecessors) on the first day.
+    pub start: Option<i64>,
+    /// Hội viên cuối kỳ / Members placed on the last day.
+    pub end: Option<i64>,
+    /// Hội viên danh dự cuối kỳ / Honorary members on the last day (excluded from ratios).
+    pub honorary_end: Option<i64>,
+    /// Kết nạp mới / Join events in the period.
+    pub joins: Option<i64>,
+    /// Phục hồi / Reinstatements in the period.
+    pub reinstatements: Option<i64>,
+    /// Chuyển đến / Transfers accepted from outside the unit.
+    pub transfers_in: Option<i64>,
+    /// Chuyển đi / Transfers accepted to outside the unit.
+    pub transfers_out: Option<i64>,
+    /// Ra hội / Members who left.
+    pub leavers: Option<i64>,
+    /// Xóa tên / Members removed.
+    pub removals: Option<i64>,
+    /// Từ trần / Deaths.
+    pub deaths: Option<i64>,
+    /// Tăng giảm thực / Net change = joins + reinstatements + transfers in − transfers out −
+    /// leavers − removals − deaths.
+    pub net_change: Option<i64>,
+    /// Biến động khác / end − start − net change: units entering or leaving the tree (a split
+    /// counted through its source). 0 when boundaries did not change.
+    pub other_moves: Option<i64>,
+    /// Tăng trưởng trong kỳ / (end − start) ÷ start.
+    pub growth: Ratio,
+    /// Hội viên cùng kỳ năm trước / Members on the same day a year before `to`.
+    pub year_before: Option<i64>,
+    /// Tăng trưởng so với cùng kỳ / (end − year_before) ÷ year_before, across merges.
+    pub growth_year: Ratio,
+}
+
+/// Coverage (tỷ lệ tập hợp).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CoverageFigures {
+    /// Phụ nữ từ 18 tuổi / The unit's latest count on or before `to`, or the sum of its
+    /// branches' latest counts when it has none.
+    pub women_18_plus: Option<i64>,
+    /// Tỷ lệ tập hợp / Members at the end ÷ women aged 18+.
+    pub coverage: Ratio,
+    /// The threshold (setting `coverage.flag_below_percent`, default 60).
+    pub threshold_percent: i64,
+    /// Dưới ngưỡng / Coverage under the threshold.
+    pub flagged: bool,
+}
+
+/// Participation (sinh hoạt).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EngagementFigures {
+    /// Tỷ lệ tham gia / Members at the end who were present at ≥ 1 activity of the unit in the
+    /// period ÷ members at the end.
+    pub participation: Ratio,
+    /// Tỷ lệ dự sinh hoạt / Members present ÷ expected, over the meetings held with attendance.
+    pub meeting_attendance: Ratio,
+    /// Số buổi sinh hoạt / Meetings held with attendance recorded.
+    pub meetings: Option<i64>,
+    /// Vắng 3 tháng liền / Members who missed their last 3 meetings as of `to`; computed for
+    /// units of at most 50,000 members (ask per commune above that).
+    pub absent_three_running: Option<i64>,
+}
+
+/// "1+1" figures (cặp "1+1"), by pair kind.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PairFigures {
+    /// Cặp đang thực hiện / Pairs active on the last day, by kind.
+    pub active_by_kind: BTreeMap<String, Option<i64>>,
+    /// Cặp đạt / Pairs achieved in the period, by kind.
+    pub achieved_by_kind: BTreeMap<String, Option<i64>>,
+    /// Cặp đạt ÷ cặp kết thúc / Pairs achieved ÷ pairs closed (achieved or ended) in the period.
+    pub outcomes_reached: Ratio,
+    /// Vận động vào hội / Prospects who joined in the period.
+    pub prospects_recruited: Option<i64>,
+    /// Giới thiệu kết nạp Đảng / Party-nurture pairs reaching `introduced` in the period.
+    pub party_introductions: Option<i64>,
+    /// Được kết nạp Đảng / Party-nurture pairs reaching `admitted` in the period.
+    pub party_admissions: Option<i64>,
+}
+
+/// Support figures (hỗ trợ). Voided entries are excluded.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SupportFigures {
+    /// Hộ được hỗ trợ / Distinct members (households) supported in the period.
+    pub households: Option<i64>,
+    /// Số lượt hỗ trợ / Entries in the period.
+    pub entries: Option<i64>,
+    /// Tổng tiền / VND given in the period.
+    pub amount_vnd: Option<i64>,
+    /// VND by kind.
+    pub amount_vnd_by_kind: BTreeMap<String, Option<i64>>,
+    /// VND by source.
+    pub amount_vnd_by_source: BTreeMap<String, Option<i64>>,
+    /// Việc làm / Entries of job kinds.
+    pub jobs: Option<i64>,
+    /// Hộ thoát nghèo / Households with an `out_of_poverty` outcome observed in the period.
+    pub out_of_poverty: Option<i64>,
+}
+
+/// Cards and fees (thẻ hội viên, hội phí).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CardsAndFees {
+    /// Có thẻ hội viên / Members at the end with a card number ÷ members at the end.
+    pub card_holders: Ratio,
+    /// Đóng hội phí / Members at the end who paid the fee period containing `to` ÷ members at
+    /// the end; `null` without an applying fee schedule.
+    pub fee_paid: Option<Ratio>,
+}
+
+/// The KPIs of a unit for a period (chỉ tiêu).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Kpis {
+    /// The unit.
+    pub unit_id: Uuid,
+    /// Its name today.
+    pub unit_name: String,
+    /// Its level.
+    pub level: String,
+    pub period: Period,
+    pub members: MemberFigures,
+    pub coverage: CoverageFigures,
+    pub engagement: EngagementFigures,
+    pub pairs: PairFigures,
+    pub support: SupportFigures,
+    pub cards_and_fees: CardsAndFees,
+    /// Mã tiêu chí ngoài / Outside criteria codes (Nông thôn mới nâng cao…) by figure, from the
+    /// setting `reports.criteria_codes`.
+    pub criteria_codes: BTreeMap<String, Vec<String>>,
+    /// Counts under 5 were hidden (machine clients only).
+    pub suppressed: bool,
+}
+
+/// KPIs of a unit, and of each child when `group_by=child`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KpiReport {
+    /// The unit asked about.
+    pub unit: Kpis,
+    /// Each open child unit, by name (with `group_by=child`).
+    pub children: Vec<Kpis>,
+}

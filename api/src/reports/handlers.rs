@@ -1,0 +1,164 @@
+//! `GET /reports/kpis` (JSON, CSV or XLSX) and its trend chart.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::compute::kpis;
+use super::export::{csv, xlsx};
+use super::figures::{KpiReport, Kpis};
+use super::period::Period;
+use super::suppress::suppress;
+use super::trend::{svg, trend};
+use super::{is_machine, report_unit};
+use crate::auth::Caller;
+use crate::http::{ApiError, ApiQuery};
+use crate::org_units::models::OrgUnitRow;
+use crate::schema::org_units;
+use crate::state::AppState;
+
+/// How to answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+/// Grouping of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// The same figures for each open child unit.
+    Child,
+}
+
+/// Query of the KPIs.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct KpiQuery {
+    /// The unit.
+    pub unit: Uuid,
+    /// `2025-06`, `2025-Q2`, `2025-H1`, `2025-M9` (Jan–Sep) or `2025`; or use `from` and `to`.
+    pub period: Option<String>,
+    /// First day (with `to`, instead of `period`).
+    pub from: Option<NaiveDate>,
+    /// Last day.
+    pub to: Option<NaiveDate>,
+    /// `child`: also each open child unit.
+    #[param(inline)]
+    pub group_by: Option<GroupBy>,
+    /// `json` (default), `csv` or `xlsx`.
+    #[param(inline)]
+    pub format: Option<ReportFormat>,
+}
+
+/// Query of the chart.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChartQuery {
+    /// The unit.
+    pub unit: Uuid,
+    /// A period label (see `/reports/kpis`).
+    pub period: Option<String>,
+    /// First day.
+    pub from: Option<NaiveDate>,
+    /// Last day.
+    pub to: Option<NaiveDate>,
+}
+
+async fn children(conn: &mut AsyncPgConnection, unit: &OrgUnitRow) -> Result<Vec<OrgUnitRow>, ApiError> {
+    Ok(org_units::table
+        .filter(org_units::parent_id.eq(unit.id))
+        .filter(org_units::valid_to.is_null())
+        .select(OrgUnitRow::as_select())
+        .order((org_units::name.asc(), org_units::id.asc()))
+        .limit(500)
+        .load(conn)
+        .await?)
+}
+
+/// The figures for the caller: suppressed for machine clients.
+fn for_caller(caller: &Caller, k: Kpis) -> Kpis {
+    if is_machine(caller) { suppress(k) } else { k }
+}
+
+/// KPIs of a unit
+///
+/// Computed live for any unit and period (days in Vietnam): membership and its movements
+/// (through merged predecessors), coverage, participation and meeting attendance, "1+1",
+/// support, cards and fees. Honorary members are excluded everywhere. Each figure's definition
+/// is in this contract (schema `Kpis`). `group_by=child` adds each open child unit. `format=csv`
+/// or `xlsx` returns a file laid out like a commune report (XLSX: one sheet per section and a
+/// monthly trend chart). Needs `reports:read` or `members:read`; machine clients get counts
+/// under 5 suppressed.
+#[utoipa::path(tag = "reports", operation_id = "get_report_kpis", security(("bearer" = []), ("client_credentials" = [])),
+    params(KpiQuery),
+    responses((status = 200, description = "The figures.",
+            content((KpiReport = "application/json"), (String = "text/csv"),
+                    (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+#[get("/reports/kpis")]
+pub async fn get_report_kpis(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: ApiQuery<KpiQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let period = Period::from_query(query.period.as_deref(), query.from, query.to)?;
+    let mut conn = state.pool.get().await?;
+    let unit = report_unit(&mut conn, &caller, query.unit).await?;
+    let main = for_caller(&caller, kpis(&mut conn, &unit, &period).await?);
+    let mut kids = Vec::new();
+    if query.group_by == Some(GroupBy::Child) {
+        for child in children(&mut conn, &unit).await? {
+            kids.push(for_caller(&caller, kpis(&mut conn, &child, &period).await?));
+        }
+    }
+    let report = KpiReport { unit: main, children: kids };
+    let file = format!("chi-tieu-{}", period.label.replace("..", "_"));
+    Ok(match query.format.unwrap_or(ReportFormat::Json) {
+        ReportFormat::Json => HttpResponse::Ok().json(report),
+        ReportFormat::Csv => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}.csv\"")))
+            .body(csv(&report)),
+        ReportFormat::Xlsx => {
+            let points = trend(&mut conn, unit.id, &period).await?;
+            HttpResponse::Ok()
+                .content_type(crate::imports::handlers::XLSX)
+                .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}.xlsx\"")))
+                .body(xlsx(&report, &points)?)
+        }
+    })
+}
+
+/// Trend chart of a unit
+///
+/// Members at each month's end and meeting attendance, as SVG for embedding in apps.
+#[utoipa::path(tag = "reports", operation_id = "get_report_kpis_chart", security(("bearer" = []), ("client_credentials" = [])),
+    params(ChartQuery),
+    responses((status = 200, description = "The chart.", content_type = "image/svg+xml", body = String),
+        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+#[get("/reports/kpis/chart.svg")]
+pub async fn get_report_kpis_chart(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: ApiQuery<ChartQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let period = Period::from_query(query.period.as_deref(), query.from, query.to)?;
+    let mut conn = state.pool.get().await?;
+    let unit = report_unit(&mut conn, &caller, query.unit).await?;
+    let points = trend(&mut conn, unit.id, &period).await?;
+    let title = format!("{} — {}", unit.name, period.label);
+    Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg(&title, &points)))
+}

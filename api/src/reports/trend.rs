@@ -1,0 +1,146 @@
+//! The monthly trend of a unit over a period: members at each month's end and meeting
+//! attendance, for charts (SVG here, XLSX in exports).
+
+use chrono::{Datelike, Days, Months};
+use diesel::QueryableByName;
+use diesel::sql_types::{Array, BigInt, Date, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::compute::units_on;
+use super::period::Period;
+use crate::http::ApiError;
+
+/// One month of the trend.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrendPoint {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Members (regular) at the month's end.
+    pub members: i64,
+    /// Members present ÷ expected at the month's meetings × 100; `null` without meetings.
+    pub attendance_percent: Option<f64>,
+}
+
+impl TrendPoint {
+    /// The month as people write it: `07/2025`.
+    pub fn label(&self) -> String {
+        match self.month.split_once('-') {
+            Some((year, month)) => format!("{month}/{year}"),
+            None => self.month.clone(),
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Two {
+    #[diesel(sql_type = BigInt)]
+    a: i64,
+    #[diesel(sql_type = BigInt)]
+    b: i64,
+}
+
+/// Month by month over the period (at most 61 months).
+pub async fn trend(conn: &mut AsyncPgConnection, unit: Uuid, period: &Period) -> Result<Vec<TrendPoint>, ApiError> {
+    let mut points = Vec::new();
+    for month in period.months() {
+        let end = (month + Months::new(1) - Days::new(1)).min(period.to);
+        let units = units_on(conn, unit, end).await?;
+        let members: Two = diesel::sql_query(
+            "SELECT count(*) AS a, 0::bigint AS b FROM member_placements pl
+             JOIN members m ON m.id = pl.member_id AND m.member_type = 'regular'
+             WHERE pl.unit_id = ANY($1) AND pl.valid_from <= $2 AND (pl.valid_to IS NULL OR pl.valid_to > $2)",
+        )
+        .bind::<Array<SqlUuid>, _>(&units)
+        .bind::<Date, _>(end)
+        .get_result(conn)
+        .await?;
+        let attendance: Two = diesel::sql_query(
+            "SELECT (SELECT count(*) FROM attendance t JOIN activities a2 ON a2.id = t.activity_id
+                     JOIN activity_kinds k2 ON k2.code = a2.kind AND k2.is_meeting
+                     WHERE a2.unit_id = ANY($1) AND a2.held_on BETWEEN $2 AND $3 AND a2.status = 'held'
+                       AND a2.attendance_recorded_at IS NOT NULL AND t.member_id IS NOT NULL AND t.status = 'present') AS a,
+                    coalesce(sum(a.expected), 0)::bigint AS b
+             FROM activities a JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
+             WHERE a.unit_id = ANY($1) AND a.held_on BETWEEN $2 AND $3 AND a.status = 'held'
+               AND a.attendance_recorded_at IS NOT NULL",
+        )
+        .bind::<Array<SqlUuid>, _>(&units)
+        .bind::<Date, _>(month.max(period.from))
+        .bind::<Date, _>(end)
+        .get_result(conn)
+        .await?;
+        points.push(TrendPoint {
+            month: format!("{:04}-{:02}", month.year(), month.month()),
+            members: members.a,
+            attendance_percent: (attendance.b > 0)
+                .then(|| ((attendance.a as f64) * 10_000.0 / (attendance.b as f64)).round() / 100.0),
+        });
+    }
+    Ok(points)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A small line chart: members (left scale) and attendance % (right scale) by month.
+pub fn svg(title: &str, points: &[TrendPoint]) -> String {
+    let (w, h, left, right, top, bottom) = (640.0, 320.0, 56.0, 48.0, 36.0, 44.0);
+    let plot_w = w - left - right;
+    let plot_h = h - top - bottom;
+    let n = points.len().max(1) as f64;
+    let x = |i: usize| left + if n > 1.0 { plot_w * (i as f64) / (n - 1.0) } else { plot_w / 2.0 };
+    let max_members = points.iter().map(|p| p.members).max().unwrap_or(0).max(1) as f64;
+    let members: Vec<String> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{:.1},{:.1}", x(i), top + plot_h * (1.0 - p.members as f64 / max_members)))
+        .collect();
+    let attendance: Vec<String> = points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.attendance_percent.map(|a| format!("{:.1},{:.1}", x(i), top + plot_h * (1.0 - a / 100.0)))
+        })
+        .collect();
+    let labels: String = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!(
+                r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
+                x(i),
+                h - bottom + 16.0,
+                escape(&p.label())
+            )
+        })
+        .collect();
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif">
+<title>{title}</title>
+<rect width="{w}" height="{h}" fill="#fff"/>
+<text x="{left}" y="22" font-size="14">{title}</text>
+<line x1="{left}" y1="{base:.1}" x2="{end:.1}" y2="{base:.1}" stroke="#999"/>
+<text x="{lx:.1}" y="{top}" font-size="10" text-anchor="end">{max_members}</text>
+<text x="{rx:.1}" y="{top}" font-size="10">100%</text>
+<polyline fill="none" stroke="#c2185b" stroke-width="2" points="{members}"><title>Hội viên / Members</title></polyline>
+<polyline fill="none" stroke="#1565c0" stroke-width="2" stroke-dasharray="5 3" points="{attendance}"><title>Tỷ lệ dự sinh hoạt / Attendance %</title></polyline>
+{labels}
+<text x="{left}" y="{legend:.1}" font-size="11" fill="#c2185b">— Hội viên / Members</text>
+<text x="{lx2:.1}" y="{legend:.1}" font-size="11" fill="#1565c0">- - Tỷ lệ dự sinh hoạt / Attendance %</text>
+</svg>
+"##,
+        title = escape(title),
+        base = top + plot_h,
+        end = left + plot_w,
+        lx = left - 4.0,
+        rx = left + plot_w + 4.0,
+        members = members.join(" "),
+        attendance = attendance.join(" "),
+        legend = h - 6.0,
+        lx2 = left + 200.0,
+    )
+}

@@ -1,0 +1,632 @@
+//! Reports: KPIs of a commune formed by a merge, each expected value worked out by hand from the
+//! fixture below (a join, a death, a leaver, transfers both ways, an honorary member, three
+//! meetings); the same figures suppressed for a machine client, as CSV and as XLSX read back
+//! cell by cell; the "3 có 3 biết" scorecard; ratings; and a report's submission cycle.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::activities::meeting;
+use crate::helpers::{As, ROOT_UNIT, TestApp, assert_problem, field_error, spawn_app};
+
+/// A member of `unit` who joined on `joined_on`; returns her id.
+async fn member(who: &As<'_>, unit: &str, given: &str, joined_on: &str, extra: Value) -> String {
+    let mut body = json!({"family_name": "Nguyễn", "middle_name": "Thị", "given_name": given, "birth_year": 1975,
+                          "joined_on": joined_on, "unit_id": unit});
+    body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    who.create("/api/v1/members", &body).await["id"].as_str().unwrap().to_owned()
+}
+
+async fn event(who: &As<'_>, member: &str, kind: &str, day: &str) {
+    who.create(
+        &format!("/api/v1/members/{member}/events"),
+        &json!({"kind": kind, "occurred_on": day, "reason": "Ghi nhận"}),
+    )
+    .await;
+}
+
+async fn transfer(who: &As<'_>, member: &str, to: &str, day: &str) {
+    let transfer = who
+        .create(
+            &format!("/api/v1/members/{member}/transfers"),
+            &json!({"to_unit_id": to, "requested_on": day, "reason": "Theo gia đình"}),
+        )
+        .await;
+    let accepted = who
+        .post_json(
+            &format!("/api/v1/transfers/{}/accept", transfer["id"].as_str().unwrap()),
+            &json!({"decided_on": day}),
+        )
+        .await;
+    assert_eq!(accepted.status(), StatusCode::OK);
+}
+
+async fn roster(who: &As<'_>, activity: &str, present: &[&str], absent: &[&str]) {
+    let entries: Vec<Value> = present
+        .iter()
+        .map(|m| json!({"member_id": m, "status": "present"}))
+        .chain(absent.iter().map(|m| json!({"member_id": m, "status": "absent"})))
+        .collect();
+    let response = who
+        .request(Method::PUT, &format!("/api/v1/activities/{activity}/attendance"))
+        .json(&json!({"entries": entries}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+}
+
+struct World {
+    province: String,
+    commune: String,
+    old_commune: String,
+    ray: String,
+    /// A member who attended no meeting of Q3, to die late in the tests.
+    a6: String,
+}
+
+/// Two communes merge into a new one on 2025-08-01; in Q3 2025 one member joins, one dies, one
+/// leaves, one arrives and one moves away; an honorary member is never counted.
+async fn world(app: &TestApp) -> World {
+    let admin = app.admin().await;
+    let province = app.unit(ROOT_UNIT, "province", "Tỉnh Vĩnh Long").await;
+    let hung_le = app.unit(&province, "commune", "Xã Hưng Lễ").await;
+    let tan_thanh = app.unit(&province, "commune", "Xã Tân Thanh").await;
+    let ray = app.unit(&hung_le, "branch", "Chi hội ấp Rẫy").await;
+    let tan = app.unit(&tan_thanh, "branch", "Chi hội ấp Tân").await;
+    let far_province = app.unit(ROOT_UNIT, "province", "Tỉnh Bến Tre").await;
+    let far_commune = app.unit(&far_province, "commune", "Xã Khác").await;
+    let far = app.unit(&far_commune, "branch", "Chi hội xa").await;
+
+    let old = "2015-03-08";
+    let a1 = member(&admin, &ray, "An", old, json!({"card_number": "HV-0001"})).await;
+    let a2 = member(&admin, &ray, "Bình", old, json!({"card_number": "HV-0002"})).await;
+    let a3 = member(&admin, &ray, "Cúc", old, json!({"card_number": "HV-0003"})).await;
+    let a4 = member(&admin, &ray, "Dung", old, json!({})).await;
+    let a5 = member(&admin, &ray, "Đào", old, json!({})).await;
+    let a6 = member(&admin, &ray, "Giang", old, json!({})).await;
+    member(&admin, &ray, "Hạnh", old, json!({"member_type": "honorary"})).await;
+    let b1 = member(&admin, &tan, "Lan", old, json!({})).await;
+    let b2 = member(&admin, &tan, "Mai", old, json!({})).await;
+    member(&admin, &tan, "Nga", old, json!({})).await;
+    member(&admin, &tan, "Oanh", old, json!({})).await;
+    let c1 = member(&admin, &far, "Phượng", old, json!({})).await;
+
+    let commune = app.unit(&province, "commune", "Xã Hưng Nhượng").await;
+    let merged = admin
+        .post_json(
+            &format!("/api/v1/org-units/{commune}/merge"),
+            &json!({"sources": [hung_le, tan_thanh], "effective_on": "2025-08-01"}),
+        )
+        .await;
+    assert_eq!(merged.status(), StatusCode::OK);
+
+    // Movements of Q3 2025.
+    event(&admin, &b2, "leave", "2025-07-15").await;
+    transfer(&admin, &c1, &ray, "2025-07-20").await;
+    let a7 = member(&admin, &ray, "Yến", "2025-08-15", json!({})).await;
+    event(&admin, &a1, "death", "2025-09-01").await;
+    transfer(&admin, &b1, &far, "2025-09-10").await;
+
+    // Three meetings of ấp Rẫy; Đào and Giang miss all three.
+    let july = meeting(&admin, &ray, "2025-07-05").await;
+    roster(&admin, &july, &[&a1, &a2, &a3, &a4], &[&a5, &a6]).await;
+    let august = meeting(&admin, &ray, "2025-08-05").await;
+    roster(&admin, &august, &[&a1, &a2, &a3, &c1], &[&a4, &a5, &a6]).await;
+    let september = meeting(&admin, &ray, "2025-09-05").await;
+    roster(&admin, &september, &[&a2, &a3, &a4, &a7], &[&a5, &a6, &c1]).await;
+
+    // Support: two households in the period, one entry after it.
+    for (who, kind, amount, source, day) in [
+        (&a2, "capital_loan", json!(2_000_000), "union_fund", "2025-08-10"),
+        (&a3, "grant", json!(500_000), "donor", "2025-09-01"),
+        (&a5, "grant", json!(300_000), "donor", "2025-10-05"),
+    ] {
+        admin
+            .create(
+                "/api/v1/support",
+                &json!({"member_id": who, "kind": kind, "amount_vnd": amount, "source": source, "given_on": day}),
+            )
+            .await;
+    }
+    admin
+        .create(
+            "/api/v1/support",
+            &json!({"member_id": a4, "kind": "job", "quantity": 1, "source": "other", "given_on": "2025-09-15"}),
+        )
+        .await;
+    let hardship = admin
+        .request(Method::PUT, &format!("/api/v1/members/{a3}/profile"))
+        .header("If-Match", "*")
+        .json(&json!({"poverty_status": "poor", "circumstances": ["single_mother"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hardship.status(), StatusCode::OK);
+    admin
+        .create(
+            "/api/v1/pairs",
+            &json!({"kind": "sponsor", "mentor_id": a2, "mentee_id": a3, "started_on": "2025-07-05"}),
+        )
+        .await;
+    admin
+        .create(
+            &format!("/api/v1/org-units/{commune}/population"),
+            &json!({"as_of": "2025-08-01", "women_18_plus": 20}),
+        )
+        .await;
+    World { province, commune, old_commune: hung_le, ray, a6 }
+}
+
+async fn kpis(who: &As<'_>, query: &str) -> Value {
+    let response = who.get(&format!("/api/v1/reports/kpis?{query}")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn kpis_of_a_merged_commune_match_the_hand_count() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let report = kpis(&admin, &format!("unit={}&period=2025-Q3", w.commune)).await;
+    let k = &report["unit"];
+    assert_eq!(k["period"]["from"], "2025-07-01");
+    assert_eq!(k["period"]["to"], "2025-09-30");
+    let m = &k["members"];
+    // Start: 6 regular in ấp Rẫy + 4 in ấp Tân, through the merged predecessors. End: ấp Rẫy
+    // lost An (death), gained Phượng (transfer) and Yến (join); ấp Tân lost Mai (left) and Lan
+    // (moved away). Hạnh is honorary and never counts.
+    let expected = json!({"start": 10, "end": 9, "honorary_end": 1, "joins": 1, "reinstatements": 0,
+        "transfers_in": 1, "transfers_out": 1, "leavers": 1, "removals": 0, "deaths": 1, "net_change": -1,
+        "other_moves": 0, "year_before": 10});
+    for (key, value) in expected.as_object().unwrap() {
+        assert_eq!(&m[key], value, "members.{key}");
+    }
+    assert_eq!(m["growth"], json!({"numerator": -1, "denominator": 10, "percent": -10.0}));
+    assert_eq!(m["growth_year"]["percent"], -10.0);
+    // 9 members of 20 women: 45 %, under the 60 % threshold.
+    assert_eq!(k["coverage"]["coverage"], json!({"numerator": 9, "denominator": 20, "percent": 45.0}));
+    assert_eq!(k["coverage"]["flagged"], true);
+    let e = &k["engagement"];
+    assert_eq!(e["meetings"], 3);
+    // Expected 6 + 7 + 7 regular members, present 4 + 4 + 4.
+    assert_eq!(e["meeting_attendance"], json!({"numerator": 12, "denominator": 20, "percent": 60.0}));
+    // Of the 9 at the end, Bình, Cúc, Dung, Phượng and Yến came at least once (An died).
+    assert_eq!(e["participation"], json!({"numerator": 5, "denominator": 9, "percent": 55.56}));
+    assert_eq!(e["absent_three_running"], 2, "Đào and Giang");
+    assert_eq!(k["pairs"]["active_by_kind"], json!({"sponsor": 1}));
+    let s = &k["support"];
+    assert_eq!((s["households"].clone(), s["entries"].clone(), s["jobs"].clone()), (json!(3), json!(3), json!(1)));
+    assert_eq!(s["amount_vnd"], 2_500_000);
+    assert_eq!(s["amount_vnd_by_kind"], json!({"capital_loan": 2_000_000, "grant": 500_000, "job": 0}));
+    assert_eq!(s["amount_vnd_by_source"], json!({"donor": 500_000, "other": 0, "union_fund": 2_000_000}));
+    assert_eq!(k["cards_and_fees"]["card_holders"], json!({"numerator": 2, "denominator": 9, "percent": 22.22}));
+    assert_eq!(k["cards_and_fees"]["fee_paid"], Value::Null, "no fee schedule applies");
+    assert_eq!(k["suppressed"], false);
+
+    // Before the merge the old commune still has its own figures: history is not rewritten.
+    let june = kpis(&admin, &format!("unit={}&period=2025-06", w.old_commune)).await;
+    assert_eq!(june["unit"]["members"]["end"], 6);
+    // The province, with a line per open commune; the merged ones are closed.
+    let province = kpis(&admin, &format!("unit={}&period=2025-Q3&group_by=child", w.province)).await;
+    assert_eq!(province["unit"]["members"]["end"], 9);
+    let children: Vec<&str> =
+        province["children"].as_array().unwrap().iter().map(|c| c["unit_name"].as_str().unwrap()).collect();
+    assert_eq!(children, ["Xã Hưng Nhượng"]);
+    assert_eq!(province["children"][0]["members"], k["members"]);
+
+    // Live: a death recorded now is in the next answer.
+    event(&admin, &w.a6, "death", "2025-09-20").await;
+    let after = kpis(&admin, &format!("unit={}&period=2025-Q3", w.commune)).await;
+    assert_eq!(
+        (after["unit"]["members"]["deaths"].clone(), after["unit"]["members"]["end"].clone()),
+        (json!(2), json!(8))
+    );
+
+    // Bad periods name the parameter.
+    for bad in ["period=2025-Q5", "period=2025-13", "from=2025-09-01&to=2025-01-01", "period=2025&from=2025-01-01"] {
+        let response = admin.get(&format!("/api/v1/reports/kpis?unit={}&{bad}", w.commune)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn machine_clients_get_small_counts_suppressed_and_outsiders_get_nothing() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let client =
+        admin.create("/api/v1/machine-clients", &json!({"name": "Hệ thống tỉnh", "org_unit_id": w.province})).await;
+    let body = format!(
+        "grant_type=client_credentials&client_id={}&client_secret={}",
+        client["id"].as_str().unwrap(),
+        client["client_secret"].as_str().unwrap()
+    );
+    let token: Value = app
+        .request(Method::POST, "/api/v1/auth/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let machine = app.with_token(token["access_token"].as_str().unwrap());
+    let report = kpis(&machine, &format!("unit={}&period=2025-Q3", w.commune)).await;
+    let k = &report["unit"];
+    assert_eq!(k["suppressed"], true);
+    let m = &k["members"];
+    assert_eq!((m["start"].clone(), m["end"].clone()), (json!(10), json!(9)), "counts of 5 and more stay");
+    for key in
+        ["joins", "deaths", "leavers", "transfers_in", "transfers_out", "honorary_end", "net_change", "other_moves"]
+    {
+        assert_eq!(m[key], Value::Null, "members.{key} is hidden");
+    }
+    assert_eq!(m["removals"], 0, "zero identifies nobody");
+    assert_eq!(k["support"]["households"], Value::Null);
+    assert_eq!(k["support"]["amount_vnd"], Value::Null, "money of fewer than 5 households points at them");
+    assert_eq!(k["engagement"]["participation"]["numerator"], 5);
+    assert_eq!(k["engagement"]["absent_three_running"], Value::Null);
+    // The scorecard names members: machine clients never get it.
+    let names = machine.get(&format!("/api/v1/reports/scorecard?unit={}&period=2025-09", w.commune)).await;
+    assert_problem(names, StatusCode::NOT_FOUND, "not_found").await;
+
+    // A commune officer of another province sees nothing of this one.
+    let elsewhere = app.unit(ROOT_UNIT, "province", "Tỉnh khác").await;
+    app.user_with_role("tinh-khac", &elsewhere, "province_officer").await;
+    let other = app.session("tinh-khac").await;
+    let other = app.with_token(&other.access_token);
+    let hidden = other.get(&format!("/api/v1/reports/kpis?unit={}&period=2025-Q3", w.commune)).await;
+    assert_problem(hidden, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn exports_are_laid_out_like_a_commune_report() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    admin
+        .create(
+            "/api/v1/settings",
+            &json!({"key": "reports.criteria_codes", "value": {"coverage.coverage": ["NTMNC-18.5"]}}),
+        )
+        .await;
+    let csv = admin.get(&format!("/api/v1/reports/kpis?unit={}&period=2025-Q3&format=csv", w.commune)).await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let bytes = csv.bytes().await.unwrap();
+    assert!(bytes.starts_with("\u{feff}".as_bytes()), "a BOM so that Excel reads UTF-8");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "Đơn vị,Từ ngày,Đến ngày,Nhóm,Mã chỉ tiêu,Chỉ tiêu,Indicator,Giá trị,Tử số,Mẫu số,Mã tiêu chí"
+    );
+    assert!(
+        text.contains("Xã Hưng Nhượng,01/07/2025,30/09/2025,Hội viên,members.deaths,Từ trần,Deaths,1,,,\n"),
+        "{text}"
+    );
+    assert!(text.contains(",coverage.coverage,Tỷ lệ tập hợp (%),Coverage (%),45,9,20,NTMNC-18.5\n"), "{text}");
+
+    let xlsx = admin.get(&format!("/api/v1/reports/kpis?unit={}&period=2025-Q3&format=xlsx", w.province)).await;
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    let bytes = xlsx.bytes().await.unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).expect("a workbook");
+    assert_eq!(book.sheet_names(), ["Tổng hợp", "Hội viên", "Sinh hoạt", "1+1", "Hỗ trợ", "Xu hướng"]);
+    let members = book.worksheet_range("Hội viên").unwrap();
+    assert_eq!(members.get_value((0, 0)), Some(&Data::String("Tỉnh Vĩnh Long — 01/07/2025 đến 30/09/2025".into())));
+    assert_eq!(members.get_value((2, 0)), Some(&Data::String("Chỉ tiêu".into())));
+    assert_eq!(members.get_value((2, 5)), Some(&Data::String("Mã tiêu chí".into())));
+    let row = |label: &str| {
+        (0..members.height() as u32)
+            .find(|r| members.get_value((*r, 0)) == Some(&Data::String(label.into())))
+            .unwrap_or_else(|| panic!("no row {label}"))
+    };
+    assert_eq!(members.get_value((row("Hội viên đầu kỳ"), 2)), Some(&Data::Float(10.0)));
+    assert_eq!(members.get_value((row("Hội viên cuối kỳ"), 2)), Some(&Data::Float(9.0)));
+    assert_eq!(members.get_value((row("Từ trần"), 2)), Some(&Data::Float(1.0)));
+    assert_eq!(members.get_value((row("Tỷ lệ tập hợp (%)"), 3)), Some(&Data::Float(9.0)));
+    assert_eq!(members.get_value((row("Tỷ lệ tập hợp (%)"), 5)), Some(&Data::String("NTMNC-18.5".into())));
+    let support = book.worksheet_range("Hỗ trợ").unwrap();
+    let money = (0..support.height() as u32)
+        .find(|r| support.get_value((*r, 0)) == Some(&Data::String("Tổng tiền hỗ trợ (đồng)".into())))
+        .unwrap();
+    assert_eq!(support.get_value((money, 2)), Some(&Data::Float(2_500_000.0)));
+    let trend = book.worksheet_range("Xu hướng").unwrap();
+    assert_eq!(trend.get_value((0, 0)), Some(&Data::String("Tháng".into())));
+    let months: Vec<String> = (1..=3).map(|r| trend.get_value((r, 0)).unwrap().to_string()).collect();
+    assert_eq!(months, ["07/2025", "08/2025", "09/2025"]);
+    assert_eq!(trend.get_value((3, 1)), Some(&Data::Float(9.0)), "members at the end of September");
+    assert_eq!(trend.get_value((1, 2)), Some(&Data::Float(66.67)), "4 of 6 in July");
+
+    let svg = admin.get(&format!("/api/v1/reports/kpis/chart.svg?unit={}&period=2025-Q3", w.commune)).await;
+    assert_eq!(svg.headers()["content-type"], "image/svg+xml");
+    let svg = svg.text().await.unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("09/2025"), "{svg}");
+}
+
+#[tokio::test]
+async fn the_scorecard_names_who_pulls_each_share_down() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let province = app.unit(ROOT_UNIT, "province", "Tỉnh").await;
+    let commune = app.unit(&province, "commune", "Xã").await;
+    let branch = app.unit(&commune, "branch", "Chi hội ấp Một").await;
+    let today = chrono::Utc::now().date_naive();
+    let x = member(&admin, &branch, "Xuân", "2015-03-08", json!({})).await;
+    let y = member(&admin, &branch, "Yên", "2015-03-08", json!({})).await;
+    let z = member(&admin, &branch, "Ánh", "2015-03-08", json!({})).await;
+    for who in [&x, &y] {
+        admin
+            .create(
+                &format!("/api/v1/members/{who}/contacts"),
+                &json!({"contacted_on": today.to_string(), "method": "home_visit"}),
+            )
+            .await;
+    }
+    let verified = admin
+        .request(Method::PUT, &format!("/api/v1/members/{x}/profile"))
+        .header("If-Match", "*")
+        .json(&json!({"poverty_status": "near_poor", "circumstances": ["single_mother"], "verified_on": today.to_string()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(verified.status(), StatusCode::OK);
+    for who in [&x, &y, &z] {
+        admin
+            .create(&format!("/api/v1/members/{who}/needs"), &json!({"kind": "capital", "description": "Vay vốn"}))
+            .await;
+    }
+    let month = today.format("%Y-%m").to_string();
+    let url = format!("/api/v1/reports/scorecard?unit={commune}&period={month}");
+    let card = async || admin.get(&url).await.json::<Value>().await.unwrap();
+    let before = card().await;
+    let ap = &before["items"][0];
+    assert_eq!(ap["name"], "Chi hội ấp Một");
+    assert_eq!(ap["face"]["share"], json!({"numerator": 2, "denominator": 3, "percent": 66.67}));
+    assert_eq!(ap["face"]["met"], false, "under 80 %");
+    assert_eq!(ap["face"]["missing"], json!([{"member_id": z, "full_name": "Nguyễn Thị Ánh"}]));
+    let unverified: Vec<&str> =
+        ap["circumstances"]["missing"].as_array().unwrap().iter().map(|m| m["full_name"].as_str().unwrap()).collect();
+    assert_eq!(unverified, ["Nguyễn Thị Ánh", "Nguyễn Thị Yên"], "in Vietnamese order");
+    assert_eq!(ap["needs"]["met"], true);
+    assert_eq!(ap["activity"]["met"], false, "no meeting this month yet");
+    assert_eq!(ap["criteria_met"], 1);
+    assert_eq!(ap["standing"], "weak");
+
+    // A meeting with its roster counts in the next answer.
+    let held = meeting(&admin, &branch, &today.to_string()).await;
+    roster(&admin, &held, &[&x, &y, &z], &[]).await;
+    let after = card().await;
+    assert_eq!(after["items"][0]["activity"]["met"], true);
+    assert_eq!(after["items"][0]["criteria_met"], 2);
+
+    let too_long = admin.get(&format!("/api/v1/reports/scorecard?unit={commune}&from=2023-01-01&to=2025-12-31")).await;
+    let problem = assert_problem(too_long, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    assert_eq!(field_error(&problem, "period")["code"], "too_long");
+}
+
+#[tokio::test]
+async fn a_better_rating_achieves_the_branch_twin_pair() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let province = app.unit(ROOT_UNIT, "province", "Tỉnh").await;
+    let commune = app.unit(&province, "commune", "Xã").await;
+    let strong = app.unit(&commune, "branch", "Chi hội mạnh").await;
+    let weak = app.unit(&commune, "branch", "Chi hội yếu").await;
+    let twin = admin
+        .create(
+            "/api/v1/pairs",
+            &json!({"kind": "branch_twin", "mentor_id": strong, "mentee_id": weak, "started_on": "2025-01-10"}),
+        )
+        .await;
+    app.user_with_role("can-bo-xa", &commune, "commune_officer").await;
+    let officer = app.session("can-bo-xa").await;
+    let officer = app.with_token(&officer.access_token);
+    let rate = async |year: i32, body: Value| {
+        officer
+            .request(Method::PUT, &format!("/api/v1/org-units/{weak}/ratings/{year}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    };
+    let unknown = rate(2024, json!({"rating": "tot_lam", "reason": "x"})).await;
+    let problem = assert_problem(unknown, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_error(&problem, "rating")["code"], "not_in_scale");
+    let unexplained = rate(2024, json!({"rating": "xuat_sac"})).await;
+    let problem = assert_problem(unexplained, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_error(&problem, "reason")["code"], "required", "differs from the suggestion without a reason");
+    assert_eq!(
+        rate(2024, json!({"rating": "trung_binh", "reason": "Sinh hoạt không đều"})).await.status(),
+        StatusCode::OK
+    );
+    let rated = rate(2025, json!({"rating": "kha", "reason": "Có tiến bộ rõ"})).await;
+    assert_eq!(rated.status(), StatusCode::OK);
+    let rated: Value = rated.json().await.unwrap();
+    assert_eq!((rated["previous"].clone(), rated["improved"].clone()), (json!("trung_binh"), json!(true)));
+    assert_eq!(rated["scale"], json!(["xuat_sac", "vung_manh", "kha", "trung_binh", "yeu"]));
+    let pair: Value = admin.get(&format!("/api/v1/pairs/{}", twin["id"].as_str().unwrap())).await.json().await.unwrap();
+    assert_eq!(pair["status"], "achieved", "the helped branch rose a level");
+
+    // A province sets its own scale for 2026; the commune officer cannot.
+    let scale = json!({"levels": ["hoan_thanh_xuat_sac", "hoan_thanh_tot", "hoan_thanh", "khong_hoan_thanh"]});
+    let refused = officer
+        .request(Method::PUT, &format!("/api/v1/org-units/{province}/rating-scales/2026"))
+        .json(&scale)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(refused, StatusCode::NOT_FOUND, "not_found").await;
+    let set = admin
+        .request(Method::PUT, &format!("/api/v1/org-units/{province}/rating-scales/2026"))
+        .json(&scale)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), StatusCode::OK);
+    let view: Value = officer.get(&format!("/api/v1/org-units/{weak}/ratings/2026")).await.json().await.unwrap();
+    assert_eq!(view["scale"], scale["levels"]);
+    assert_eq!(view["rating"], Value::Null);
+    // Branch heads rate nobody; a branch cannot rate itself.
+    app.user_with_role("chi-hoi-truong", &weak, "branch_head").await;
+    let head = app.session("chi-hoi-truong").await;
+    let head = app.with_token(&head.access_token);
+    let own = head
+        .request(Method::PUT, &format!("/api/v1/org-units/{weak}/ratings/2025"))
+        .json(&json!({"rating": "xuat_sac", "reason": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(own, StatusCode::FORBIDDEN, "forbidden").await;
+}
+
+#[tokio::test]
+async fn a_report_is_frozen_returned_resubmitted_and_accepted() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    app.user_with_role("can-bo-xa", &w.commune, "commune_officer").await;
+    app.user_with_role("can-bo-tinh", &w.province, "province_officer").await;
+    let commune = app.session("can-bo-xa").await;
+    let commune = app.with_token(&commune.access_token);
+    let province = app.session("can-bo-tinh").await;
+    let province = app.with_token(&province.access_token);
+
+    let draft = commune.create("/api/v1/report-submissions", &json!({"unit_id": w.commune, "period": "2025-Q3"})).await;
+    let id = draft["id"].as_str().unwrap().to_owned();
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["figures"]["members"]["deaths"], 1);
+    let again =
+        commune.post_json("/api/v1/report-submissions", &json!({"unit_id": w.commune, "period": "2025-Q3"})).await;
+    assert_problem(again, StatusCode::CONFLICT, "report_exists").await;
+    let bad = commune.post_json("/api/v1/report-submissions", &json!({"unit_id": w.commune, "period": "quý 3"})).await;
+    let problem = assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_error(&problem, "period")["code"], "invalid_period");
+
+    // A death recorded late: the frozen report differs from the live figures, and says so.
+    event(&admin, &w.a6, "death", "2025-09-20").await;
+    let shown: Value = commune.get(&format!("/api/v1/report-submissions/{id}")).await.json().await.unwrap();
+    let diff: Vec<(&str, &Value, &Value)> = shown["live_diff"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["figure"].as_str().unwrap(), &d["frozen"], &d["live"]))
+        .filter(|(f, _, _)| *f == "members.deaths" || *f == "members.end")
+        .collect();
+    assert_eq!(diff, [("members.deaths", &json!(1), &json!(2)), ("members.end", &json!(9), &json!(8))]);
+
+    // A manual adjustment needs a reason and is audited.
+    let adjustments = format!("/api/v1/report-submissions/{id}/adjustments");
+    let adjust = async |body: Value| commune.post_json(&adjustments, &body).await;
+    let unexplained = adjust(json!({"figure": "members.joins", "value": 2, "reason": ""})).await;
+    let problem = assert_problem(unexplained, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_error(&problem, "reason")["code"], "required");
+    let unknown = adjust(json!({"figure": "members.nothing", "value": 2, "reason": "x"})).await;
+    assert_eq!(
+        field_error(&assert_problem(unknown, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await, "figure")["code"],
+        "unknown_figure"
+    );
+    let adjusted =
+        adjust(json!({"figure": "members.joins", "value": 2, "reason": "Một hội viên kết nạp chưa nhập kịp"})).await;
+    assert_eq!(adjusted.status(), StatusCode::CREATED);
+    let adjusted: Value = adjusted.json().await.unwrap();
+    assert_eq!(adjusted["figures"]["members"]["joins"], 2);
+    assert_eq!(adjusted["adjustments"][0]["before"], 1);
+
+    // The commune submits; it cannot accept its own report; the province returns it.
+    let submit_url = format!("/api/v1/report-submissions/{id}/submit");
+    let submit = async |who: &As<'_>| who.request(Method::POST, &submit_url).send().await.unwrap();
+    let submitted: Value = submit(&commune).await.json().await.unwrap();
+    assert_eq!((submitted["status"].clone(), submitted["submissions"].clone()), (json!("submitted"), json!(1)));
+    assert_eq!(submitted["figures"]["members"]["deaths"], 2, "refrozen on submission");
+    assert_eq!(submitted["figures"]["members"]["joins"], 2, "adjustments kept");
+    let own = commune.post_json(&format!("/api/v1/report-submissions/{id}/accept"), &json!({})).await;
+    assert_problem(own, StatusCode::FORBIDDEN, "forbidden").await;
+    let twice = submit(&commune).await;
+    assert_problem(twice, StatusCode::CONFLICT, "report_state").await;
+    let no_reason =
+        province.post_json(&format!("/api/v1/report-submissions/{id}/return"), &json!({"reason": " "})).await;
+    assert_eq!(
+        field_error(&assert_problem(no_reason, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await, "reason")
+            ["code"],
+        "required"
+    );
+    let returned: Value = province
+        .post_json(
+            &format!("/api/v1/report-submissions/{id}/return"),
+            &json!({"reason": "Số kết nạp chưa khớp danh sách"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (returned["status"].clone(), returned["decision_note"].clone()),
+        (json!("returned"), json!("Số kết nạp chưa khớp danh sách"))
+    );
+    let resubmitted: Value = submit(&commune).await.json().await.unwrap();
+    assert_eq!(resubmitted["submissions"], 2);
+    let accepted = province
+        .request(Method::POST, &format!("/api/v1/report-submissions/{id}/accept"))
+        .header("Idempotency-Key", "accept-q3")
+        .json(&json!({"note": "Đạt"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let replay = province
+        .request(Method::POST, &format!("/api/v1/report-submissions/{id}/accept"))
+        .header("Idempotency-Key", "accept-q3")
+        .json(&json!({"note": "Đạt"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), StatusCode::OK, "a retried accept replays the answer");
+    assert_eq!(replay.json::<Value>().await.unwrap()["status"], "accepted");
+    let audit: Value = admin.get("/api/v1/audit-events?action=report.adjust").await.json().await.unwrap();
+    assert_eq!(audit["items"].as_array().unwrap().len(), 1);
+    assert_eq!(audit["items"][0]["details"]["before"], 1);
+
+    // A province system pulls what changed, submitted and accepted only, suppressed.
+    let ray_draft = admin.create("/api/v1/report-submissions", &json!({"unit_id": w.ray, "period": "2025-Q3"})).await;
+    let client =
+        admin.create("/api/v1/machine-clients", &json!({"name": "Hệ thống tỉnh", "org_unit_id": w.province})).await;
+    let token: Value = app
+        .request(Method::POST, "/api/v1/auth/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "grant_type=client_credentials&client_id={}&client_secret={}",
+            client["id"].as_str().unwrap(),
+            client["client_secret"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let machine = app.with_token(token["access_token"].as_str().unwrap());
+    let pulled: Value =
+        machine.get("/api/v1/report-submissions?updated_since=2025-01-01T00:00:00Z").await.json().await.unwrap();
+    let items = pulled["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "the draft of ấp Rẫy is not sent up");
+    assert_eq!(items[0]["status"], "accepted");
+    assert_eq!(items[0]["figures"]["members"]["deaths"], Value::Null, "2 deaths: suppressed");
+    assert_eq!(items[0]["figures"]["members"]["start"], 10);
+    let hidden = machine.get(&format!("/api/v1/report-submissions/{}", ray_draft["id"].as_str().unwrap())).await;
+    assert_problem(hidden, StatusCode::NOT_FOUND, "not_found").await;
+    let later = chrono::Utc::now() + chrono::Duration::minutes(1);
+    let nothing: Value = machine
+        .get(&format!("/api/v1/report-submissions?updated_since={}", later.format("%Y-%m-%dT%H:%M:%SZ")))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(nothing["items"], json!([]));
+}
