@@ -199,4 +199,17 @@ async fn bulk_members_are_marked_counted_and_searchable() {
     let mut sorted = given.clone();
     sorted.sort_by_key(|g| chihoi::text::collate::person_sort_key("", "", g));
     assert_eq!(given, sorted, "listed in Vietnamese order of given names");
+
+    // A year of monthly meetings in each of the 4 branches, with rosters.
+    let today = chrono::Utc::now().date_naive();
+    let this_month = today.with_day(1).unwrap();
+    let from = this_month - chrono::Months::new(12);
+    let to = this_month - chrono::Days::new(1);
+    let kpis: Value =
+        admin.get(&format!("/api/v1/reports/kpis?unit={province}&from={from}&to={to}")).await.json().await.unwrap();
+    let engagement = &kpis["unit"]["engagement"];
+    assert_eq!(engagement["meetings"], 48, "{engagement}");
+    let rate = engagement["meeting_attendance"]["percent"].as_f64().unwrap();
+    assert!((60.0..90.0).contains(&rate), "{rate}");
+    assert!(engagement["absent_three_running"].as_i64().unwrap() >= 40, "one member in 20 never comes: {engagement}");
 }

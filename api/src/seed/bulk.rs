@@ -154,6 +154,7 @@ async fn load(conn: &mut AsyncPgConnection, count: i64, today: chrono::NaiveDate
            FROM members m JOIN seed_members s USING (id) WHERE m.last_contact_on IS NOT NULL",
     )
     .await?;
+    meetings(conn, today).await?;
     diesel::sql_query("INSERT INTO instance_settings (key, value, description) VALUES ($1, $2::jsonb, $3)")
         .bind::<Text, _>(MARKER)
         .bind::<Text, _>(serde_json::json!({"members": count, "branches": branches}).to_string())
@@ -162,6 +163,45 @@ async fn load(conn: &mut AsyncPgConnection, count: i64, today: chrono::NaiveDate
         )
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// A monthly meeting of every branch in each of the 12 months before this one, with a roster of
+/// its members who had joined by then: most present, some excused, one in 20 always absent (the
+/// members a branch head should visit).
+async fn meetings(conn: &mut AsyncPgConnection, today: chrono::NaiveDate) -> Result<(), ApiError> {
+    diesel::sql_query(
+        "CREATE TEMP TABLE seed_meetings ON COMMIT DROP AS \
+         SELECT uuid_v7() AS id, b.id AS unit_id, b.path AS unit_path, k, \
+                (date_trunc('month', $1::date) - make_interval(months => k) + interval '9 days')::date AS held_on \
+         FROM seed_units b, generate_series(1, 12) k WHERE b.level = 'branch'",
+    )
+    .bind::<Date, _>(today)
+    .execute(conn)
+    .await?;
+    conn.batch_execute(
+        "CREATE TEMP TABLE seed_roster ON COMMIT DROP AS \
+           SELECT a.id AS activity_id, s.id AS member_id, s.i, a.k, a.held_on \
+           FROM seed_meetings a JOIN seed_units g ON g.level = 'group' AND g.parent = a.unit_id \
+           JOIN seed_members s ON s.unit_id = g.id JOIN members m ON m.id = s.id \
+           WHERE m.member_type = 'regular' AND m.joined_on <= a.held_on; \
+         INSERT INTO activities (id, unit_id, unit_path, kind, starts_at, held_on, title, expected, status, \
+                                 attendance_recorded_at) \
+           SELECT a.id, a.unit_id, a.unit_path, 'monthly_meeting', \
+                  (a.held_on + time '08:00') AT TIME ZONE 'Asia/Ho_Chi_Minh', a.held_on, \
+                  '[SEED] Sinh hoạt tháng ' || to_char(a.held_on, 'MM/YYYY'), \
+                  coalesce(r.expected, 0), 'held', (a.held_on + time '11:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' \
+           FROM seed_meetings a \
+           LEFT JOIN (SELECT activity_id, count(*)::int AS expected FROM seed_roster GROUP BY activity_id) r \
+             ON r.activity_id = a.id; \
+         INSERT INTO attendance (id, activity_id, member_id, status, recorded_at) \
+           SELECT gen_random_uuid(), activity_id, member_id, \
+                  CASE WHEN i % 20 = 0 OR (i + k) % 7 = 0 THEN 'absent' WHEN (i * 3 + k) % 11 = 0 THEN 'excused' \
+                       ELSE 'present' END, \
+                  (held_on + time '11:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' \
+           FROM seed_roster",
+    )
+    .await?;
     Ok(())
 }
 
