@@ -35,6 +35,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod support;
+pub mod sync;
 pub mod telemetry;
 pub mod text;
 pub mod time;

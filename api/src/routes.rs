@@ -5,7 +5,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     activities, api_tokens, audit, auth, channels, fees, funds, imports, jobs, machine_clients, members, ops,
-    org_units, pairs, pioneers, prospects, reports, settings, support, users,
+    org_units, pairs, pioneers, prospects, reports, settings, support, sync, users,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -158,6 +158,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(reports::submissions::create_report_adjustment)
                 .service(reports::submissions::accept_report_submission)
                 .service(reports::submissions::return_report_submission)
+                .service(sync::feed::list_sync_changes)
                 .service(audit::handlers::list_audit_events)
                 .service(settings::handlers::list_settings)
                 .service(settings::handlers::create_setting)

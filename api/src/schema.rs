@@ -852,6 +852,43 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    sync_changes (seq) {
+        seq -> Int8,
+        txid -> Int8,
+        clock -> Nullable<Int8>,
+        object_type -> Text,
+        object_id -> Uuid,
+        deleted -> Bool,
+        old_path -> Nullable<Ltree>,
+        new_path -> Nullable<Ltree>,
+        changed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    sync_clock (id) {
+        id -> Bool,
+        n -> Int8,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    sync_horizon (id) {
+        id -> Bool,
+        pruned_clock -> Int8,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     unit_channels (id) {
         id -> Uuid,
         unit_id -> Uuid,
@@ -1027,6 +1064,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     support_entries,
     support_kinds,
     support_revisions,
+    sync_changes,
+    sync_clock,
+    sync_horizon,
     unit_channels,
     unit_ratings,
     users,

@@ -79,7 +79,7 @@ impl Application {
         let background = [
             (self.state.config.migrate == MigrateMode::Auto)
                 .then(|| tokio::spawn(migrate_until_done(self.state.config.database_url.expose().to_owned()))),
-            Some(tokio::spawn(housekeeping(self.state.pool.clone()))),
+            Some(tokio::spawn(housekeeping(self.state.pool.clone(), self.state.config.sync_retention_days))),
         ];
         let result = self.server.await;
         for task in background.into_iter().flatten() {
@@ -181,7 +181,7 @@ async fn migrate_until_done(database_url: String) {
 }
 
 /// Periodic clean-up of expired records.
-async fn housekeeping(pool: DbPool) {
+async fn housekeeping(pool: DbPool, sync_retention_days: i32) {
     let period = Duration::from_secs(600);
     let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     loop {
@@ -196,6 +196,11 @@ async fn housekeeping(pool: DbPool) {
         }
         if let Err(error) = throttle::purge_stale(&mut conn).await {
             tracing::warn!(error = %error, "login throttle clean-up failed");
+        }
+        match crate::sync::prune(&mut conn, sync_retention_days).await {
+            Ok(0) => {}
+            Ok(_) => tracing::info!(days = sync_retention_days, "sync change log pruned"),
+            Err(error) => tracing::warn!(error = %error, "sync log clean-up failed"),
         }
     }
 }

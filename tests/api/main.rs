@@ -26,3 +26,4 @@ mod reports;
 mod seed;
 mod settings;
 mod support;
+mod sync;

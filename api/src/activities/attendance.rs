@@ -140,7 +140,7 @@ async fn apply(
 }
 
 /// The roster with names, and who is missing from it.
-async fn sheet(conn: &mut AsyncPgConnection, row: &ActivityRow) -> Result<AttendanceSheet, ApiError> {
+pub(crate) async fn sheet(conn: &mut AsyncPgConnection, row: &ActivityRow) -> Result<AttendanceSheet, ApiError> {
     let people: Vec<(Uuid, String, String, String, String, String, String)> = t::table
         .inner_join(members::table.on(members::id.nullable().eq(t::member_id)))
         .filter(t::activity_id.eq(row.id))

@@ -65,6 +65,8 @@ pub struct Config {
     pub workers: usize,
     pub shutdown_timeout: Duration,
     pub idempotency_ttl: Duration,
+    /// How long the sync change log is kept (older cursors must resync).
+    pub sync_retention_days: i32,
     pub auth: AuthConfig,
 }
 
@@ -153,6 +155,7 @@ impl Config {
             workers: number(&get, "CHIHOI_WORKERS", default_workers, 1..=256)?,
             shutdown_timeout: Duration::from_secs(number(&get, "CHIHOI_SHUTDOWN_TIMEOUT_S", 30, 1..=600)?),
             idempotency_ttl: Duration::from_secs(idempotency_hours * 3600),
+            sync_retention_days: number(&get, "CHIHOI_SYNC_RETENTION_DAYS", 90, 7..=3650)?,
             auth: AuthConfig::from_lookup(&get, environment)?,
         })
     }

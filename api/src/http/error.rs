@@ -59,6 +59,9 @@ pub enum ApiError {
     /// only when the caller may see the existing object.
     #[error("duplicate: {code}")]
     Duplicate { code: &'static str, detail: Text, field: &'static str, existing_id: Option<uuid::Uuid> },
+    /// Something the request points at existed once and is kept no longer (an expired cursor).
+    #[error("gone: {code}")]
+    Gone { code: &'static str, detail: Text },
     /// No credentials, or credentials that are not valid (any reason: the same answer).
     #[error("unauthorized")]
     Unauthorized,
@@ -114,6 +117,7 @@ impl ApiError {
             PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             IdempotencyInProgress | Conflict { .. } | Duplicate { .. } => StatusCode::CONFLICT,
+            Gone { .. } => StatusCode::GONE,
             Unauthorized | InvalidCredentials | InvalidRefreshToken | InvalidClient => StatusCode::UNAUTHORIZED,
             UnsupportedGrantType => StatusCode::BAD_REQUEST,
             Forbidden | PasswordChangeRequired => StatusCode::FORBIDDEN,
@@ -139,7 +143,7 @@ impl ApiError {
             PreconditionFailed { .. } => "precondition_failed",
             IdempotencyKeyReused => "idempotency_key_reused",
             IdempotencyInProgress => "idempotency_in_progress",
-            Conflict { code, .. } | Duplicate { code, .. } => code,
+            Conflict { code, .. } | Duplicate { code, .. } | Gone { code, .. } => code,
             Unauthorized => "unauthorized",
             InvalidCredentials => "invalid_credentials",
             InvalidRefreshToken => "invalid_refresh_token",
@@ -169,6 +173,7 @@ impl ApiError {
             IdempotencyKeyReused => Text::new("Idempotency-Key đã dùng cho yêu cầu khác", "Idempotency key reused"),
             IdempotencyInProgress => Text::new("Yêu cầu đang được xử lý", "Request in progress"),
             Conflict { .. } | Duplicate { .. } => Text::new("Xung đột dữ liệu", "Conflict"),
+            Gone { .. } => Text::new("Không còn lưu", "Gone"),
             Unauthorized | InvalidRefreshToken | InvalidClient => Text::new("Chưa xác thực", "Unauthorized"),
             InvalidCredentials => Text::new("Đăng nhập không thành công", "Login failed"),
             UnsupportedGrantType => Text::new("Kiểu cấp quyền không được hỗ trợ", "Unsupported grant type"),
@@ -230,7 +235,7 @@ impl ApiError {
                 "Một yêu cầu cùng Idempotency-Key đang được xử lý; hãy thử lại sau giây lát.",
                 "A request with the same Idempotency-Key is still being processed; retry shortly.",
             ),
-            Conflict { detail, .. } | Duplicate { detail, .. } => detail.clone(),
+            Conflict { detail, .. } | Duplicate { detail, .. } | Gone { detail, .. } => detail.clone(),
             Unauthorized => Text::new(
                 "Cần đăng nhập: gửi tiêu đề Authorization: Bearer với mã truy cập còn hiệu lực.",
                 "Authentication required: send Authorization: Bearer with a valid access token.",

@@ -90,6 +90,23 @@ pub struct ContactListQuery {
 
 type Row = (Uuid, Uuid, NaiveDate, String, Option<Uuid>, String, DateTime<Utc>);
 
+/// These contacts, where their member is within `scope` (for the sync feed).
+pub(crate) async fn by_ids(
+    conn: &mut diesel_async::AsyncPgConnection,
+    ids: &[Uuid],
+    scope: Vec<diesel_ltree::Ltree>,
+) -> Result<Vec<Contact>, ApiError> {
+    use diesel_ltree::LtreeExtensions;
+    let rows: Vec<Row> = c::table
+        .inner_join(members::table)
+        .filter(c::id.eq_any(ids))
+        .filter(members::unit_path.contained_by_any(scope))
+        .select((c::id, c::member_id, c::contacted_on, c::method, c::contacted_by, c::note, c::created_at))
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(to_wire).collect())
+}
+
 fn to_wire(r: Row) -> Contact {
     let method = match r.3.as_str() {
         "home_visit" => ContactMethod::HomeVisit,

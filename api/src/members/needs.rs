@@ -144,6 +144,23 @@ macro_rules! need_columns {
     };
 }
 
+/// These needs, where their member is within `scope` (for the sync feed).
+pub(crate) async fn by_ids(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+    scope: Vec<diesel_ltree::Ltree>,
+) -> Result<Vec<Need>, ApiError> {
+    use diesel_ltree::LtreeExtensions;
+    let rows: Vec<Row> = n::table
+        .inner_join(crate::schema::members::table)
+        .filter(n::id.eq_any(ids))
+        .filter(crate::schema::members::unit_path.contained_by_any(scope))
+        .select(need_columns!())
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().map(to_wire).collect())
+}
+
 fn to_wire(r: Row) -> Need {
     let kind = match r.2.as_str() {
         "capital" => NeedKind::Capital,

@@ -33,6 +33,19 @@ pub struct BadRequest(ProblemDetails);
 )]
 pub struct NotFound(ProblemDetails);
 
+/// Gone.
+#[derive(ToResponse)]
+#[response(
+    description = "Gone (không còn lưu): `cursor_expired`, the sync cursor is older than the kept change log; resync from the start without a cursor.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:chihoi:problem:cursor_expired", "title": "Không còn lưu", "status": 410,
+        "detail": "Con trỏ đã quá hạn lưu nhật ký thay đổi: đồng bộ lại từ đầu (không có cursor).", "code": "cursor_expired",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"
+    })
+)]
+pub struct Gone(ProblemDetails);
+
 /// Conflict.
 #[derive(ToResponse)]
 #[response(

@@ -53,6 +53,8 @@ pub async fn members(config: &Config, count: i64) -> Result<String, String> {
 }
 
 async fn load(conn: &mut AsyncPgConnection, count: i64, today: chrono::NaiveDate) -> Result<(), ApiError> {
+    // Synthetic data is not news to any device: a sync snapshot covers it.
+    conn.batch_execute("SET LOCAL chihoi.sync_off = 'on'").await?;
     names(conn).await?;
     let branches = ceil_div(count, MEMBERS_PER_BRANCH);
     let communes = ceil_div(branches, BRANCHES_PER_COMMUNE);

@@ -1,0 +1,12 @@
+DROP TRIGGER member_needs_sync ON member_needs;
+DROP TRIGGER member_contacts_sync ON member_contacts;
+DROP TRIGGER activities_sync ON activities;
+DROP TRIGGER members_sync ON members;
+DROP FUNCTION sync_with_member();
+DROP FUNCTION sync_with_path();
+DROP FUNCTION sync_record(text, uuid, boolean, ltree, ltree);
+DROP TRIGGER sync_changes_stamp ON sync_changes;
+DROP FUNCTION sync_stamp();
+DROP TABLE sync_clock;
+DROP TABLE sync_horizon;
+DROP TABLE sync_changes;
