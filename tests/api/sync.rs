@@ -202,3 +202,53 @@ async fn a_cursor_older_than_the_kept_log_must_resync() {
     let (fresh, _) = drain(&admin, None, 200).await;
     assert_eq!(of_type(&fresh, "members").len(), 1, "a new snapshot has her");
 }
+
+#[tokio::test]
+async fn apps_create_with_their_own_ids_and_merge_on_conflict() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let t = tree(&app).await;
+    let id = uuid::Uuid::now_v7().to_string();
+    let body = json!({"id": id, "family_name": "Đặng", "middle_name": "Thị", "given_name": "Ngoại",
+                      "birth_year": 1970, "joined_on": "2015-03-08", "unit_id": t.branch});
+    let send = async |key: &str| {
+        admin
+            .request(reqwest::Method::POST, "/api/v1/members")
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    };
+    let created = send("offline-1").await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    assert_eq!(created.json::<Value>().await.unwrap()["id"], id.as_str(), "the app's own id");
+    let replay = send("offline-1").await;
+    assert_eq!(replay.status(), StatusCode::CREATED, "a retry with the key replays");
+    let taken = send("offline-2").await;
+    let problem = assert_problem(taken, StatusCode::CONFLICT, "id_exists").await;
+    assert_eq!(problem["field"], "id");
+    let v4 = admin
+        .post_json(
+            "/api/v1/members/{id}/contacts".replace("{id}", &id).as_str(),
+            &json!({"id": "6f1c2b1e-3d4a-4b5c-8d6e-7f8091a2b3c4", "method": "phone"}),
+        )
+        .await;
+    let problem = assert_problem(v4, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "id");
+    let visit = uuid::Uuid::now_v7().to_string();
+    let made =
+        admin.create(&format!("/api/v1/members/{id}/contacts"), &json!({"id": visit, "method": "home_visit"})).await;
+    assert_eq!(made["id"], visit.as_str());
+
+    // Someone else changed her meanwhile: the app's stale write gets the current version to merge.
+    let read = admin.get(&format!("/api/v1/members/{id}")).await;
+    let seen = read.headers()["etag"].to_str().unwrap().to_owned();
+    let fresh = admin.patch_json(&format!("/api/v1/members/{id}"), Some(&seen), &json!({"address": "Ấp Rẫy"})).await;
+    assert_eq!(fresh.status(), StatusCode::OK);
+    let now = fresh.headers()["etag"].to_str().unwrap().to_owned();
+    let stale = admin.patch_json(&format!("/api/v1/members/{id}"), Some(&seen), &json!({"phone": "0912345678"})).await;
+    let problem = assert_problem(stale, StatusCode::PRECONDITION_FAILED, "precondition_failed").await;
+    assert_eq!(problem["current"]["address"], "Ấp Rẫy");
+    assert_eq!(problem["current_etag"], now.as_str());
+}

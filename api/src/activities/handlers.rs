@@ -138,7 +138,7 @@ pub async fn create_activity(
             Some(e) => e,
             None => i32::try_from(members_on(conn, unit.id, held_on).await?.0).unwrap_or(i32::MAX),
         };
-        let id = Uuid::now_v7();
+        let id = crate::http::validate::new_id(input.id)?;
         let row: ActivityRow = diesel::insert_into(a::table)
             .values((
                 a::id.eq(id),

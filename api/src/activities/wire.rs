@@ -127,6 +127,9 @@ pub struct Activity {
     "starts_at": "2026-11-15T08:00:00+07:00", "title": "Sinh hoạt tháng 11", "topic": "Phòng chống bạo lực gia đình",
     "location": "Nhà văn hóa ấp Rẫy"}))]
 pub struct NewActivity {
+    /// Mã do ứng dụng tạo khi ngoại tuyến / An id the client made offline (UUIDv7); by default
+    /// the server makes one. A taken id is `409 id_exists`.
+    pub id: Option<Uuid>,
     /// The unit holding it; the caller needs `members:write` there.
     pub unit_id: Uuid,
     /// Activity kind code.

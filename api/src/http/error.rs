@@ -335,6 +335,16 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(_, info) if is_connection_loss(info.message()) => {
                 ApiError::Unavailable(error.to_string())
             }
+            // A client-chosen id (offline creation) that is already taken.
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
+                if info.constraint_name().is_some_and(|c| c.ends_with("_pkey")) =>
+            {
+                ApiError::Conflict {
+                    code: "id_exists",
+                    detail: Text::new("Đã có đối tượng với mã (id) này.", "An object with this id already exists."),
+                    field: Some("id".into()),
+                }
+            }
             _ => ApiError::Internal(error.to_string()),
         }
     }

@@ -62,3 +62,16 @@ pub fn bounded_text(field: &str, value: &str, max_chars: usize) -> Result<String
     }
     Ok(trimmed.to_owned())
 }
+
+/// The id a client chose for a new object it made offline (a UUIDv7), or a fresh one.
+pub fn new_id(chosen: Option<uuid::Uuid>) -> Result<uuid::Uuid, ApiError> {
+    match chosen {
+        None => Ok(uuid::Uuid::now_v7()),
+        Some(id) if id.get_version_num() == 7 => Ok(id),
+        Some(_) => Err(ApiError::invalid_field(
+            "id",
+            "not_uuid_v7",
+            Text::new("Mã (id) phải là UUID phiên bản 7.", "The id must be a UUID version 7."),
+        )),
+    }
+}

@@ -179,6 +179,7 @@ pub fn member_of(row: &RawRow, ctx: &RowContext<'_>) -> Result<(CleanMember, Uui
         },
     };
     let input = NewMember {
+        id: None,
         family_name: cell(Column::FamilyName).into(),
         middle_name: cell(Column::MiddleName).into(),
         given_name: cell(Column::GivenName).into(),

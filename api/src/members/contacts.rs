@@ -68,6 +68,9 @@ crate::page_schema!(ContactPage, Contact, "contacts");
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"contacted_on": "2026-11-02", "method": "home_visit", "note": "Con gái ốm, cần hỗ trợ khám bệnh"}))]
 pub struct NewContact {
+    /// Mã do ứng dụng tạo khi ngoại tuyến / An id the client made offline (UUIDv7); by default
+    /// the server makes one. A taken id is `409 id_exists`.
+    pub id: Option<Uuid>,
     /// Default today; not in the future.
     pub contacted_on: Option<NaiveDate>,
     pub method: ContactMethod,
@@ -197,7 +200,7 @@ pub async fn create_member_contact(
         caller.require(Permission::MembersWrite, &member.unit_path.0)?;
         let row: Row = diesel::insert_into(c::table)
             .values((
-                c::id.eq(Uuid::now_v7()),
+                c::id.eq(crate::http::validate::new_id(input.id)?),
                 c::member_id.eq(member.id),
                 c::contacted_on.eq(day),
                 c::method.eq(method_str(input.method)),

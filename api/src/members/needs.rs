@@ -100,6 +100,9 @@ pub struct Need {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"kind": "capital", "description": "Vay 10 triệu nuôi bò", "verified_on": "2026-11-02"}))]
 pub struct NewNeed {
+    /// Mã do ứng dụng tạo khi ngoại tuyến / An id the client made offline (UUIDv7); by default
+    /// the server makes one. A taken id is `409 id_exists`.
+    pub id: Option<Uuid>,
     pub kind: NeedKind,
     /// What exactly is needed.
     #[serde(default)]
@@ -289,7 +292,7 @@ pub async fn create_member_need(
         let status = input.status.unwrap_or(NeedStatus::Open);
         let row: Row = diesel::insert_into(n::table)
             .values((
-                n::id.eq(Uuid::now_v7()),
+                n::id.eq(crate::http::validate::new_id(input.id)?),
                 n::member_id.eq(member.id),
                 n::kind.eq(kind_str(input.kind)),
                 n::description.eq(&description),

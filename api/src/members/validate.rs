@@ -282,6 +282,7 @@ pub async fn check_codes(conn: &mut AsyncPgConnection, member: &CleanMember) -> 
 /// The current record as input, with `patch` applied on top (for re-validation as a whole).
 pub fn patched(row: &MemberRow, patch: &MemberPatch) -> NewMember {
     NewMember {
+        id: None,
         family_name: patch.family_name.clone().unwrap_or_else(|| row.family_name.clone()),
         middle_name: patch.middle_name.clone().unwrap_or_else(|| row.middle_name.clone()),
         given_name: patch.given_name.clone().unwrap_or_else(|| row.given_name.clone()),

@@ -205,6 +205,9 @@ pub const SENSITIVE_FIELDS: [&str; 5] = ["cccd", "ethnicity_code", "religion_cod
     "unit_id": "0193a5c8-0000-7000-8000-00000000a001"
 }))]
 pub struct NewMember {
+    /// Mã do ứng dụng tạo khi ngoại tuyến / An id the client made offline (UUIDv7); by default
+    /// the server makes one. A taken id is `409 id_exists`.
+    pub id: Option<Uuid>,
     /// Family name (họ), required.
     pub family_name: String,
     /// Middle name (tên đệm).

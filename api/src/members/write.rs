@@ -16,6 +16,7 @@ use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
+use crate::http::validate::new_id;
 use crate::http::{ApiError, ApiJson, IfMatch, Text, etag, precondition};
 use crate::org_units::handlers::visible_unit;
 use crate::org_units::models::OrgUnitRow;
@@ -112,10 +113,11 @@ pub async fn register(
     clean: &CleanMember,
     unit: &OrgUnitRow,
     prospect: Option<Uuid>,
+    id: Uuid,
 ) -> Result<MemberRow, ApiError> {
     check_codes(conn, clean).await?;
     ensure_unique_cccd(conn, caller, clean.cccd.as_deref(), None).await?;
-    let row = row_of(clean, Uuid::now_v7(), unit, prospect);
+    let row = row_of(clean, id, unit, prospect);
     let member = queries::insert(conn, &row, unit.valid_from, caller.principal.user_id()).await?;
     if member.pioneer {
         let reason = "Khi đăng ký hội viên / At registration";
@@ -160,6 +162,7 @@ pub async fn create_member(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let clean = clean(&input, today_in_vietnam(Utc::now()))?;
+    let id = new_id(input.id)?;
     let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
         let unit = visible_unit(conn, &caller, input.unit_id, Permission::MembersRead).await?;
@@ -168,7 +171,7 @@ pub async fn create_member(
             caller.require(Permission::MembersSensitive, &unit.path.0)?;
         }
         require_member_unit(&unit)?;
-        let member = Member::basic(register(conn, &caller, &clean, &unit, None).await?);
+        let member = Member::basic(register(conn, &caller, &clean, &unit, None, id).await?);
         Ok(StoredResponse::json(StatusCode::CREATED, &member)?
             .header(header::LOCATION, format!("/api/v1/members/{}", member.id))
             .header(header::ETAG, etag(member.version)))

@@ -72,7 +72,7 @@ pub async fn convert_prospect(
             caller.require(Permission::MembersSensitive, &unit.path.0)?;
         }
         require_member_unit(&unit)?;
-        let member = register(conn, &caller, &clean, &unit, Some(prospect.id)).await?;
+        let member = register(conn, &caller, &clean, &unit, Some(prospect.id), Uuid::now_v7()).await?;
         crate::pairs::progress::prospect_joined(conn, prospect.id, member.id, clean.joined_on).await?;
         diesel::update(p::table.find(id))
             .set((
