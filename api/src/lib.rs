@@ -8,6 +8,7 @@ pub mod activities;
 pub mod api_tokens;
 pub mod audit;
 pub mod auth;
+pub mod batch;
 pub mod channels;
 pub mod cli;
 pub mod config;

@@ -4,7 +4,7 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    activities, api_tokens, audit, auth, channels, fees, funds, imports, jobs, machine_clients, members, ops,
+    activities, api_tokens, audit, auth, batch, channels, fees, funds, imports, jobs, machine_clients, members, ops,
     org_units, pairs, pioneers, prospects, reports, settings, support, sync, users,
 };
 
@@ -159,6 +159,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(reports::submissions::accept_report_submission)
                 .service(reports::submissions::return_report_submission)
                 .service(sync::feed::list_sync_changes)
+                .service(batch::run_batch)
                 .service(audit::handlers::list_audit_events)
                 .service(settings::handlers::list_settings)
                 .service(settings::handlers::create_setting)

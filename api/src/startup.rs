@@ -32,6 +32,8 @@ pub enum StartupError {
     Keys(String),
     #[error("cannot listen on {address}: {source}")]
     Bind { address: String, source: std::io::Error },
+    #[error("HTTP client: {0}")]
+    HttpClient(String),
 }
 
 pub struct Application {
@@ -49,6 +51,13 @@ impl Application {
             tracing::warn!("CHIHOI_JWT_KEYS is not set: using a key generated for this process; tokens die with it");
         }
         let document = crate::openapi::document();
+        let listener = TcpListener::bind(&config.bind)
+            .map_err(|source| StartupError::Bind { address: config.bind.clone(), source })?;
+        let mut local_addr =
+            listener.local_addr().map_err(|source| StartupError::Bind { address: config.bind.clone(), source })?;
+        if local_addr.ip().is_unspecified() {
+            local_addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
         let state = AppState {
             routes: Arc::new(RouteTable::from_openapi(&document)),
             openapi_json: Arc::new(crate::openapi::document_json()),
@@ -57,13 +66,14 @@ impl Application {
             pool,
             jwt: Arc::new(jwt),
             config: Arc::new(config),
+            local_addr,
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| StartupError::HttpClient(e.to_string()))?,
         };
-        let listener = TcpListener::bind(&state.config.bind)
-            .map_err(|source| StartupError::Bind { address: state.config.bind.clone(), source })?;
-        let port = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind { address: state.config.bind.clone(), source })?
-            .port();
+        let port = local_addr.port();
         let server = serve(listener, state.clone())
             .map_err(|source| StartupError::Bind { address: state.config.bind.clone(), source })?;
         Ok(Application { port, server, state })

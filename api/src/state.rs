@@ -20,4 +20,8 @@ pub struct AppState {
     pub openapi_json: Arc<String>,
     /// Migration versions this binary expects to find applied.
     pub expected_migrations: Arc<BTreeSet<String>>,
+    /// Where this server listens, for the batch endpoint's calls to itself.
+    pub local_addr: std::net::SocketAddr,
+    /// An HTTP client (batch operations, webhook deliveries).
+    pub http: reqwest::Client,
 }

@@ -252,3 +252,61 @@ async fn apps_create_with_their_own_ids_and_merge_on_conflict() {
     assert_eq!(problem["current"]["address"], "Ấp Rẫy");
     assert_eq!(problem["current_etag"], now.as_str());
 }
+
+#[tokio::test]
+async fn a_batch_keeps_the_good_operations_when_one_fails() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let t = tree(&app).await;
+    let lan = member(&admin, &t.branch, "Trần", "Thị", "Lan").await["id"].as_str().unwrap().to_owned();
+    let need = admin
+        .create(&format!("/api/v1/members/{lan}/needs"), &json!({"kind": "capital", "description": "Vay vốn"}))
+        .await;
+    app.user_with_role("chi-hoi-truong", &t.branch, "branch_head").await;
+    let head = app.session("chi-hoi-truong").await;
+    let head = app.with_token(&head.access_token);
+    let batch = json!({"operations": [
+        {"label": "visit", "method": "POST", "path": format!("/api/v1/members/{lan}/contacts"),
+         "body": {"method": "home_visit", "note": "Đã thăm"}, "idempotency_key": "visit-lan-1"},
+        {"label": "stale need", "method": "PATCH", "path": format!("/api/v1/needs/{}", need["id"].as_str().unwrap()),
+         "body": {"status": "met"}, "if_match": "\"9\""},
+        {"label": "read", "method": "GET", "path": format!("/api/v1/members/{lan}")}
+    ]});
+    let response = head.post_json("/api/v1/batch", &batch).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let results: Value = response.json().await.unwrap();
+    let statuses: Vec<(&str, u64)> = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["label"].as_str().unwrap(), r["status"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(statuses, [("visit", 201), ("stale need", 412), ("read", 200)]);
+    assert_eq!(results["results"][1]["body"]["current"]["status"], "open", "the need as it is, to merge");
+    assert!(results["results"][0]["body"]["id"].as_str().is_some(), "the created visit");
+    assert_eq!(results["results"][2]["body"]["last_contact_on"], results["results"][0]["body"]["contacted_on"]);
+
+    // The app retries the whole batch after a timeout: the visit is not recorded twice.
+    let again: Value = head.post_json("/api/v1/batch", &batch).await.json().await.unwrap();
+    assert_eq!(again["results"][0]["status"], 201);
+    let visits: Value = head.get(&format!("/api/v1/members/{lan}/contacts")).await.json().await.unwrap();
+    assert_eq!(visits["items"].as_array().unwrap().len(), 1);
+
+    // Limits and paths are checked before anything runs.
+    let nested = json!({"operations": [{"method": "POST", "path": "/api/v1/batch", "body": {}}]});
+    let problem = assert_problem(
+        head.post_json("/api/v1/batch", &nested).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "operations[0].path");
+    let many: Vec<Value> = (0..51).map(|_| json!({"method": "GET", "path": "/api/v1/me"})).collect();
+    let problem = assert_problem(
+        head.post_json("/api/v1/batch", &json!({"operations": many})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "operations");
+}

@@ -426,6 +426,9 @@ pub async fn exercise(who: &As<'_>, op: &str, place: &Place, fixture: &Fixture) 
             who.patch_json(&format!("/api/v1/fund-entries/{}", p.fund_entry), Some("*"), &json!({"description": "Sửa"}))
                 .await
         }
+        "run_batch" => {
+            who.post_json("/api/v1/batch", &json!({"operations": [{"method": "GET", "path": "/api/v1/me"}]})).await
+        }
         "list_sync_changes" => who.get("/api/v1/sync/changes?limit=5").await,
         "get_report_kpis" => who.get(&format!("/api/v1/reports/kpis?unit={}&period=2026-01", p.unit)).await,
         "get_report_kpis_chart" => {

@@ -1,0 +1,180 @@
+//! `POST /batch`: several operations recorded offline (a visit, a need update, an attendance
+//! change…) sent in one request. Each runs as its own request against this server, in order,
+//! with the caller's credentials, and gets its own result: one bad item loses nothing else.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, post, web};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::http::validate::Validator;
+use crate::http::{ApiError, ApiJson, Text};
+use crate::state::AppState;
+
+/// At most this many operations per batch.
+pub const MAX_OPERATIONS: usize = 50;
+
+/// An HTTP method an operation may use.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum BatchMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+/// One operation: what would otherwise be one request.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchOperation {
+    /// Your label for it, echoed in its result.
+    #[serde(default)]
+    pub label: String,
+    pub method: BatchMethod,
+    /// Path with query, under `/api/v1/` (not `/api/v1/auth/…`, not `/api/v1/batch`).
+    pub path: String,
+    /// JSON body, for POST, PUT and PATCH.
+    pub body: Option<Value>,
+    /// `If-Match` for this operation.
+    pub if_match: Option<String>,
+    /// `Idempotency-Key` for this operation (recommended for every POST: a retried batch then
+    /// replays what already succeeded).
+    pub idempotency_key: Option<String>,
+}
+
+/// Operations to run in order.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"operations": [
+    {"label": "visit", "method": "POST", "path": "/api/v1/members/0193a5c8-0000-7000-8000-000000000001/contacts",
+     "body": {"contacted_on": "2026-11-20", "method": "home_visit"}, "idempotency_key": "app-7f3a-1"},
+    {"label": "need", "method": "PATCH", "path": "/api/v1/needs/0193a5c8-0000-7000-8000-0000000000aa",
+     "body": {"status": "met", "met_on": "2026-11-20"}, "if_match": "\"2\""}]}))]
+pub struct BatchRequest {
+    /// 1–50 operations.
+    pub operations: Vec<BatchOperation>,
+}
+
+/// The result of one operation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResult {
+    /// Your label.
+    pub label: String,
+    /// Its HTTP status (a problem+json `body` when 4xx/5xx).
+    pub status: u16,
+    /// Its `ETag`, if any.
+    pub etag: Option<String>,
+    /// Its `Location`, if any.
+    pub location: Option<String>,
+    /// Its JSON body (`null` when empty or not JSON).
+    #[schema(value_type = Option<Object>)]
+    pub body: Option<Value>,
+}
+
+/// Results in the order of the operations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResponse {
+    /// One per operation.
+    pub results: Vec<BatchResult>,
+}
+
+fn check(operations: &[BatchOperation]) -> Result<(), ApiError> {
+    let mut v = Validator::new();
+    v.check(
+        (1..=MAX_OPERATIONS).contains(&operations.len()),
+        "operations",
+        "out_of_range",
+        Text::owned(format!("Từ 1 đến {MAX_OPERATIONS} thao tác."), format!("1 to {MAX_OPERATIONS} operations.")),
+    );
+    for (i, op) in operations.iter().enumerate() {
+        let allowed = op.path.starts_with("/api/v1/")
+            && !op.path.starts_with("/api/v1/auth/")
+            && !op.path.starts_with("/api/v1/batch")
+            && op.path.len() <= 2000
+            && !op.path.contains("..");
+        v.check(
+            allowed,
+            &format!("operations[{i}].path"),
+            "not_allowed",
+            Text::new(
+                "Đường dẫn phải thuộc /api/v1/ (trừ auth và batch).",
+                "The path must be under /api/v1/ (not auth or batch).",
+            ),
+        );
+    }
+    v.finish()
+}
+
+/// Run a batch
+///
+/// Runs the operations in order, each as its own request with the caller's credentials (so
+/// each has its own permission checks, validation, transaction and audit), and answers 200 with
+/// every result. Give each POST an `idempotency_key`: a batch retried after a network failure
+/// then replays what succeeded instead of doing it twice. Limits: 50 operations, the request
+/// body limit (`CHIHOI_MAX_BODY_BYTES`), 30 s per operation; each operation counts against the
+/// caller's rate limits.
+#[utoipa::path(tag = "sync", operation_id = "run_batch", security(("bearer" = [])),
+    request_body = BatchRequest,
+    responses((status = 200, description = "Every result, in order.", body = BatchResponse),
+        (status = 400, response = crate::openapi::responses::BadRequest),
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 422, response = crate::openapi::responses::Unprocessable)))]
+#[post("/batch")]
+pub async fn run_batch(
+    req: HttpRequest,
+    _caller: Caller,
+    state: web::Data<AppState>,
+    body: ApiJson<BatchRequest>,
+) -> Result<web::Json<BatchResponse>, ApiError> {
+    let operations = body.into_inner().operations;
+    check(&operations)?;
+    let base = format!("http://{}", state.local_addr);
+    let copied = |name: header::HeaderName| req.headers().get(&name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let authorization = copied(header::AUTHORIZATION).unwrap_or_default();
+    let language = copied(header::ACCEPT_LANGUAGE);
+    let request_id = copied(header::HeaderName::from_static("x-request-id")).unwrap_or_default();
+    let mut results = Vec::with_capacity(operations.len());
+    for (i, op) in operations.into_iter().enumerate() {
+        let method = match op.method {
+            BatchMethod::Get => reqwest::Method::GET,
+            BatchMethod::Post => reqwest::Method::POST,
+            BatchMethod::Put => reqwest::Method::PUT,
+            BatchMethod::Patch => reqwest::Method::PATCH,
+            BatchMethod::Delete => reqwest::Method::DELETE,
+        };
+        let mut call = state.http.request(method, format!("{base}{}", op.path)).header("authorization", &authorization);
+        if !request_id.is_empty() {
+            call = call.header("x-request-id", format!("{request_id}.{i}"));
+        }
+        if let Some(language) = &language {
+            call = call.header("accept-language", language);
+        }
+        if let Some(tag) = &op.if_match {
+            call = call.header("if-match", tag);
+        }
+        if let Some(key) = &op.idempotency_key {
+            call = call.header("idempotency-key", key);
+        }
+        if let Some(body) = &op.body {
+            call = call.json(body);
+        }
+        let result = match call.send().await {
+            Ok(response) => {
+                let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+                let (status, etag, location) = (response.status().as_u16(), header("etag"), header("location"));
+                let bytes = response.bytes().await.unwrap_or_default();
+                BatchResult { label: op.label, status, etag, location, body: serde_json::from_slice(&bytes).ok() }
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "batch operation could not be sent");
+                BatchResult { label: op.label, status: 503, etag: None, location: None, body: None }
+            }
+        };
+        results.push(result);
+    }
+    Ok(web::Json(BatchResponse { results }))
+}
