@@ -14,8 +14,8 @@ bench_token
 
 province_path="$(bench_sql "select path from org_units where name = '[SEED] Tỉnh thử tải 1'")"
 province="$(bench_sql "select id from org_units where name = '[SEED] Tỉnh thử tải 1'")"
-commune_path="$(bench_sql "select path from org_units where name = '[SEED] Xã thử tải 1'")"
-commune="$(bench_sql "select id from org_units where name = '[SEED] Xã thử tải 1'")"
+commune_path="$(bench_sql "select path from org_units where name = 'Xã thử tải 1'")"
+commune="$(bench_sql "select id from org_units where name = 'Xã thử tải 1'")"
 depth=$(( $(bench_sql "select nlevel(path) from org_units where id = '$province'") + 1 ))
 month_from="$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m-%d)"
 month_to="$(date -d "$(date +%Y-%m-01) -1 day" +%Y-%m-%d)"

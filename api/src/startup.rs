@@ -67,6 +67,7 @@ impl Application {
             jwt: Arc::new(jwt),
             config: Arc::new(config),
             local_addr,
+            rate_limiter: Arc::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
                 .redirect(reqwest::redirect::Policy::none())
@@ -112,6 +113,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .app_data(BodyLimit(config.max_body_bytes))
             .app_data(web::PathConfig::default().error_handler(|error, _| path_error(&error.to_string()).into()))
             .wrap(Condition::new(cors_enabled, cors(&config.cors_origins)))
+            .wrap(from_fn(crate::http::rate_limit::rate_limit))
             .wrap(from_fn(request_context))
             .wrap(Compress::default())
             .into_utoipa_app()

@@ -24,4 +24,6 @@ pub struct AppState {
     pub local_addr: std::net::SocketAddr,
     /// An HTTP client (batch operations, webhook deliveries).
     pub http: reqwest::Client,
+    /// Request counters of the rate limits.
+    pub rate_limiter: Arc<crate::http::rate_limit::RateLimiter>,
 }

@@ -22,6 +22,7 @@ mod org_units;
 mod outage;
 mod pairs;
 mod permissions;
+mod rate_limits;
 mod reports;
 mod seed;
 mod settings;

@@ -67,6 +67,8 @@ pub struct Config {
     pub idempotency_ttl: Duration,
     /// How long the sync change log is kept (older cursors must resync).
     pub sync_retention_days: i32,
+    /// Request budgets per token and per client address.
+    pub rate_limits: crate::http::rate_limit::RateLimits,
     pub auth: AuthConfig,
 }
 
@@ -155,6 +157,15 @@ impl Config {
             workers: number(&get, "CHIHOI_WORKERS", default_workers, 1..=256)?,
             shutdown_timeout: Duration::from_secs(number(&get, "CHIHOI_SHUTDOWN_TIMEOUT_S", 30, 1..=600)?),
             idempotency_ttl: Duration::from_secs(idempotency_hours * 3600),
+            rate_limits: {
+                use crate::http::rate_limit::{DEFAULT_PER_ADDRESS, DEFAULT_PER_TOKEN, Quotas, RateLimits};
+                let token = get("CHIHOI_RATE_LIMITS").unwrap_or_else(|| DEFAULT_PER_TOKEN.to_owned());
+                let address = get("CHIHOI_RATE_LIMITS_PER_ADDRESS").unwrap_or_else(|| DEFAULT_PER_ADDRESS.to_owned());
+                RateLimits {
+                    per_token: Quotas::parse(&token).map_err(|m| invalid("CHIHOI_RATE_LIMITS", m))?,
+                    per_address: Quotas::parse(&address).map_err(|m| invalid("CHIHOI_RATE_LIMITS_PER_ADDRESS", m))?,
+                }
+            },
             sync_retention_days: number(&get, "CHIHOI_SYNC_RETENTION_DAYS", 90, 7..=3650)?,
             auth: AuthConfig::from_lookup(&get, environment)?,
         })

@@ -12,6 +12,7 @@ pub mod pagination;
 pub mod precondition;
 pub mod problem;
 pub mod query;
+pub mod rate_limit;
 mod serde_errors;
 pub mod text;
 pub mod validate;

@@ -1,0 +1,223 @@
+//! Rate limits per token and per client address, with separate budgets for logins, reads,
+//! writes and exports; `429` with `Retry-After` when spent, and the IETF `RateLimit-Policy` and
+//! `RateLimit` headers on every API answer (draft-ietf-httpapi-ratelimit-headers). Counters are
+//! fixed windows held in this process: behind several replicas each applies its own.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
+use actix_web::web;
+
+use super::ApiError;
+use crate::state::AppState;
+
+/// What a request spends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Budget {
+    Login,
+    Reads,
+    Writes,
+    Exports,
+}
+
+impl Budget {
+    const ALL: [Budget; 4] = [Budget::Login, Budget::Reads, Budget::Writes, Budget::Exports];
+
+    fn name(self) -> &'static str {
+        match self {
+            Budget::Login => "login",
+            Budget::Reads => "reads",
+            Budget::Writes => "writes",
+            Budget::Exports => "exports",
+        }
+    }
+
+    fn of(method: &Method, path: &str, query: &str) -> Budget {
+        if path.starts_with("/api/v1/auth/") {
+            Budget::Login
+        } else if path.ends_with("/export")
+            || query.split('&').any(|p| p == "format=csv" || p == "format=xlsx")
+            || path.ends_with("/template")
+        {
+            Budget::Exports
+        } else if method == Method::GET || method == Method::HEAD {
+            Budget::Reads
+        } else {
+            Budget::Writes
+        }
+    }
+}
+
+/// Quota and window (seconds) of each budget, for one kind of key.
+#[derive(Debug, Clone, Default)]
+pub struct Quotas(HashMap<Budget, (u32, u64)>);
+
+impl Quotas {
+    /// `reads=1200/60,writes=600/60,…`, or `off`.
+    pub fn parse(spec: &str) -> Result<Quotas, String> {
+        let spec = spec.trim();
+        if spec == "off" {
+            return Ok(Quotas::default());
+        }
+        let mut quotas = HashMap::new();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, rest) =
+                part.split_once('=').ok_or_else(|| format!("expected name=quota/seconds in {part:?}"))?;
+            let budget = Budget::ALL
+                .into_iter()
+                .find(|b| b.name() == name.trim())
+                .ok_or_else(|| format!("unknown budget {name:?} (login, reads, writes, exports)"))?;
+            let (quota, window) = rest.split_once('/').ok_or_else(|| format!("expected quota/seconds in {part:?}"))?;
+            let quota: u32 = quota.trim().parse().map_err(|_| format!("bad quota in {part:?}"))?;
+            let window: u64 = window.trim().parse().map_err(|_| format!("bad window in {part:?}"))?;
+            if quota == 0 || !(1..=86_400).contains(&window) {
+                return Err(format!("quota must be positive and the window 1–86400 s in {part:?}"));
+            }
+            quotas.insert(budget, (quota, window));
+        }
+        Ok(Quotas(quotas))
+    }
+}
+
+/// The limits of this server: per token and per client address.
+#[derive(Debug, Clone, Default)]
+pub struct RateLimits {
+    pub per_token: Quotas,
+    pub per_address: Quotas,
+}
+
+pub const DEFAULT_PER_TOKEN: &str = "reads=1200/60,writes=600/60,exports=20/60";
+pub const DEFAULT_PER_ADDRESS: &str = "login=60/60,reads=3000/60,writes=1200/60,exports=60/60";
+
+struct Hit {
+    budget: Budget,
+    quota: u32,
+    window: u64,
+    remaining: u32,
+    reset: u64,
+    allowed: bool,
+}
+
+/// A counter's key: the budget, whether it counts a token (else an address), and the key.
+type CounterKey = (Budget, bool, String);
+
+/// Fixed-window counters: (window number, requests in it).
+#[derive(Default)]
+pub struct RateLimiter {
+    counters: Mutex<HashMap<CounterKey, (u64, u32)>>,
+}
+
+impl RateLimiter {
+    fn hit(&self, budget: Budget, (quota, window): (u32, u64), by_token: bool, key: String, now: u64) -> Hit {
+        let slot = now / window;
+        let reset = (slot + 1) * window - now;
+        let Ok(mut counters) = self.counters.lock() else {
+            // A poisoned lock means a panic elsewhere; do not turn it into refusals.
+            return Hit { budget, quota, window, remaining: quota, reset, allowed: true };
+        };
+        if counters.len() > 100_000 {
+            counters.retain(|(_, _, _), (s, _)| *s + 1 >= slot);
+        }
+        let entry = counters.entry((budget, by_token, key)).or_insert((slot, 0));
+        if entry.0 != slot {
+            *entry = (slot, 0);
+        }
+        let allowed = entry.1 < quota;
+        if allowed {
+            entry.1 += 1;
+        }
+        Hit { budget, quota, window, remaining: quota - entry.1.min(quota), reset, allowed }
+    }
+}
+
+fn bearer_key(req: &ServiceRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = value.strip_prefix("Bearer ")?;
+    // Keys are digests: the limiter never holds a usable token.
+    Some(crate::auth::tokens::digest(token).iter().take(16).map(|b| format!("{b:02x}")).collect())
+}
+
+fn set_headers(headers: &mut actix_web::http::header::HeaderMap, hit: &Hit) {
+    let policy = format!("\"{}\";q={};w={}", hit.budget.name(), hit.quota, hit.window);
+    let state = format!("\"{}\";r={};t={}", hit.budget.name(), hit.remaining, hit.reset);
+    for (name, value) in [("ratelimit-policy", policy), ("ratelimit", state)] {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+}
+
+/// The middleware: counts the request against each budget that applies to it.
+pub async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    if !req.path().starts_with("/api/") || req.method() == Method::OPTIONS {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let budget = Budget::of(req.method(), req.path(), req.query_string());
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let limits = &state.config.rate_limits;
+    let mut hits = Vec::new();
+    if let (Some(quota), Some(key)) = (limits.per_token.0.get(&budget), bearer_key(&req)) {
+        hits.push(state.rate_limiter.hit(budget, *quota, true, key, now));
+    }
+    let address = crate::auth::caller::client_ip(req.request(), &state.config.auth.trusted_proxies);
+    // The server's own calls (batch operations) and local operators are counted per token only.
+    let local = address.as_deref().and_then(|a| a.parse::<std::net::IpAddr>().ok()).is_none_or(|ip| ip.is_loopback());
+    if let (Some(quota), Some(address), false) = (limits.per_address.0.get(&budget), address, local) {
+        hits.push(state.rate_limiter.hit(budget, *quota, false, address, now));
+    }
+    let tightest =
+        hits.iter().filter(|h| !h.allowed).max_by_key(|h| h.reset).or_else(|| hits.iter().min_by_key(|h| h.remaining));
+    if let Some(refused) = hits.iter().filter(|h| !h.allowed).max_by_key(|h| h.reset) {
+        let mut response = req.error_response(ApiError::TooManyRequests(refused.reset.max(1)));
+        set_headers(response.headers_mut(), refused);
+        return Ok(response.map_into_boxed_body());
+    }
+    let mut response = next.call(req).await?.map_into_boxed_body();
+    if let Some(hit) = tightest {
+        set_headers(response.headers_mut(), hit);
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_parse_and_classify() {
+        let quotas = Quotas::parse("reads=10/60, writes=2/1").unwrap();
+        assert_eq!(quotas.0[&Budget::Reads], (10, 60));
+        assert!(Quotas::parse("off").unwrap().0.is_empty());
+        assert!(Quotas::parse("reeds=1/60").is_err());
+        assert!(Quotas::parse("reads=0/60").is_err());
+        assert_eq!(Budget::of(&Method::GET, "/api/v1/members", ""), Budget::Reads);
+        assert_eq!(Budget::of(&Method::GET, "/api/v1/reports/kpis", "unit=x&format=xlsx"), Budget::Exports);
+        assert_eq!(Budget::of(&Method::POST, "/api/v1/auth/login", ""), Budget::Login);
+        assert_eq!(Budget::of(&Method::PATCH, "/api/v1/members/x", ""), Budget::Writes);
+    }
+
+    #[test]
+    fn a_window_refuses_past_its_quota_and_resets() {
+        let limiter = RateLimiter::default();
+        let hit = |now| limiter.hit(Budget::Writes, (2, 60), true, "k".into(), now);
+        assert!(hit(120).allowed);
+        let second = hit(130);
+        assert!(second.allowed && second.remaining == 0);
+        let third = hit(150);
+        assert!(!third.allowed);
+        assert_eq!(third.reset, 30);
+        assert!(hit(180).allowed, "a new window");
+    }
+}
