@@ -41,3 +41,4 @@ pub mod telemetry;
 pub mod text;
 pub mod time;
 pub mod users;
+pub mod webhooks;

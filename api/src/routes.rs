@@ -5,7 +5,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     activities, api_tokens, audit, auth, batch, channels, fees, funds, imports, jobs, machine_clients, members, ops,
-    org_units, pairs, pioneers, prospects, reports, settings, support, sync, users,
+    org_units, pairs, pioneers, prospects, reports, settings, support, sync, users, webhooks,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -160,6 +160,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(reports::submissions::return_report_submission)
                 .service(sync::feed::list_sync_changes)
                 .service(batch::run_batch)
+                .service(webhooks::handlers::create_webhook)
+                .service(webhooks::handlers::list_webhooks)
+                .service(webhooks::handlers::get_webhook)
+                .service(webhooks::handlers::update_webhook)
+                .service(webhooks::handlers::delete_webhook)
+                .service(webhooks::handlers::list_webhook_deliveries)
+                .service(webhooks::handlers::replay_webhook_delivery)
                 .service(audit::handlers::list_audit_events)
                 .service(settings::handlers::list_settings)
                 .service(settings::handlers::create_setting)

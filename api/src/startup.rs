@@ -90,6 +90,7 @@ impl Application {
         let background = [
             (self.state.config.migrate == MigrateMode::Auto)
                 .then(|| tokio::spawn(migrate_until_done(self.state.config.database_url.expose().to_owned()))),
+            Some(tokio::spawn(crate::webhooks::delivery::run(self.state.clone(), self.state.config.webhooks.clone()))),
             Some(tokio::spawn(housekeeping(self.state.pool.clone(), self.state.config.sync_retention_days))),
         ];
         let result = self.server.await;

@@ -28,3 +28,4 @@ mod seed;
 mod settings;
 mod support;
 mod sync;
+mod webhooks;

@@ -69,6 +69,8 @@ pub struct Config {
     pub sync_retention_days: i32,
     /// Request budgets per token and per client address.
     pub rate_limits: crate::http::rate_limit::RateLimits,
+    /// Webhook delivery: retries, give-up time, polling, private targets.
+    pub webhooks: crate::webhooks::delivery::DeliverySettings,
     pub auth: AuthConfig,
 }
 
@@ -165,6 +167,22 @@ impl Config {
                     per_token: Quotas::parse(&token).map_err(|m| invalid("CHIHOI_RATE_LIMITS", m))?,
                     per_address: Quotas::parse(&address).map_err(|m| invalid("CHIHOI_RATE_LIMITS_PER_ADDRESS", m))?,
                 }
+            },
+            webhooks: crate::webhooks::delivery::DeliverySettings {
+                retry_base: Duration::from_secs(number(&get, "CHIHOI_WEBHOOK_RETRY_BASE_S", 30, 1..=3600)?),
+                give_up: Duration::from_secs(number(&get, "CHIHOI_WEBHOOK_GIVE_UP_S", 26 * 3600, 2..=14 * 86_400)?),
+                poll: Duration::from_millis(number(&get, "CHIHOI_WEBHOOK_POLL_MS", 1000, 50..=60_000)?),
+                allow_private: match get("CHIHOI_WEBHOOK_ALLOW_PRIVATE").as_deref() {
+                    None => environment == Environment::Local,
+                    Some("true" | "1") => true,
+                    Some("false" | "0") => false,
+                    Some(other) => {
+                        return Err(invalid(
+                            "CHIHOI_WEBHOOK_ALLOW_PRIVATE",
+                            format!("expected true or false, got {other:?}"),
+                        ));
+                    }
+                },
             },
             sync_retention_days: number(&get, "CHIHOI_SYNC_RETENTION_DAYS", 90, 7..=3650)?,
             auth: AuthConfig::from_lookup(&get, environment)?,

@@ -317,6 +317,16 @@ pub async fn create_member_event(
                     .details(serde_json::json!({"kind": kind})),
             )
             .await?;
+        if ends {
+            let data = serde_json::json!({"member_id": id, "unit_id": current.unit_id, "kind": kind});
+            crate::webhooks::outbox::record(
+                conn,
+                crate::webhooks::WebhookEvent::MemberLeft,
+                &current.unit_path.0,
+                data,
+            )
+            .await?;
+        }
         let member = Member::basic(updated);
         Ok(StoredResponse::json(StatusCode::CREATED, &member)?.header(header::ETAG, etag(member.version)))
     })

@@ -128,6 +128,8 @@ pub async fn register(
     let event =
         AuditEvent::new("member.create").object("member", member.id).unit(unit.id).fields(changed_fields(None, clean));
     caller.audit(conn, event).await?;
+    let data = serde_json::json!({"member_id": member.id, "unit_id": unit.id});
+    crate::webhooks::outbox::record(conn, crate::webhooks::WebhookEvent::MemberJoined, &unit.path.0, data).await?;
     Ok(member)
 }
 

@@ -39,6 +39,7 @@ pub const CONTRACT_VERSION: &str = "0.1.0";
         (name = "fees", description = "Hội phí: mức thu, nộp, danh sách chưa nộp / Membership fees: schedules, payments, who has not paid."),
         (name = "imports", description = "Nhập danh sách từ bảng tính / Importing member lists, and background jobs."),
         (name = "reports", description = "Báo cáo: chỉ tiêu theo cây đơn vị, \"3 có 3 biết\", xếp loại, báo cáo gửi cấp trên / Reports: KPIs rolled up the tree, scorecards, ratings, submissions upward."),
+        (name = "webhooks", description = "Webhook cho hệ thống cấp trên: đăng ký, gửi có ký, thử lại / Webhooks for higher-level systems: subscriptions, signed deliveries, retries."),
         (name = "sync", description = "Đồng bộ cho ứng dụng di động / Delta sync for offline-first mobile apps."),
         (name = "org_units", description = "Cây đơn vị Hội / The org tree: central, province, (district), commune, branch, group."),
         (name = "audit", description = "Nhật ký kiểm tra / The audit trail."),

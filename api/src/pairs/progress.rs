@@ -235,6 +235,16 @@ pub async fn close_pair(
                     .details(serde_json::json!({"status": status})),
             )
             .await?;
+        if status == "achieved" {
+            let data = serde_json::json!({"pair_id": row.id, "unit_id": row.unit_id, "kind": updated.kind});
+            crate::webhooks::outbox::record(
+                conn,
+                crate::webhooks::WebhookEvent::PairAchieved,
+                &updated.unit_path.0,
+                data,
+            )
+            .await?;
+        }
         let pair = one(conn, updated).await?;
         Ok(StoredResponse::json(StatusCode::OK, &pair)?.header(header::ETAG, etag(pair.version)))
     })

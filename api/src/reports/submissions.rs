@@ -29,6 +29,7 @@ use crate::org_units::models::OrgUnitRow;
 use crate::org_units::queries;
 use crate::schema::report_submissions as s;
 use crate::state::AppState;
+use crate::webhooks::WebhookEvent;
 
 /// Where a report is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -459,6 +460,13 @@ pub async fn get_report_submission(
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(report.version))).json(report))
 }
 
+/// Tells subscribers of the unit's subtree (ids and the period only).
+async fn announce(conn: &mut AsyncPgConnection, event: WebhookEvent, row: &Row) -> Result<(), ApiError> {
+    let data =
+        serde_json::json!({"report_id": row.id, "unit_id": row.unit_id, "period": row.period, "status": row.status});
+    crate::webhooks::outbox::record(conn, event, &row.unit_path.0, data).await
+}
+
 /// Refuses (409) an action the report's status does not allow.
 fn require_status(row: &Row, from: &[&str]) -> Result<(), ApiError> {
     if from.contains(&row.status.as_str()) {
@@ -514,6 +522,7 @@ pub async fn submit_report_submission(
             .get_result(conn)
             .await?;
         caller.audit(conn, AuditEvent::new("report.submit").object("report", row.id).unit(row.unit_id)).await?;
+        announce(conn, WebhookEvent::ReportSubmitted, &updated).await?;
         StoredResponse::json(StatusCode::OK, &to_wire(&caller, updated))
     })
     .await
@@ -624,6 +633,8 @@ async fn decide(
             .await?;
         let action = if accept { "report.accept" } else { "report.return" };
         caller.audit(conn, AuditEvent::new(action).object("report", row.id).unit(row.unit_id)).await?;
+        let event = if accept { WebhookEvent::ReportAccepted } else { WebhookEvent::ReportReturned };
+        announce(conn, event, &updated).await?;
         StoredResponse::json(StatusCode::OK, &to_wire(&caller, updated))
     })
     .await

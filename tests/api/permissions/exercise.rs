@@ -426,6 +426,23 @@ pub async fn exercise(who: &As<'_>, op: &str, place: &Place, fixture: &Fixture) 
             who.patch_json(&format!("/api/v1/fund-entries/{}", p.fund_entry), Some("*"), &json!({"description": "Sửa"}))
                 .await
         }
+        "create_webhook" => {
+            who.post_json(
+                "/api/v1/webhooks",
+                &json!({"unit_id": p.unit, "url": "http://127.0.0.1:9/hook", "events": ["member.joined"]}),
+            )
+            .await
+        }
+        "list_webhooks" => who.get("/api/v1/webhooks").await,
+        "get_webhook" => who.get(&format!("/api/v1/webhooks/{}", p.webhook)).await,
+        "update_webhook" => {
+            who.patch_json(&format!("/api/v1/webhooks/{}", p.webhook), Some("*"), &json!({"status": "disabled"})).await
+        }
+        "list_webhook_deliveries" => who.get(&format!("/api/v1/webhooks/{}/deliveries", p.webhook)).await,
+        "replay_webhook_delivery" => {
+            who.post_json(&format!("/api/v1/webhook-deliveries/{}/replay", p.delivery), &json!({})).await
+        }
+        "delete_webhook" => who.delete(&format!("/api/v1/webhooks/{}", p.webhook), Some("*")).await,
         "run_batch" => {
             who.post_json("/api/v1/batch", &json!({"operations": [{"method": "GET", "path": "/api/v1/me"}]})).await
         }

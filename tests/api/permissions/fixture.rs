@@ -59,6 +59,9 @@ pub struct Place {
     pub report_to_return: String,
     /// A draft report of the place's unit, to adjust and submit.
     pub report_draft: String,
+    /// The root administrator's subscription to the place's events, and one of its deliveries.
+    pub webhook: String,
+    pub delivery: String,
     /// A unit two levels down and another parent for it at the level of its own parent.
     pub to_move: (String, String),
 }
@@ -148,6 +151,12 @@ pub async fn fixture(app: &TestApp) -> Fixture {
             n += 1;
             member(&admin, unit, n).await
         };
+        let webhook = id(&admin
+            .create(
+                "/api/v1/webhooks",
+                &json!({"unit_id": unit, "url": "http://127.0.0.1:9/hook", "events": ["member.joined"]}),
+            )
+            .await["webhook"]);
         let member_id = next_member(&home).await;
         let mover = next_member(&home).await;
         let leaving = next_member(&home).await;
@@ -259,6 +268,9 @@ pub async fn fixture(app: &TestApp) -> Fixture {
         let report_to_accept = report(&rated, "2025-11", true).await;
         let report_to_return = report(&rated, "2025-12", true).await;
         let report_draft = report(&unit, "2025-10", false).await;
+        let deliveries: Value =
+            admin.get(&format!("/api/v1/webhooks/{webhook}/deliveries")).await.json().await.unwrap();
+        let delivery = id(&deliveries["items"][0]);
         let to_move = match (below(level), below(level).and_then(below)) {
             (Some(child), Some(grandchild)) => {
                 let from = app.unit(&unit, child, &format!("Cũ {key}")).await;
@@ -301,6 +313,8 @@ pub async fn fixture(app: &TestApp) -> Fixture {
                 report_to_accept,
                 report_to_return,
                 report_draft,
+                webhook,
+                delivery,
                 to_move,
             },
         );
