@@ -77,7 +77,7 @@ bench_wrk() {
 bench_pgbench() {
   local connections=$1 file=$2; shift 2
   local dir; dir="$(mktemp -d)"
-  (cd "$dir" && "$PGBENCH" -n -q -c "$connections" -j "$((connections < 2 ? 1 : 2))" -T "$BENCH_SECONDS" -l \
+  (cd "$dir" && "$PGBENCH" -n -c "$connections" -j "$((connections < 2 ? 1 : 2))" -T "$BENCH_SECONDS" -l \
     -f "$file" "$@" "$BENCH_DATABASE_URL" >"$dir/out" 2>&1) || { cat "$dir/out" >&2; die "pgbench failed"; }
   local tps; tps="$(awk '/^tps/ { print $3; exit }' "$dir/out")"
   local failed; failed="$(awk '/failed transactions/ { print $4; exit }' "$dir/out")"

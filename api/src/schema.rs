@@ -545,6 +545,19 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    outbox_events (id) {
+        id -> Uuid,
+        event -> Text,
+        unit_path -> Ltree,
+        payload -> Jsonb,
+        occurred_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     pair_checkins (id) {
         id -> Uuid,
         pair_id -> Uuid,
@@ -939,6 +952,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    webhook_deliveries (id) {
+        id -> Uuid,
+        webhook_id -> Uuid,
+        event_id -> Uuid,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_status -> Nullable<Int4>,
+        last_error -> Text,
+        delivered_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    webhooks (id) {
+        id -> Uuid,
+        owner_user_id -> Nullable<Uuid>,
+        owner_client_id -> Nullable<Uuid>,
+        unit_id -> Uuid,
+        unit_path -> Ltree,
+        url -> Text,
+        events -> Array<Nullable<Text>>,
+        secret -> Text,
+        status -> Text,
+        status_note -> Text,
+        failing_since -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(activities -> activity_kinds (kind));
 diesel::joinable!(activities -> members (organiser_member_id));
 diesel::joinable!(activities -> org_units (unit_id));
@@ -1015,6 +1068,11 @@ diesel::joinable!(unit_ratings -> org_units (unit_id));
 diesel::joinable!(unit_ratings -> users (rated_by));
 diesel::joinable!(users -> members (member_id));
 diesel::joinable!(users -> org_units (home_unit_id));
+diesel::joinable!(webhook_deliveries -> outbox_events (event_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhooks -> machine_clients (owner_client_id));
+diesel::joinable!(webhooks -> org_units (unit_id));
+diesel::joinable!(webhooks -> users (owner_user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     activities,
@@ -1048,6 +1106,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     org_unit_periods,
     org_unit_population,
     org_units,
+    outbox_events,
     pair_checkins,
     pair_kinds,
     pair_stage_events,
@@ -1070,4 +1129,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     unit_channels,
     unit_ratings,
     users,
+    webhook_deliveries,
+    webhooks,
 );

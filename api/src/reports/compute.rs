@@ -104,14 +104,25 @@ fn get(rows: &[Keyed], key: &str) -> i64 {
 async fn movements(conn: &mut AsyncPgConnection, units: &[Uuid], p: &Period) -> Result<Vec<Keyed>, ApiError> {
     keyed(
         conn,
-        "SELECT e.kind AS key, count(*) AS value FROM member_events e JOIN members m ON m.id = e.member_id
-         WHERE m.member_type = 'regular' AND e.occurred_on BETWEEN $2 AND $3 AND (
-             (e.kind IN ('join', 'reinstatement') AND e.to_unit_id = ANY($1))
-          OR (e.kind = 'transfer_in' AND e.to_unit_id = ANY($1) AND NOT (e.from_unit_id = ANY($1)))
-          OR (e.kind = 'transfer_out' AND e.from_unit_id = ANY($1) AND NOT (e.to_unit_id = ANY($1)))
-          OR (e.kind IN ('leave', 'removal', 'death') AND EXISTS (
-                 SELECT 1 FROM member_placements pl WHERE pl.member_id = e.member_id
-                 AND pl.valid_to = e.occurred_on AND pl.unit_id = ANY($1))))
+        // Three index-friendly parts: arrivals by destination, departures by origin, and
+        // endings by the placement they closed.
+        "SELECT e.kind AS key, count(*) AS value FROM member_events e
+           JOIN members m ON m.id = e.member_id AND m.member_type = 'regular'
+         WHERE e.to_unit_id = ANY($1) AND e.occurred_on BETWEEN $2 AND $3
+           AND (e.kind IN ('join', 'reinstatement') OR (e.kind = 'transfer_in' AND NOT (e.from_unit_id = ANY($1))))
+         GROUP BY e.kind
+         UNION ALL
+         SELECT e.kind, count(*) FROM member_events e
+           JOIN members m ON m.id = e.member_id AND m.member_type = 'regular'
+         WHERE e.from_unit_id = ANY($1) AND e.occurred_on BETWEEN $2 AND $3
+           AND e.kind = 'transfer_out' AND NOT (e.to_unit_id = ANY($1))
+         GROUP BY e.kind
+         UNION ALL
+         SELECT e.kind, count(DISTINCT e.id) FROM member_placements pl
+           JOIN member_events e ON e.member_id = pl.member_id AND e.occurred_on = pl.valid_to
+                AND e.kind IN ('leave', 'removal', 'death')
+           JOIN members m ON m.id = e.member_id AND m.member_type = 'regular'
+         WHERE pl.unit_id = ANY($1) AND pl.valid_to BETWEEN $2 AND $3
          GROUP BY e.kind",
         units,
         p,
