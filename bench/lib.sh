@@ -80,7 +80,7 @@ bench_pgbench() {
   (cd "$dir" && "$PGBENCH" -n -c "$connections" -j "$((connections < 2 ? 1 : 2))" -T "$BENCH_SECONDS" -l \
     -f "$file" "$@" "$BENCH_DATABASE_URL" >"$dir/out" 2>&1) || { cat "$dir/out" >&2; die "pgbench failed"; }
   local tps; tps="$(awk '/^tps/ { print $3; exit }' "$dir/out")"
-  local failed; failed="$(awk '/failed transactions/ { print $4; exit }' "$dir/out")"
+  local failed; failed="$(awk -F': ' '/failed transactions/ { split($2, n, " "); print n[1]; exit }' "$dir/out")"
   cat "$dir"/pgbench_log.* | awk '{ print $3 / 1000 }' | sort -n >"$dir/lat"
   local n; n="$(wc -l <"$dir/lat")"
   local p50; p50="$(sed -n "$(( (n + 1) / 2 ))p" "$dir/lat")"
