@@ -60,7 +60,7 @@ bench_token() {
 # wrk against one URL: prints "requests/s p50_ms p99_ms errors".
 bench_wrk() {
   local connections=$1 url=$2 out
-  out="$(wrk -t "$((connections < 2 ? 1 : 2))" -c "$connections" -d "${BENCH_SECONDS}s" --latency \
+  out="$(wrk -t "$((connections < 2 ? 1 : 2))" -c "$connections" -d "${BENCH_SECONDS}s" --timeout 60s --latency \
     -H "Authorization: Bearer $BENCH_TOKEN" "$url")"
   printf '%s\n' "$out" >>"$BENCH_OUT/wrk.log"
   printf '%s\n' "$out" | awk '

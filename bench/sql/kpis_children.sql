@@ -15,11 +15,13 @@ meetings AS (
   WHERE a.unit_path <@ ':path'::ltree AND nlevel(a.unit_path) >= :depth AND a.held_on BETWEEN ':from' AND ':to'
     AND a.status = 'held' AND a.attendance_recorded_at IS NOT NULL
   GROUP BY 1),
-present AS (
-  SELECT subpath(a.unit_path, 0, :depth) AS child, count(*) AS present, count(DISTINCT t.member_id) AS participants
-  FROM activities a JOIN attendance t ON t.activity_id = a.id AND t.status = 'present'
+acts AS MATERIALIZED (
+  SELECT a.id, subpath(a.unit_path, 0, :depth) AS child FROM activities a
   WHERE a.unit_path <@ ':path'::ltree AND nlevel(a.unit_path) >= :depth AND a.held_on BETWEEN ':from' AND ':to'
-    AND a.status = 'held'
+    AND a.status = 'held'),
+present AS (
+  SELECT acts.child, count(*) AS present, count(DISTINCT t.member_id) AS participants
+  FROM acts JOIN attendance t ON t.activity_id = acts.id AND t.status = 'present' AND t.member_id IS NOT NULL
   GROUP BY 1)
 SELECT placed.child, at_start, at_end, held, expected, present, participants
 FROM placed LEFT JOIN meetings USING (child) LEFT JOIN present USING (child);

@@ -91,9 +91,9 @@ fn every_operation_is_named_described_and_answers_problems() {
         let (verb, resource) = id.split_once('_').unwrap_or_else(|| panic!("{id} is not verb_resource"));
         assert!(
             [
-                "get", "list", "create", "run", "replay", "update", "delete", "replace", "submit", "accept", "return", "merge",
-                "login", "refresh", "logout", "issue", "revoke", "import", "export", "record", "close", "move",
-                "rename", "convert", "set", "reset", "reject", "cancel", "split"
+                "get", "list", "create", "run", "replay", "update", "delete", "replace", "submit", "accept", "return",
+                "merge", "login", "refresh", "logout", "issue", "revoke", "import", "export", "record", "close",
+                "move", "rename", "convert", "set", "reset", "reject", "cancel", "split"
             ]
             .contains(&verb),
             "{id}: unknown verb {verb}"

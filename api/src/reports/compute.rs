@@ -170,12 +170,16 @@ async fn engagement(
     // Members at the end who attended at least once: the ratio stays within 100% when members
     // who attended have since died, left or moved away.
     let participants: Two = diesel::sql_query(
-        "SELECT count(DISTINCT t.member_id) AS a, 0::bigint AS b FROM activities a
-         JOIN attendance t ON t.activity_id = a.id AND t.status = 'present'
-         JOIN members m ON m.id = t.member_id AND m.member_type = 'regular'
-         WHERE a.unit_id = ANY($1) AND a.held_on BETWEEN $2 AND $3 AND a.status = 'held'
-           AND EXISTS (SELECT 1 FROM member_placements pl WHERE pl.member_id = t.member_id
-               AND pl.unit_id = ANY($4) AND pl.valid_from <= $3 AND (pl.valid_to IS NULL OR pl.valid_to > $3))",
+        // From the period's activities to their rosters first (materialized: otherwise the
+        // planner walks every member's whole attendance history).
+        "WITH present AS MATERIALIZED (
+             SELECT DISTINCT t.member_id FROM activities a
+             JOIN attendance t ON t.activity_id = a.id AND t.status = 'present' AND t.member_id IS NOT NULL
+             WHERE a.unit_id = ANY($1) AND a.held_on BETWEEN $2 AND $3 AND a.status = 'held')
+         SELECT count(*) AS a, 0::bigint AS b FROM present p
+         JOIN members m ON m.id = p.member_id AND m.member_type = 'regular'
+         WHERE EXISTS (SELECT 1 FROM member_placements pl WHERE pl.member_id = p.member_id
+             AND pl.unit_id = ANY($4) AND pl.valid_from <= $3 AND (pl.valid_to IS NULL OR pl.valid_to > $3))",
     )
     .bind::<Array<SqlUuid>, _>(units)
     .bind::<Date, _>(p.from)
