@@ -274,3 +274,32 @@ async fn internal_targets_are_refused_where_private_addresses_are_not_allowed() 
         assert_eq!(problem["errors"][0]["field"], "url", "{url}");
     }
 }
+
+#[tokio::test]
+async fn an_event_committed_before_a_crash_is_delivered_after_restart() {
+    // The first server records the event but never gets to deliver it (its delivery loop is
+    // stalled, as if it died right after the commit); a new server on the same database sends it.
+    let stalled = spawn_app_with(|env| {
+        env.insert("CHIHOI_WEBHOOK_POLL_MS".into(), "60000".into());
+    })
+    .await;
+    let admin = stalled.admin().await;
+    let province = stalled.unit(ROOT_UNIT, "province", "Tỉnh").await;
+    let branch = stalled.unit(&province, "branch", "Chi hội").await;
+    let (url, log) = receiver(0).await;
+    admin.create("/api/v1/webhooks", &json!({"unit_id": province, "url": url, "events": ["member.joined"]})).await;
+    let member = admin
+        .create(
+            "/api/v1/members",
+            &json!({"family_name": "Trần", "middle_name": "Thị", "given_name": "Hậu", "birth_year": 1980,
+                                           "joined_on": "2026-11-01", "unit_id": branch}),
+        )
+        .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(log.lock().unwrap().is_empty(), "nothing sent before the restart");
+    let restarted = crate::helpers::spawn_app_on(&stalled.database_url, fast).await;
+    wait_for(&log, |r| !r.is_empty()).await;
+    let body: Value = serde_json::from_slice(&log.lock().unwrap()[0].body).unwrap();
+    assert_eq!(body["data"]["member_id"], member["id"]);
+    drop(restarted);
+}
