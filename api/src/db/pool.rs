@@ -33,8 +33,11 @@ pub fn build_pool(database_url: &str, settings: &PoolSettings) -> Result<DbPool,
             let mut conn = tokio::time::timeout(connect_timeout, AsyncPgConnection::establish(&url))
                 .await
                 .map_err(|_| ConnectionError::BadConnection("connection timed out".into()))??;
+            // JIT compilation costs tens to hundreds of milliseconds per query and pays off only
+            // for long analytical scans; every query here is meant to answer in milliseconds.
             conn.batch_execute(&format!(
-                "SET statement_timeout = {statement_timeout_ms}; SET application_name = 'chihoi'; SET TIME ZONE 'UTC'"
+                "SET statement_timeout = {statement_timeout_ms}; SET application_name = 'chihoi'; SET TIME ZONE 'UTC'; \
+                 SET jit = off"
             ))
             .await
             .map_err(ConnectionError::CouldntSetupConfiguration)?;
