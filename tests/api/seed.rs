@@ -155,6 +155,8 @@ async fn demo_data_loads_once_with_an_account_per_role() {
     let statuses: Vec<&str> =
         pulled["items"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["accepted", "submitted"]);
+    let hooks: Value = system.get("/api/v1/webhooks").await.json().await.unwrap();
+    assert_eq!(hooks["items"][0]["status"], "disabled", "an example subscription, paused: {hooks}");
     let quarter = &pulled["items"][0];
     assert!(quarter["figures"]["members"]["end"].as_i64().unwrap() > 100, "{quarter}");
     assert_eq!(quarter["figures"]["criteria_codes"]["coverage.coverage"], json!(["NTMNC-18.5"]));

@@ -97,9 +97,10 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
             .await?;
     }
     let province = units.get("vinh-long").copied().ok_or_else(|| ApiError::internal("demo province missing"))?;
+    let client = Uuid::now_v7();
     diesel::insert_into(machine_clients::table)
         .values((
-            machine_clients::id.eq(Uuid::now_v7()),
+            machine_clients::id.eq(client),
             machine_clients::name.eq("[DEMO] Hệ thống báo cáo Hội LHPN tỉnh Vĩnh Long"),
             machine_clients::org_unit_id.eq(province),
             machine_clients::secret_prefix.eq(shown_part(DEMO_CLIENT_SECRET)),
@@ -107,6 +108,18 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
         ))
         .execute(conn)
         .await?;
+    // A subscription of the province system, paused: nothing listens at the example address.
+    diesel::sql_query(
+        "INSERT INTO webhooks (id, owner_client_id, unit_id, unit_path, url, events, secret, status, status_note)
+         SELECT uuid_v7(), $1, u.id, u.path, 'https://baocao.vinhlong.example/hooks/chihoi',
+                ARRAY['report.submitted', 'report.accepted', 'report.returned'], 'whsec_demo-not-secret', 'disabled',
+                '[DEMO] Ví dụ: đặt URL thật rồi bật lại (status: active) / Example: set a real URL, then re-enable'
+         FROM org_units u WHERE u.id = $2",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(client)
+    .bind::<diesel::sql_types::Uuid, _>(province)
+    .execute(conn)
+    .await?;
     let admin: Uuid = users::table.filter(users::username.eq("demo-admin")).select(users::id).first(conn).await?;
     diesel::insert_into(instance_settings::table)
         .values((
