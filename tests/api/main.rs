@@ -8,6 +8,7 @@ mod api_tokens;
 mod audit;
 mod auth_sessions;
 mod auth_tokens;
+mod backups;
 mod contract;
 mod docs_ui;
 mod errors;
