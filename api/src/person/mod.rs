@@ -3,3 +3,6 @@
 pub mod cccd;
 pub mod names;
 pub mod phone;
+
+#[cfg(test)]
+mod properties;
