@@ -5,7 +5,7 @@ acknowledged write (201) and prints the figures as JSON. Standard library only."
 import json, os, sys, threading, time, urllib.request, uuid, random
 
 api, token, members, duration = os.environ["API"], os.environ["TOKEN"], os.environ["MEMBERS"].split(), float(os.environ["DURATION"])
-ledger, errors, lock = [], {"5xx": 0, "503": 0, "other": 0, "network": 0}, threading.Lock()
+ledger, errors, lock = [], {"5xx": 0, "503": 0, "429": 0, "other": 0, "network": 0}, threading.Lock()
 first_503, last_error, start = [None], [None], time.monotonic()
 
 def uuid7():
@@ -31,6 +31,7 @@ def worker():
                     errors["503"] += 1
                     first_503[0] = first_503[0] or now
                 elif e.code >= 500: errors["5xx"] += 1
+                elif e.code == 429: errors["429"] += 1
                 else: errors["other"] += 1
                 last_error[0] = now
             time.sleep(0.2)

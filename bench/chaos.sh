@@ -16,17 +16,17 @@ members="$(bench_sql "select string_agg(id::text, ' ') from (select id from memb
 DURATION="${CHAOS_SECONDS:-90}"
 (sleep $((DURATION / 3)); say "stopping PostgreSQL (immediate)"; as_pg_owner "$PG_BIN/pg_ctl" -D "$data" stop -m immediate >/dev/null
  sleep $((DURATION / 3)); say "starting PostgreSQL"; as_pg_owner "$PG_BIN/pg_ctl" -D "$data" -l "$data/server.log" -w start >/dev/null) &
+faults=$!
 API="$BENCH_API" TOKEN="$BENCH_TOKEN" MEMBERS="$members" DURATION="$DURATION" python3 bench/chaos.py >"$BENCH_OUT/chaos.json"
-wait
+wait "$faults"
 DURATION="$DURATION" python3 - "$BENCH_OUT/chaos.json" "$BENCH_DATABASE_URL" <<'PY'
 import json, os, subprocess, sys
 r = json.load(open(sys.argv[1])); ids = r["acknowledged"]
-found = subprocess.run(["psql", sys.argv[2], "-Atc",
-    "select count(*), count(distinct id) from member_contacts where id = any(string_to_array('%s', ',')::uuid[])" % ",".join(ids)],
-    capture_output=True, text=True, check=True).stdout.strip()
+sql = "select count(*), count(distinct id) from member_contacts where id = any(string_to_array('%s', ',')::uuid[])" % ",".join(ids)
+found = subprocess.run(["psql", sys.argv[2], "-At"], input=sql, capture_output=True, text=True, check=True).stdout.strip()
 rows, distinct = map(int, found.split("|"))
 print(f"acknowledged writes: {len(ids)}; found in the database: {rows} ({distinct} distinct)")
-print(f"answers: 503 {r['errors']['503']}, other 5xx {r['errors']['5xx']}, other 4xx {r['errors']['other']}, network {r['errors']['network']}")
+print(f"answers: 503 {r['errors']['503']}, other 5xx {r['errors']['5xx']}, 429 {r['errors']['429']}, other 4xx {r['errors']['other']}, network {r['errors']['network']}")
 third = int(os.environ["DURATION"]) // 3
 if r["first_503_s"]:
     print(f"PostgreSQL stopped at {third} s, back at {2 * third} s; first 503 at {r['first_503_s']:.1f} s; "
