@@ -77,44 +77,7 @@ pub struct WebhookPatch {
     pub status: Option<String>,
 }
 
-/// One delivery of an event to a subscription.
-#[derive(Debug, Serialize, ToSchema, QueryableByName)]
-pub struct WebhookDelivery {
-    #[diesel(sql_type = SqlUuid)]
-    pub id: Uuid,
-    /// The subscription.
-    #[diesel(sql_type = SqlUuid)]
-    pub webhook_id: Uuid,
-    /// The event (`Chihoi-Event-Id`: deduplicate on it).
-    #[diesel(sql_type = SqlUuid)]
-    pub event_id: Uuid,
-    /// Event name.
-    #[diesel(sql_type = SqlText)]
-    pub event: String,
-    /// `pending`, `delivered`, or `failed` (given up).
-    #[diesel(sql_type = SqlText)]
-    pub status: String,
-    /// Attempts so far.
-    #[diesel(sql_type = Integer)]
-    pub attempts: i32,
-    /// Next attempt (pending only).
-    #[diesel(sql_type = Timestamptz)]
-    pub next_attempt_at: DateTime<Utc>,
-    /// HTTP status of the last attempt.
-    #[diesel(sql_type = Nullable<Integer>)]
-    pub last_status: Option<i32>,
-    /// What went wrong last.
-    #[diesel(sql_type = SqlText)]
-    pub last_error: String,
-    /// When it was accepted by the receiver.
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    pub delivered_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Timestamptz)]
-    pub created_at: DateTime<Utc>,
-}
-
 crate::page_schema!(WebhookPage, Webhook, "webhooks");
-crate::page_schema!(WebhookDeliveryPage, WebhookDelivery, "deliveries");
 
 /// Paging.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -128,10 +91,10 @@ pub struct WebhookListQuery {
     pub cursor: Option<String>,
 }
 
-#[derive(QueryableByName)]
-struct Row {
+#[derive(Clone, QueryableByName)]
+pub(super) struct Row {
     #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
+    pub(super) id: Uuid,
     #[diesel(sql_type = SqlUuid)]
     unit_id: Uuid,
     #[diesel(sql_type = SqlText)]
@@ -170,16 +133,16 @@ fn to_wire(r: Row) -> Webhook {
 }
 
 /// (user, client) owning column values for the caller.
-fn owner(caller: &Caller) -> (Option<Uuid>, Option<Uuid>) {
+pub(super) fn owner(caller: &Caller) -> (Option<Uuid>, Option<Uuid>) {
     match &caller.principal.actor {
         Actor::User { id, .. } => (Some(*id), None),
         Actor::Client { id, .. } => (None, Some(*id)),
     }
 }
 
-const OWNED: &str = "(owner_user_id = $1 OR owner_client_id = $2)";
+pub(super) const OWNED: &str = "(owner_user_id = $1 OR owner_client_id = $2)";
 
-async fn owned(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> Result<Row, ApiError> {
+pub(super) async fn owned(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> Result<Row, ApiError> {
     let (user, client) = owner(caller);
     let rows: Vec<Row> = diesel::sql_query(format!("SELECT {COLUMNS} FROM webhooks WHERE {OWNED} AND id = $3"))
         .bind::<Nullable<SqlUuid>, _>(user)
@@ -333,7 +296,7 @@ pub async fn update_webhook(
     let mut conn = state.pool.get().await?;
     let current = owned(&mut conn, &caller, id.into_inner()).await?;
     precondition::check(&if_match, current.version, || {
-        serde_json::to_value(to_wire_ref(&current)).unwrap_or_default()
+        serde_json::to_value(to_wire(current.clone())).unwrap_or_default()
     })?;
     let row: Row = diesel::sql_query(format!(
         "UPDATE webhooks SET url = coalesce($2, url), events = coalesce($3, events), status = coalesce($4, status),
@@ -359,21 +322,6 @@ pub async fn update_webhook(
     Ok(web::Json(to_wire(row)))
 }
 
-fn to_wire_ref(r: &Row) -> Webhook {
-    to_wire(Row {
-        id: r.id,
-        unit_id: r.unit_id,
-        url: r.url.clone(),
-        events: r.events.clone(),
-        status: r.status.clone(),
-        status_note: r.status_note.clone(),
-        failing_since: r.failing_since,
-        version: r.version,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-    })
-}
-
 /// Unsubscribe
 #[utoipa::path(tag = "webhooks", operation_id = "delete_webhook", security(("bearer" = []), ("client_credentials" = [])),
     params(("id" = Uuid, Path, description = "Webhook id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
@@ -390,76 +338,11 @@ pub async fn delete_webhook(
     let mut conn = state.pool.get().await?;
     let current = owned(&mut conn, &caller, id.into_inner()).await?;
     precondition::check(&if_match, current.version, || {
-        serde_json::to_value(to_wire_ref(&current)).unwrap_or_default()
+        serde_json::to_value(to_wire(current.clone())).unwrap_or_default()
     })?;
     diesel::sql_query("DELETE FROM webhooks WHERE id = $1").bind::<SqlUuid, _>(current.id).execute(&mut conn).await?;
     caller
         .audit(&mut conn, AuditEvent::new("webhook.delete").object("webhook", current.id).unit(current.unit_id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-const DELIVERY_COLUMNS: &str = "d.id, d.webhook_id, d.event_id, e.event, d.status, d.attempts, d.next_attempt_at,
-    d.last_status, d.last_error, d.delivered_at, d.created_at";
-
-/// List deliveries of a subscription
-///
-/// Newest first.
-#[utoipa::path(tag = "webhooks", operation_id = "list_webhook_deliveries", security(("bearer" = []), ("client_credentials" = [])),
-    params(("id" = Uuid, Path, description = "Webhook id."), WebhookListQuery),
-    responses((status = 200, description = "A page of deliveries.", body = WebhookDeliveryPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
-#[get("/webhooks/{id}/deliveries")]
-pub async fn list_webhook_deliveries(
-    caller: Caller,
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-    query: ApiQuery<WebhookListQuery>,
-) -> Result<web::Json<Page<WebhookDelivery>>, ApiError> {
-    let query = query.into_inner();
-    let page = PageRequest::<Uuid>::parse(query.limit, query.cursor.as_deref())?;
-    let mut conn = state.pool.get().await?;
-    let hook = owned(&mut conn, &caller, id.into_inner()).await?;
-    let rows: Vec<WebhookDelivery> = diesel::sql_query(format!(
-        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN outbox_events e ON e.id = d.event_id
-         WHERE d.webhook_id = $1 AND ($2::uuid IS NULL OR d.id < $2) ORDER BY d.id DESC LIMIT $3"
-    ))
-    .bind::<SqlUuid, _>(hook.id)
-    .bind::<Nullable<SqlUuid>, _>(page.after)
-    .bind::<diesel::sql_types::BigInt, _>(page.fetch_limit())
-    .load(&mut conn)
-    .await?;
-    Ok(web::Json(Page::from_rows(rows, page.limit, |d| d.id, |d| d)))
-}
-
-/// Replay a delivery
-///
-/// Sends it again now (delivered or failed ones too), with the same event id.
-#[utoipa::path(tag = "webhooks", operation_id = "replay_webhook_delivery", security(("bearer" = []), ("client_credentials" = [])),
-    params(("id" = Uuid, Path, description = "Delivery id.")),
-    responses((status = 200, description = "Scheduled.", body = WebhookDelivery),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 409, response = crate::openapi::responses::Conflict)))]
-#[post("/webhook-deliveries/{id}/replay")]
-pub async fn replay_webhook_delivery(
-    caller: Caller,
-    state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-) -> Result<web::Json<WebhookDelivery>, ApiError> {
-    let (user, client) = owner(&caller);
-    let mut conn = state.pool.get().await?;
-    let rows: Vec<WebhookDelivery> = diesel::sql_query(format!(
-        "WITH d AS (UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = now(), last_error = ''
-                    FROM webhooks w WHERE d.id = $3 AND w.id = d.webhook_id AND {} RETURNING d.*)
-         SELECT {DELIVERY_COLUMNS} FROM d JOIN outbox_events e ON e.id = d.event_id",
-        OWNED.replace("owner_", "w.owner_")
-    ))
-    .bind::<Nullable<SqlUuid>, _>(user)
-    .bind::<Nullable<SqlUuid>, _>(client)
-    .bind::<SqlUuid, _>(id.into_inner())
-    .load(&mut conn)
-    .await?;
-    let delivery = rows.into_iter().next().ok_or(ApiError::NotFound)?;
-    caller.audit(&mut conn, AuditEvent::new("webhook.replay").object("webhook_delivery", delivery.id)).await?;
-    Ok(web::Json(delivery))
 }

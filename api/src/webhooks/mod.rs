@@ -2,6 +2,7 @@
 //! events of a subtree, an outbox written in the same transaction as the change (so no event is
 //! lost), and signed deliveries retried with exponential backoff.
 
+pub mod deliveries;
 pub mod delivery;
 pub mod handlers;
 pub mod outbox;
