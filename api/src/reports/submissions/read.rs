@@ -1,0 +1,94 @@
+//! Reading reports: the list for incremental pulls, and one report with its live diff.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use diesel_ltree::LtreeExtensions;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::http::{ApiError, ApiQuery, Page, PageRequest, etag};
+use crate::reports::period::Period;
+use crate::reports::{is_machine, report_unit};
+use crate::schema::report_submissions as s;
+use crate::state::AppState;
+
+use super::*;
+
+/// List reports
+///
+/// Reports of units in the caller's scope (`reports:read` or `members:read`), oldest change
+/// first so systems can pull incrementally with `updated_since`. Machine clients see only
+/// submitted and accepted reports, with small counts suppressed.
+#[utoipa::path(tag = "reports", operation_id = "list_report_submissions", security(("bearer" = []), ("client_credentials" = [])),
+    params(SubmissionQuery),
+    responses((status = 200, description = "A page of reports.", body = ReportSubmissionPage),
+        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 404, response = crate::openapi::responses::NotFound)))]
+#[get("/report-submissions")]
+pub async fn list_report_submissions(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: ApiQuery<SubmissionQuery>,
+) -> Result<web::Json<Page<ReportSubmission>>, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest::<(DateTime<Utc>, Uuid)>::parse(query.limit, query.cursor.as_deref())?;
+    let scope = read_scope(&caller)?;
+    let mut conn = state.pool.get().await?;
+    let mut select = s::table
+        .select(Row::as_select())
+        .filter(s::unit_path.contained_by_any(scope))
+        .order((s::updated_at.asc(), s::id.asc()))
+        .limit(page.fetch_limit())
+        .into_boxed();
+    if is_machine(&caller) {
+        select = select.filter(s::status.eq_any(["submitted", "accepted"]));
+    }
+    if let Some(unit) = query.unit {
+        let unit = report_unit(&mut conn, &caller, unit).await?;
+        select = select.filter(s::unit_path.contained_by(unit.path));
+    }
+    if let Some(status) = query.status {
+        select = select.filter(s::status.eq(status.as_str()));
+    }
+    if let Some(period) = &query.period {
+        select = select.filter(s::period.eq(period.clone()));
+    }
+    if let Some(since) = query.updated_since {
+        select = select.filter(s::updated_at.ge(since));
+    }
+    if let Some((at, id)) = page.after {
+        select = select.filter(s::updated_at.gt(at).or(s::updated_at.eq(at).and(s::id.gt(id))));
+    }
+    let rows: Vec<Row> = select.load(&mut conn).await?;
+    Ok(web::Json(Page::from_rows(rows, page.limit, |r| (r.updated_at, r.id), |r| to_wire(&caller, r))))
+}
+
+/// Get a report
+///
+/// With `live_diff`: the frozen figures that differ from today's live figures.
+#[utoipa::path(tag = "reports", operation_id = "get_report_submission", security(("bearer" = []), ("client_credentials" = [])),
+    params(("id" = Uuid, Path, description = "Report id.")),
+    responses((status = 200, description = "The report.", body = ReportSubmission),
+        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+#[get("/report-submissions/{id}")]
+pub async fn get_report_submission(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let mut conn = state.pool.get().await?;
+    let row = visible(&mut conn, &caller, id.into_inner(), false).await?;
+    let period = Period { label: row.period.clone(), from: row.period_from, to: row.period_to };
+    let mut live = freeze(&mut conn, row.unit_id, &period).await?;
+    if is_machine(&caller) {
+        live = suppressed(live);
+    }
+    let mut report = to_wire(&caller, row);
+    let mut changes = Vec::new();
+    diff(&report.figures, &live, "", &mut changes);
+    report.live_diff = Some(changes);
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(report.version))).json(report))
+}
