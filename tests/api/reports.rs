@@ -238,25 +238,8 @@ async fn kpis_of_a_merged_commune_match_the_hand_count() {
 async fn machine_clients_get_small_counts_suppressed_and_outsiders_get_nothing() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let admin = app.admin().await;
-    let client =
-        admin.create("/api/v1/machine-clients", &json!({"name": "Hệ thống tỉnh", "org_unit_id": w.province})).await;
-    let body = format!(
-        "grant_type=client_credentials&client_id={}&client_secret={}",
-        client["id"].as_str().unwrap(),
-        client["client_secret"].as_str().unwrap()
-    );
-    let token: Value = app
-        .request(Method::POST, "/api/v1/auth/token")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let machine = app.with_token(token["access_token"].as_str().unwrap());
+    let token = app.machine_token(&w.province).await;
+    let machine = app.with_token(&token);
     let report = kpis(&machine, &format!("unit={}&period=2025-Q3", w.commune)).await;
     let k = &report["unit"];
     assert_eq!(k["suppressed"], true);
@@ -595,23 +578,8 @@ async fn a_report_is_frozen_returned_resubmitted_and_accepted() {
 
     // A province system pulls what changed, submitted and accepted only, suppressed.
     let ray_draft = admin.create("/api/v1/report-submissions", &json!({"unit_id": w.ray, "period": "2025-Q3"})).await;
-    let client =
-        admin.create("/api/v1/machine-clients", &json!({"name": "Hệ thống tỉnh", "org_unit_id": w.province})).await;
-    let token: Value = app
-        .request(Method::POST, "/api/v1/auth/token")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!(
-            "grant_type=client_credentials&client_id={}&client_secret={}",
-            client["id"].as_str().unwrap(),
-            client["client_secret"].as_str().unwrap()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let machine = app.with_token(token["access_token"].as_str().unwrap());
+    let token = app.machine_token(&w.province).await;
+    let machine = app.with_token(&token);
     let pulled: Value =
         machine.get("/api/v1/report-submissions?updated_since=2025-01-01T00:00:00Z").await.json().await.unwrap();
     let items = pulled["items"].as_array().unwrap();

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::helpers::{As, ROOT_UNIT, TestApp, assert_problem, spawn_app_with};
+use crate::helpers::{As, ROOT_UNIT, assert_problem, spawn_app_with};
 
 #[derive(Clone, Debug)]
 struct Received {
@@ -93,26 +93,6 @@ fn hmac_sha256(key: &[u8], message: &[u8]) -> String {
     Sha256::digest(&outer).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn machine(app: &TestApp, unit: &str) -> String {
-    let admin = app.admin().await;
-    let client = admin.create("/api/v1/machine-clients", &json!({"name": "Hệ thống tỉnh", "org_unit_id": unit})).await;
-    let token: Value = app
-        .request(Method::POST, "/api/v1/auth/token")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!(
-            "grant_type=client_credentials&client_id={}&client_secret={}",
-            client["id"].as_str().unwrap(),
-            client["client_secret"].as_str().unwrap()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    token["access_token"].as_str().unwrap().to_owned()
-}
-
 async fn wait_for(log: &Arc<Mutex<Vec<Received>>>, what: impl Fn(&[Received]) -> bool) {
     for _ in 0..200 {
         if what(&log.lock().unwrap()) {
@@ -138,7 +118,7 @@ async fn events_arrive_signed_after_failures_and_can_be_replayed() {
     let branch = app.unit(&commune, "branch", "Chi hội ấp Rẫy").await;
     let elsewhere = app.unit(ROOT_UNIT, "province", "Tỉnh khác").await;
     let (url, log) = receiver(2).await;
-    let token = machine(&app, &province).await;
+    let token = app.machine_token(&province).await;
     let system = app.with_token(&token);
     let created = system
         .create(

@@ -122,6 +122,28 @@ impl TestApp {
         self.with_token(&session.access_token)
     }
 
+    /// A bearer token of a new machine client (a province system) bound to `unit`.
+    pub async fn machine_token(&self, unit: &str) -> String {
+        let admin = self.admin().await;
+        let client =
+            admin.create("/api/v1/machine-clients", &json!({"name": "Hệ thống tỉnh", "org_unit_id": unit})).await;
+        let token: Value = self
+            .request(Method::POST, "/api/v1/auth/token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "grant_type=client_credentials&client_id={}&client_secret={}",
+                client["id"].as_str().unwrap(),
+                client["client_secret"].as_str().unwrap()
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        token["access_token"].as_str().unwrap().to_owned()
+    }
+
     /// Creates a unit under `parent` (as root admin); returns its id.
     pub async fn unit(&self, parent: &str, level: &str, name: &str) -> String {
         let unit = self
