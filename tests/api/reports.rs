@@ -598,3 +598,45 @@ async fn a_report_is_frozen_returned_resubmitted_and_accepted() {
         .unwrap();
     assert_eq!(nothing["items"], json!([]));
 }
+
+/// "Absent three meetings running" follows a member across a transfer: her last three meetings
+/// are counted over both branches, whether she arrived before her new branch's last three
+/// meetings (checked in one pass) or between them (looked up one by one).
+#[tokio::test]
+async fn absence_streaks_follow_a_member_across_a_transfer() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let province = app.unit(ROOT_UNIT, "province", "Tỉnh Vĩnh Long").await;
+    let commune = app.unit(&province, "commune", "Xã Hưng Lễ").await;
+    let from = app.unit(&commune, "branch", "Chi hội ấp Rẫy").await;
+    let to = app.unit(&commune, "branch", "Chi hội ấp Tân").await;
+    let old = "2015-03-08";
+    let moved_absent = member(&admin, &from, "Xuân", old, json!({})).await;
+    let moved_present = member(&admin, &from, "Vân", old, json!({})).await;
+    let settled_absent = member(&admin, &to, "Yên", old, json!({})).await;
+    let settled_present = member(&admin, &to, "Duyên", old, json!({})).await;
+    let honorary = member(&admin, &to, "Hạnh", old, json!({"member_type": "honorary"})).await;
+
+    let june = meeting(&admin, &to, "2025-06-15").await;
+    roster(&admin, &june, &[&settled_present], &[&settled_absent, &honorary]).await;
+    let july = meeting(&admin, &from, "2025-07-05").await;
+    roster(&admin, &july, &[&moved_present], &[&moved_absent]).await;
+    transfer(&admin, &moved_absent, &to, "2025-07-10").await;
+    transfer(&admin, &moved_present, &to, "2025-07-10").await;
+    for day in ["2025-08-15", "2025-09-15"] {
+        let held = meeting(&admin, &to, day).await;
+        roster(&admin, &held, &[], &[&moved_absent, &moved_present, &settled_absent, &settled_present, &honorary])
+            .await;
+    }
+
+    let k = kpis(&admin, &format!("unit={commune}&period=2025-Q3")).await;
+    // Xuân missed July (ấp Rẫy), August and September (ấp Tân); Yên missed June, August and
+    // September. Vân came in July, Duyên in June; Hạnh is honorary.
+    assert_eq!(k["unit"]["engagement"]["absent_three_running"], 2);
+    let branch = kpis(&admin, &format!("unit={to}&period=2025-Q3")).await;
+    assert_eq!(branch["unit"]["engagement"]["absent_three_running"], 2);
+    let before = kpis(&admin, &format!("unit={commune}&period=2025-08")).await;
+    // On 31 August Xuân has had two meetings (July in ấp Rẫy, August) and Yên two (June,
+    // August): nobody has three yet.
+    assert_eq!(before["unit"]["engagement"]["absent_three_running"], 0);
+}

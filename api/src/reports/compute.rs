@@ -27,11 +27,21 @@ struct Id {
 }
 
 #[derive(QueryableByName)]
-struct Two {
+struct One {
+    #[diesel(sql_type = BigInt)]
+    a: i64,
+}
+
+#[derive(QueryableByName)]
+struct Four {
     #[diesel(sql_type = BigInt)]
     a: i64,
     #[diesel(sql_type = BigInt)]
     b: i64,
+    #[diesel(sql_type = BigInt)]
+    c: i64,
+    #[diesel(sql_type = BigInt)]
+    d: i64,
 }
 
 #[derive(QueryableByName)]
@@ -68,19 +78,63 @@ pub async fn units_on(conn: &mut AsyncPgConnection, unit: Uuid, day: NaiveDate) 
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
-/// (regular, honorary) members placed in these units on `day`.
-async fn placed(conn: &mut AsyncPgConnection, units: &[Uuid], day: NaiveDate) -> Result<(i64, i64), ApiError> {
-    let two: Two = diesel::sql_query(
-        "SELECT count(*) FILTER (WHERE m.member_type = 'regular') AS a,
-                count(*) FILTER (WHERE m.member_type = 'honorary') AS b
-         FROM member_placements pl JOIN members m ON m.id = pl.member_id
-         WHERE pl.unit_id = ANY($1) AND pl.valid_from <= $2 AND (pl.valid_to IS NULL OR pl.valid_to > $2)",
+/// Head counts on the period's first and last day and a year before, from one pass over the
+/// placements that overlap those days (three separate counts cost three member lookups each).
+#[derive(QueryableByName)]
+struct Headcounts {
+    #[diesel(sql_type = BigInt)]
+    start: i64,
+    #[diesel(sql_type = BigInt)]
+    end: i64,
+    #[diesel(sql_type = BigInt)]
+    honorary_end: i64,
+    #[diesel(sql_type = BigInt)]
+    cards_end: i64,
+    #[diesel(sql_type = BigInt)]
+    year_before: i64,
+}
+
+/// Units and day of each head count: start, end, a year before.
+struct CountDays<'a> {
+    start: (&'a [Uuid], NaiveDate),
+    end: (&'a [Uuid], NaiveDate),
+    year_before: (&'a [Uuid], NaiveDate),
+}
+
+async fn headcounts(conn: &mut AsyncPgConnection, days: CountDays<'_>) -> Result<Headcounts, ApiError> {
+    let mut all: Vec<Uuid> = days.start.0.to_vec();
+    for unit in days.end.0.iter().chain(days.year_before.0) {
+        if !all.contains(unit) {
+            all.push(*unit);
+        }
+    }
+    let first = days.start.1.min(days.year_before.1);
+    let last = days.end.1.max(days.start.1);
+    Ok(diesel::sql_query(
+        "SELECT count(*) FILTER (WHERE regular AND at_start) AS start,
+                count(*) FILTER (WHERE regular AND at_end) AS end,
+                count(*) FILTER (WHERE honorary AND at_end) AS honorary_end,
+                count(*) FILTER (WHERE regular AND at_end AND card) AS cards_end,
+                count(*) FILTER (WHERE regular AND at_year_before) AS year_before
+         FROM (SELECT m.member_type = 'regular' AS regular, m.member_type = 'honorary' AS honorary,
+                      m.card_number IS NOT NULL AS card,
+                      pl.unit_id = ANY($1) AND pl.valid_from <= $2 AND (pl.valid_to IS NULL OR pl.valid_to > $2) AS at_start,
+                      pl.unit_id = ANY($3) AND pl.valid_from <= $4 AND (pl.valid_to IS NULL OR pl.valid_to > $4) AS at_end,
+                      pl.unit_id = ANY($5) AND pl.valid_from <= $6 AND (pl.valid_to IS NULL OR pl.valid_to > $6) AS at_year_before
+               FROM member_placements pl JOIN members m ON m.id = pl.member_id
+               WHERE pl.unit_id = ANY($7) AND pl.valid_from <= $8 AND (pl.valid_to IS NULL OR pl.valid_to > $9)) p",
     )
-    .bind::<Array<SqlUuid>, _>(units)
-    .bind::<Date, _>(day)
+    .bind::<Array<SqlUuid>, _>(days.start.0)
+    .bind::<Date, _>(days.start.1)
+    .bind::<Array<SqlUuid>, _>(days.end.0)
+    .bind::<Date, _>(days.end.1)
+    .bind::<Array<SqlUuid>, _>(days.year_before.0)
+    .bind::<Date, _>(days.year_before.1)
+    .bind::<Array<SqlUuid>, _>(&all)
+    .bind::<Date, _>(last)
+    .bind::<Date, _>(first)
     .get_result(conn)
-    .await?;
-    Ok((two.a, two.b))
+    .await?)
 }
 
 async fn keyed(conn: &mut AsyncPgConnection, sql: &str, units: &[Uuid], p: &Period) -> Result<Vec<Keyed>, ApiError> {
@@ -167,19 +221,25 @@ async fn engagement(
     p: &Period,
     members_end: i64,
 ) -> Result<EngagementFigures, ApiError> {
-    // Members at the end who attended at least once: the ratio stays within 100% when members
-    // who attended have since died, left or moved away.
-    let participants: Two = diesel::sql_query(
-        // From the period's activities to their rosters first (materialized: otherwise the
-        // planner walks every member's whole attendance history).
-        "WITH present AS MATERIALIZED (
-             SELECT DISTINCT t.member_id FROM activities a
-             JOIN attendance t ON t.activity_id = a.id AND t.status = 'present' AND t.member_id IS NOT NULL
-             WHERE a.unit_id = ANY($1) AND a.held_on BETWEEN $2 AND $3 AND a.status = 'held')
-         SELECT count(*) AS a, 0::bigint AS b FROM present p
-         JOIN members m ON m.id = p.member_id AND m.member_type = 'regular'
-         WHERE EXISTS (SELECT 1 FROM member_placements pl WHERE pl.member_id = p.member_id
-             AND pl.unit_id = ANY($4) AND pl.valid_from <= $3 AND (pl.valid_to IS NULL OR pl.valid_to > $3))",
+    // The period's activities first, then their rosters by index: joined in one statement the
+    // planner scans all activities instead. Participation counts members at the end who attended
+    // at least once, so the ratio stays within 100% when attendees have since died, left or moved.
+    let figures: Four = diesel::sql_query(
+        "WITH acts AS MATERIALIZED (
+             SELECT a.id, a.expected, k.is_meeting AND a.attendance_recorded_at IS NOT NULL AS counted
+             FROM activities a JOIN activity_kinds k ON k.code = a.kind
+             WHERE a.unit_id = ANY($1) AND a.held_on BETWEEN $2 AND $3 AND a.status = 'held'
+         ), present AS MATERIALIZED (
+             SELECT t.activity_id, t.member_id FROM attendance t
+             WHERE t.activity_id = ANY(ARRAY(SELECT id FROM acts)) AND t.status = 'present' AND t.member_id IS NOT NULL
+         )
+         SELECT (SELECT count(*) FROM acts WHERE counted) AS a,
+                (SELECT coalesce(sum(expected), 0)::bigint FROM acts WHERE counted) AS b,
+                (SELECT count(*) FROM present p JOIN acts ON acts.id = p.activity_id AND acts.counted) AS c,
+                (SELECT count(*) FROM (SELECT DISTINCT member_id FROM present) p
+                 JOIN members m ON m.id = p.member_id AND m.member_type = 'regular'
+                 WHERE EXISTS (SELECT 1 FROM member_placements pl WHERE pl.member_id = p.member_id
+                     AND pl.unit_id = ANY($4) AND pl.valid_from <= $3 AND (pl.valid_to IS NULL OR pl.valid_to > $3))) AS d",
     )
     .bind::<Array<SqlUuid>, _>(units)
     .bind::<Date, _>(p.from)
@@ -187,45 +247,48 @@ async fn engagement(
     .bind::<Array<SqlUuid>, _>(end_units)
     .get_result(conn)
     .await?;
-    let meetings: Two = diesel::sql_query(
-        "SELECT count(*) AS a, coalesce(sum(a.expected), 0)::bigint AS b FROM activities a
-         JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
-         WHERE a.unit_id = ANY($1) AND a.held_on BETWEEN $2 AND $3 AND a.status = 'held'
-           AND a.attendance_recorded_at IS NOT NULL",
-    )
-    .bind::<Array<SqlUuid>, _>(units)
-    .bind::<Date, _>(p.from)
-    .bind::<Date, _>(p.to)
-    .get_result(conn)
-    .await?;
-    let present: Two = diesel::sql_query(
-        "SELECT count(*) AS a, 0::bigint AS b FROM activities a
-         JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
-         JOIN attendance t ON t.activity_id = a.id AND t.status = 'present' AND t.member_id IS NOT NULL
-         WHERE a.unit_id = ANY($1) AND a.held_on BETWEEN $2 AND $3 AND a.status = 'held'
-           AND a.attendance_recorded_at IS NOT NULL",
-    )
-    .bind::<Array<SqlUuid>, _>(units)
-    .bind::<Date, _>(p.from)
-    .bind::<Date, _>(p.to)
-    .get_result(conn)
-    .await?;
     let absent = if members_end <= STREAK_LIMIT {
-        let streak: Two = diesel::sql_query(
-            "SELECT count(*) AS a, 0::bigint AS b FROM member_placements now
-             JOIN members m ON m.id = now.member_id AND m.member_type = 'regular'
-             CROSS JOIN LATERAL (
-                 SELECT count(*) FILTER (WHERE coalesce(att.status, 'absent') <> 'present') AS missed, count(*) AS total
-                 FROM (SELECT a.id FROM member_placements pl
-                       JOIN org_units pu ON pu.id = pl.unit_id
-                       JOIN activities a ON a.status = 'held' AND a.attendance_recorded_at IS NOT NULL
-                            AND a.held_on <= $2 AND a.held_on >= pl.valid_from
-                            AND (pl.valid_to IS NULL OR a.held_on < pl.valid_to) AND pu.path <@ a.unit_path
-                       JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
-                       WHERE pl.member_id = m.id ORDER BY a.held_on DESC, a.id DESC LIMIT 3) recent
-                 LEFT JOIN attendance att ON att.activity_id = recent.id AND att.member_id = m.id) last
-             WHERE now.unit_id = ANY($1) AND now.valid_from <= $2 AND (now.valid_to IS NULL OR now.valid_to > $2)
-               AND last.total = 3 AND last.missed = 3",
+        // Members placed since their unit's last three meetings began ("settled") are checked
+        // against those three meetings in one pass; the few who moved in later have their own
+        // last three meetings looked up across placements, one by one. Member type is checked
+        // last, on the absentees only.
+        let streak: One = diesel::sql_query(
+            "WITH now AS MATERIALIZED (
+                 SELECT pl.member_id, pl.unit_id, pl.valid_from FROM member_placements pl
+                 WHERE pl.unit_id = ANY($1) AND pl.valid_from <= $2 AND (pl.valid_to IS NULL OR pl.valid_to > $2)
+             ), recent AS MATERIALIZED (
+                 SELECT u.unit_id, r.ids, r.oldest, r.n FROM (SELECT DISTINCT unit_id FROM now) u
+                 JOIN org_units ou ON ou.id = u.unit_id
+                 CROSS JOIN LATERAL (
+                     SELECT array_agg(x.id) AS ids, min(x.held_on) AS oldest, count(*) AS n FROM (
+                         SELECT a.id, a.held_on FROM activities a JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
+                         WHERE a.unit_id = ANY(ARRAY(SELECT label::uuid FROM unnest(string_to_array(ou.path::text, '.')) label))
+                           AND a.unit_path @> ou.path AND a.status = 'held' AND a.attendance_recorded_at IS NOT NULL
+                           AND a.held_on <= $2
+                         ORDER BY a.held_on DESC, a.id DESC LIMIT 3) x) r
+             ), settled AS MATERIALIZED (
+                 SELECT now.member_id, r.ids FROM now JOIN recent r ON r.unit_id = now.unit_id
+                 WHERE r.n = 3 AND now.valid_from <= r.oldest
+             ), absent AS MATERIALIZED (
+                 SELECT s.member_id FROM settled s WHERE NOT EXISTS (
+                     SELECT 1 FROM attendance t WHERE t.activity_id = ANY(s.ids) AND t.member_id = s.member_id
+                       AND t.status = 'present')
+                 UNION ALL
+                 SELECT now.member_id FROM now
+                     CROSS JOIN LATERAL (
+                         SELECT count(*) FILTER (WHERE coalesce(att.status, 'absent') <> 'present') AS missed, count(*) AS total
+                         FROM (SELECT a.id FROM member_placements pl
+                               JOIN org_units pu ON pu.id = pl.unit_id
+                               JOIN activities a ON a.status = 'held' AND a.attendance_recorded_at IS NOT NULL
+                                    AND a.held_on <= $2 AND a.held_on >= pl.valid_from
+                                    AND (pl.valid_to IS NULL OR a.held_on < pl.valid_to) AND pu.path <@ a.unit_path
+                               JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
+                               WHERE pl.member_id = now.member_id ORDER BY a.held_on DESC, a.id DESC LIMIT 3) recent
+                         LEFT JOIN attendance att ON att.activity_id = recent.id AND att.member_id = now.member_id) last
+                     WHERE NOT EXISTS (SELECT 1 FROM settled s WHERE s.member_id = now.member_id)
+                   AND last.total = 3 AND last.missed = 3
+             )
+             SELECT count(*) AS a FROM absent JOIN members m ON m.id = absent.member_id AND m.member_type = 'regular'",
         )
         .bind::<Array<SqlUuid>, _>(end_units)
         .bind::<Date, _>(p.to)
@@ -236,9 +299,9 @@ async fn engagement(
         None
     };
     Ok(EngagementFigures {
-        participation: Ratio::of(participants.a, members_end),
-        meeting_attendance: Ratio::of(present.a, meetings.b),
-        meetings: Some(meetings.a),
+        participation: Ratio::of(figures.d, members_end),
+        meeting_attendance: Ratio::of(figures.c, figures.b),
+        meetings: Some(figures.a),
         absent_three_running: absent,
     })
 }
@@ -345,17 +408,9 @@ async fn cards_and_fees(
     unit: &OrgUnitRow,
     units: &[Uuid],
     day: NaiveDate,
-    members_end: i64,
+    heads: &Headcounts,
 ) -> Result<CardsAndFees, ApiError> {
-    let cards: Two = diesel::sql_query(
-        "SELECT count(*) FILTER (WHERE m.card_number IS NOT NULL) AS a, 0::bigint AS b
-         FROM member_placements pl JOIN members m ON m.id = pl.member_id AND m.member_type = 'regular'
-         WHERE pl.unit_id = ANY($1) AND pl.valid_from <= $2 AND (pl.valid_to IS NULL OR pl.valid_to > $2)",
-    )
-    .bind::<Array<SqlUuid>, _>(units)
-    .bind::<Date, _>(day)
-    .get_result(conn)
-    .await?;
+    let members_end = heads.end;
     let fee_paid = match crate::fees::schedules::applying(conn, &unit.path.0, day.year()).await? {
         Some(schedule) => {
             let period_no = match schedule.period {
@@ -363,8 +418,8 @@ async fn cards_and_fees(
                 crate::fees::schedules::FeePeriod::Quarter => day.month().div_ceil(3),
                 crate::fees::schedules::FeePeriod::Year => 1,
             };
-            let paid: Two = diesel::sql_query(
-                "SELECT count(*) AS a, 0::bigint AS b
+            let paid: One = diesel::sql_query(
+                "SELECT count(*) AS a
                  FROM member_placements pl JOIN members m ON m.id = pl.member_id AND m.member_type = 'regular'
                  WHERE pl.unit_id = ANY($1) AND pl.valid_from <= $2 AND (pl.valid_to IS NULL OR pl.valid_to > $2)
                    AND EXISTS (SELECT 1 FROM fee_payments f WHERE f.member_id = m.id AND f.year = $3 AND f.period_no = $4)",
@@ -379,7 +434,7 @@ async fn cards_and_fees(
         }
         None => None,
     };
-    Ok(CardsAndFees { card_holders: Ratio::of(cards.a, members_end), fee_paid })
+    Ok(CardsAndFees { card_holders: Ratio::of(heads.cards_end, members_end), fee_paid })
 }
 
 /// Every KPI of `unit` over `period`.
@@ -388,11 +443,18 @@ pub async fn kpis(conn: &mut AsyncPgConnection, unit: &OrgUnitRow, period: &Peri
     let end_units = units_on(conn, unit.id, period.to).await?;
     let mut all_units = start_units.clone();
     all_units.extend(end_units.iter().copied().filter(|u| !start_units.contains(u)));
-    let (start, _) = placed(conn, &start_units, period.from).await?;
-    let (end, honorary_end) = placed(conn, &end_units, period.to).await?;
     let year_before_day = period.year_before();
     let year_units = units_on(conn, unit.id, year_before_day).await?;
-    let (year_before, _) = placed(conn, &year_units, year_before_day).await?;
+    let heads = headcounts(
+        conn,
+        CountDays {
+            start: (&start_units, period.from),
+            end: (&end_units, period.to),
+            year_before: (&year_units, year_before_day),
+        },
+    )
+    .await?;
+    let Headcounts { start, end, honorary_end, year_before, .. } = heads;
     let moves = movements(conn, &all_units, period).await?;
     let count = |kind: &str| get(&moves, kind);
     let net = count("join") + count("reinstatement") + count("transfer_in")
@@ -436,7 +498,7 @@ pub async fn kpis(conn: &mut AsyncPgConnection, unit: &OrgUnitRow, period: &Peri
         engagement: engagement(conn, &all_units, &end_units, period, end).await?,
         pairs: pairs(conn, &all_units, period).await?,
         support: support(conn, &all_units, period).await?,
-        cards_and_fees: cards_and_fees(conn, unit, &end_units, period.to, end).await?,
+        cards_and_fees: cards_and_fees(conn, unit, &end_units, period.to, &heads).await?,
         criteria_codes: criteria
             .and_then(|v| serde_json::from_value::<BTreeMap<String, Vec<String>>>(v).ok())
             .unwrap_or_default(),
