@@ -27,6 +27,7 @@ pub mod org_units;
 pub mod pairs;
 pub mod person;
 pub mod pioneers;
+pub mod privacy;
 pub mod prospects;
 pub mod reports;
 pub mod routes;

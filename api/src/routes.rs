@@ -5,7 +5,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
     activities, api_tokens, audit, auth, batch, channels, fees, funds, imports, jobs, machine_clients, members, ops,
-    org_units, pairs, pioneers, prospects, reports, settings, support, sync, users, webhooks,
+    org_units, pairs, pioneers, privacy, prospects, reports, settings, support, sync, users, webhooks,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -82,6 +82,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(members::photo::get_member_photo)
                 .service(members::photo::replace_member_photo)
                 .service(members::photo::delete_member_photo)
+                .service(privacy::export::get_member_personal_data)
+                .service(privacy::export::get_my_personal_data)
+                .service(privacy::erasure::create_member_erasure)
+                .service(privacy::consents::list_member_consents)
+                .service(privacy::consents::create_member_consent)
+                .service(privacy::retention::run_privacy_retention)
                 .service(prospects::handlers::list_prospects)
                 .service(prospects::handlers::create_prospect)
                 .service(prospects::handlers::get_prospect)

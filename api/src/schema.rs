@@ -299,6 +299,23 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    member_consents (id) {
+        id -> Uuid,
+        member_id -> Uuid,
+        purpose -> Text,
+        legal_basis -> Text,
+        granted -> Bool,
+        decided_on -> Date,
+        evidence -> Text,
+        recorded_by -> Nullable<Uuid>,
+        recorded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     member_contacts (id) {
         id -> Uuid,
         member_id -> Uuid,
@@ -307,6 +324,19 @@ diesel::table! {
         contacted_by -> Nullable<Uuid>,
         note -> Text,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    member_erasures (member_id) {
+        member_id -> Uuid,
+        basis -> Text,
+        reason -> Text,
+        erased_by -> Nullable<Uuid>,
+        erased_at -> Timestamptz,
     }
 }
 
@@ -1018,8 +1048,12 @@ diesel::joinable!(machine_clients -> org_units (org_unit_id));
 diesel::joinable!(machine_clients -> users (created_by));
 diesel::joinable!(member_channel_consents -> members (member_id));
 diesel::joinable!(member_channel_consents -> users (recorded_by));
+diesel::joinable!(member_consents -> members (member_id));
+diesel::joinable!(member_consents -> users (recorded_by));
 diesel::joinable!(member_contacts -> members (member_id));
 diesel::joinable!(member_contacts -> users (contacted_by));
+diesel::joinable!(member_erasures -> members (member_id));
+diesel::joinable!(member_erasures -> users (erased_by));
 diesel::joinable!(member_events -> members (member_id));
 diesel::joinable!(member_events -> users (recorded_by));
 diesel::joinable!(member_needs -> members (member_id));
@@ -1092,7 +1126,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttle,
     machine_clients,
     member_channel_consents,
+    member_consents,
     member_contacts,
+    member_erasures,
     member_events,
     member_needs,
     member_photos,

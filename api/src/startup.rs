@@ -210,6 +210,11 @@ async fn housekeeping(pool: DbPool, sync_retention_days: i32) {
         if let Err(error) = throttle::purge_stale(&mut conn).await {
             tracing::warn!(error = %error, "login throttle clean-up failed");
         }
+        match crate::privacy::retention::run(&mut conn, 1_000).await {
+            Ok(run) if run.anonymized > 0 => tracing::info!(anonymized = run.anonymized, "retention: former members anonymized"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(error = %error, "retention job failed"),
+        }
         match crate::sync::prune(&mut conn, sync_retention_days).await {
             Ok(0) => {}
             Ok(_) => tracing::info!(days = sync_retention_days, "sync change log pruned"),

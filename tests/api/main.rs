@@ -22,6 +22,7 @@ mod org_history;
 mod org_units;
 mod outage;
 mod pairs;
+mod privacy;
 mod permissions;
 mod rate_limits;
 mod reports;

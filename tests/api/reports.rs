@@ -13,14 +13,14 @@ use crate::activities::meeting;
 use crate::helpers::{As, ROOT_UNIT, TestApp, assert_problem, field_error, spawn_app};
 
 /// A member of `unit` who joined on `joined_on`; returns her id.
-async fn member(who: &As<'_>, unit: &str, given: &str, joined_on: &str, extra: Value) -> String {
+pub async fn member(who: &As<'_>, unit: &str, given: &str, joined_on: &str, extra: Value) -> String {
     let mut body = json!({"family_name": "Nguyễn", "middle_name": "Thị", "given_name": given, "birth_year": 1975,
                           "joined_on": joined_on, "unit_id": unit});
     body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
     who.create("/api/v1/members", &body).await["id"].as_str().unwrap().to_owned()
 }
 
-async fn event(who: &As<'_>, member: &str, kind: &str, day: &str) {
+pub async fn event(who: &As<'_>, member: &str, kind: &str, day: &str) {
     who.create(
         &format!("/api/v1/members/{member}/events"),
         &json!({"kind": kind, "occurred_on": day, "reason": "Ghi nhận"}),
@@ -44,7 +44,7 @@ async fn transfer(who: &As<'_>, member: &str, to: &str, day: &str) {
     assert_eq!(accepted.status(), StatusCode::OK);
 }
 
-async fn roster(who: &As<'_>, activity: &str, present: &[&str], absent: &[&str]) {
+pub async fn roster(who: &As<'_>, activity: &str, present: &[&str], absent: &[&str]) {
     let entries: Vec<Value> = present
         .iter()
         .map(|m| json!({"member_id": m, "status": "present"}))

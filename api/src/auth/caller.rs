@@ -25,6 +25,11 @@ pub struct RequestMeta {
 }
 
 impl RequestMeta {
+    /// For work no request asked for (housekeeping jobs).
+    pub fn none() -> RequestMeta {
+        RequestMeta { request_id: None, client_ip: None }
+    }
+
     pub fn of(req: &HttpRequest, trusted_proxies: &[String]) -> RequestMeta {
         RequestMeta {
             request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),

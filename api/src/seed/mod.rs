@@ -69,6 +69,17 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
     pairs::load(conn, &units, &people, today).await?;
     activities::load(conn, &units, today).await?;
     reports::load(conn, &units, today).await?;
+    // Legal bases: the register rests on the charter; circumstances on each woman's consent.
+    diesel::sql_query(
+        "INSERT INTO member_consents (id, member_id, purpose, legal_basis, granted, decided_on, evidence)
+         SELECT gen_random_uuid(), m.id, 'membership_registry', 'legal_obligation', true, m.joined_on,
+                '[DEMO] Điều lệ Hội LHPN Việt Nam' FROM members m
+         UNION ALL
+         SELECT gen_random_uuid(), p.member_id, 'circumstances_and_needs', 'consent', true,
+                coalesce(p.verified_on, CURRENT_DATE), '[DEMO] Phiếu đồng ý có chữ ký' FROM member_profiles p",
+    )
+    .execute(conn)
+    .await?;
     // The branch head and the member of ấp Rẫy are members themselves: `/me/member` works.
     let linked: [(&str, Uuid); 2] =
         [("demo-branch", people.nth("ap-ray-to-2", 0)?), ("demo-member", people.nth("ap-ray-to-1", 5)?)];

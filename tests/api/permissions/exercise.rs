@@ -150,6 +150,20 @@ pub async fn exercise(who: &As<'_>, op: &str, place: &Place, fixture: &Fixture) 
                 .unwrap()
         }
         "delete_member_photo" => who.delete(&format!("/api/v1/members/{}/photo", p.member), None).await,
+        "get_member_personal_data" => who.get(&format!("/api/v1/members/{}/personal-data", p.member)).await,
+        "get_my_personal_data" => who.get("/api/v1/me/personal-data").await,
+        "create_member_erasure" => {
+            who.post_json(&format!("/api/v1/members/{}/erasure", p.former), &json!({"reason": "Theo đơn"})).await
+        }
+        "list_member_consents" => who.get(&format!("/api/v1/members/{}/consents", p.member)).await,
+        "create_member_consent" => {
+            who.post_json(
+                &format!("/api/v1/members/{}/consents", p.member),
+                &json!({"purpose": "photo", "legal_basis": "consent", "granted": true}),
+            )
+            .await
+        }
+        "run_privacy_retention" => who.post_json("/api/v1/privacy/retention/run", &json!({})).await,
         "get_member_profile" => who.get(&format!("/api/v1/members/{}/profile", p.member)).await,
         "replace_member_profile" => who
             .request(Method::PUT, &format!("/api/v1/members/{}/profile", p.member))

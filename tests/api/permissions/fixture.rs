@@ -22,6 +22,8 @@ pub struct Place {
     pub member: String,
     /// An active member of `home` nobody else touches, for starting a transfer.
     pub mover: String,
+    /// A member of `home` who has left, for an erasure.
+    pub former: String,
     /// A pending transfer out of `home` (to cancel).
     pub outgoing: String,
     /// Pending transfers into `home` from a unit nobody in the test sees (accept, reject).
@@ -159,6 +161,13 @@ pub async fn fixture(app: &TestApp) -> Fixture {
             .await["webhook"]);
         let member_id = next_member(&home).await;
         let mover = next_member(&home).await;
+        let former = next_member(&home).await;
+        admin
+            .create(
+                &format!("/api/v1/members/{former}/events"),
+                &json!({"kind": "leave", "occurred_on": "2020-01-01", "reason": "Chuyển đi xa"}),
+            )
+            .await;
         let leaving = next_member(&home).await;
         let arriving = [next_member(&far).await, next_member(&far).await];
         let transfer = |who: String, to: String| {
@@ -291,6 +300,7 @@ pub async fn fixture(app: &TestApp) -> Fixture {
                 home,
                 member: member_id,
                 mover,
+                former,
                 outgoing,
                 incoming,
                 incoming_from: far.clone(),

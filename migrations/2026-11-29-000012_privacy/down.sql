@@ -1,0 +1,2 @@
+DROP TABLE member_erasures;
+DROP TABLE member_consents;
