@@ -44,7 +44,11 @@ pub struct Application {
 
 impl Application {
     pub fn build(config: Config) -> Result<Application, StartupError> {
-        let pool = db::build_pool(config.database_url.expose(), &config.pool).map_err(StartupError::Pool)?;
+        let pool = db::build_pool(config.database_url.expose(), &config.pool, "chihoi").map_err(StartupError::Pool)?;
+        let read_pool = match &config.database_read_url {
+            Some(url) => db::build_pool(url.expose(), &config.pool, "chihoi-read").map_err(StartupError::Pool)?,
+            None => pool.clone(),
+        };
         let auth = &config.auth;
         let jwt = JwtKeys::new(&auth.jwt_keys.0, &auth.jwt_issuer, &auth.jwt_audience).map_err(StartupError::Keys)?;
         if auth.jwt_keys_ephemeral {
@@ -64,6 +68,7 @@ impl Application {
             expected_migrations: Arc::new(migrations::expected_versions()),
             metrics: Arc::new(Metrics::new()),
             pool,
+            read_pool,
             jwt: Arc::new(jwt),
             config: Arc::new(config),
             local_addr,
@@ -211,7 +216,9 @@ async fn housekeeping(pool: DbPool, sync_retention_days: i32) {
             tracing::warn!(error = %error, "login throttle clean-up failed");
         }
         match crate::privacy::retention::run(&mut conn, 1_000).await {
-            Ok(run) if run.anonymized > 0 => tracing::info!(anonymized = run.anonymized, "retention: former members anonymized"),
+            Ok(run) if run.anonymized > 0 => {
+                tracing::info!(anonymized = run.anonymized, "retention: former members anonymized")
+            }
             Ok(_) => {}
             Err(error) => tracing::warn!(error = %error, "retention job failed"),
         }

@@ -13,6 +13,9 @@ use crate::metrics::Metrics;
 pub struct AppState {
     pub config: Arc<Config>,
     pub pool: DbPool,
+    /// Reads that tolerate replication lag (reports, sync): a streaming replica when
+    /// `DATABASE_READ_URL` is set, otherwise the same pool as `pool`.
+    pub read_pool: DbPool,
     pub jwt: Arc<JwtKeys>,
     pub metrics: Arc<Metrics>,
     pub routes: Arc<RouteTable>,

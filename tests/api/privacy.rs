@@ -84,7 +84,10 @@ async fn consents_are_appended_and_the_latest_is_in_force() {
     let lan = member(&admin, &b.branch, "Lan", "2015-03-08", json!({})).await;
     let path = format!("/api/v1/members/{lan}/consents");
     let given = admin
-        .create(&path, &json!({"purpose": "photo", "legal_basis": "consent", "granted": true, "decided_on": "2026-01-05"}))
+        .create(
+            &path,
+            &json!({"purpose": "photo", "legal_basis": "consent", "granted": true, "decided_on": "2026-01-05"}),
+        )
         .await;
     assert_eq!(given["current"], true);
     admin.create(&path, &json!({"purpose": "photo", "legal_basis": "consent", "granted": false})).await;
@@ -102,7 +105,10 @@ async fn consents_are_appended_and_the_latest_is_in_force() {
     let problem = assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     field_error(&problem, "purpose");
     let future = admin
-        .post_json(&path, &json!({"purpose": "photo", "legal_basis": "consent", "granted": true, "decided_on": "2999-01-01"}))
+        .post_json(
+            &path,
+            &json!({"purpose": "photo", "legal_basis": "consent", "granted": true, "decided_on": "2999-01-01"}),
+        )
         .await;
     let problem = assert_problem(future, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     field_error(&problem, "decided_on");

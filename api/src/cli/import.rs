@@ -45,7 +45,7 @@ pub async fn run(config: &Config, command: ImportCommand) -> Result<String, Stri
         Some("csv") => Format::Csv,
         _ => return Err("the file must end in .csv or .xlsx".into()),
     };
-    let pool = crate::db::build_pool(config.database_url.expose(), &config.pool)?;
+    let pool = crate::db::build_pool(config.database_url.expose(), &config.pool, "chihoi")?;
     let mut conn = pool.get().await.map_err(|e| e.to_string())?;
     let unit = crate::org_units::queries::find_by_reference(&mut conn, &unit)
         .await

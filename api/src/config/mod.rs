@@ -55,6 +55,8 @@ impl fmt::Debug for Secret {
 pub struct Config {
     pub environment: Environment,
     pub database_url: Secret,
+    /// A streaming replica for reports and sync (`DATABASE_READ_URL`); none: the primary.
+    pub database_read_url: Option<Secret>,
     pub bind: String,
     pub log_format: LogFormat,
     pub log_filter: String,
@@ -132,6 +134,7 @@ impl Config {
         Ok(Config {
             environment,
             database_url: Secret::new(database_url),
+            database_read_url: get("DATABASE_READ_URL").filter(|u| !u.is_empty()).map(Secret::new),
             bind: get("CHIHOI_BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             log_format,
             log_filter: get("CHIHOI_LOG").unwrap_or_else(|| "info".to_owned()),

@@ -23,7 +23,12 @@ pub struct PoolSettings {
 
 /// Builds the pool. No connection is opened here: the service starts while PostgreSQL is
 /// down and connects when it comes back.
-pub fn build_pool(database_url: &str, settings: &PoolSettings) -> Result<DbPool, String> {
+/// `application_name` tells the pools apart in `pg_stat_activity`.
+pub fn build_pool(
+    database_url: &str,
+    settings: &PoolSettings,
+    application_name: &'static str,
+) -> Result<DbPool, String> {
     let connect_timeout = settings.connect_timeout;
     let statement_timeout_ms = settings.statement_timeout.as_millis();
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
@@ -36,7 +41,7 @@ pub fn build_pool(database_url: &str, settings: &PoolSettings) -> Result<DbPool,
             // JIT compilation costs tens to hundreds of milliseconds per query and pays off only
             // for long analytical scans; every query here is meant to answer in milliseconds.
             conn.batch_execute(&format!(
-                "SET statement_timeout = {statement_timeout_ms}; SET application_name = 'chihoi'; SET TIME ZONE 'UTC'; \
+                "SET statement_timeout = {statement_timeout_ms}; SET application_name = '{application_name}'; SET TIME ZONE 'UTC'; \
                  SET jit = off"
             ))
             .await

@@ -37,10 +37,7 @@ const SECTIONS: [(&str, &str); 17] = [
          JOIN activities a ON a.id = t.activity_id WHERE t.member_id = $1 ORDER BY a.held_on",
     ),
     ("support", "SELECT x.* FROM support_entries x WHERE x.member_id = $1 ORDER BY x.given_on"),
-    (
-        "pairs",
-        "SELECT x.* FROM pairs x WHERE x.mentor_member_id = $1 OR x.mentee_member_id = $1 ORDER BY x.started_on",
-    ),
+    ("pairs", "SELECT x.* FROM pairs x WHERE x.mentor_member_id = $1 OR x.mentee_member_id = $1 ORDER BY x.started_on"),
     ("fee_payments", "SELECT x.* FROM fee_payments x WHERE x.member_id = $1 ORDER BY x.year, x.period_no"),
     ("positions", "SELECT x.* FROM positions x WHERE x.member_id = $1 ORDER BY x.started_on"),
     ("consents", "SELECT x.* FROM member_consents x WHERE x.member_id = $1 ORDER BY x.recorded_at"),

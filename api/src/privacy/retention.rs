@@ -63,8 +63,14 @@ pub async fn run(conn: &mut AsyncPgConnection, limit: i64) -> Result<RetentionRu
             .load(conn)
             .await?;
             for member in &due {
-                anonymize(conn, member.id, ErasureBasis::Retention, "Hết thời hạn lưu trữ / Retention period ended", None)
-                    .await?;
+                anonymize(
+                    conn,
+                    member.id,
+                    ErasureBasis::Retention,
+                    "Hết thời hạn lưu trữ / Retention period ended",
+                    None,
+                )
+                .await?;
                 let event = AuditEvent::new("member.erased")
                     .object("member", member.id)
                     .fields(PURGED)

@@ -114,7 +114,7 @@ pub async fn get_report_kpis(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let period = Period::from_query(query.period.as_deref(), query.from, query.to)?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_pool.get().await?;
     let unit = report_unit(&mut conn, &caller, query.unit).await?;
     let main = for_caller(&caller, kpis(&mut conn, &unit, &period).await?);
     let mut kids = Vec::new();
@@ -156,7 +156,7 @@ pub async fn get_report_kpis_chart(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let period = Period::from_query(query.period.as_deref(), query.from, query.to)?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_pool.get().await?;
     let unit = report_unit(&mut conn, &caller, query.unit).await?;
     let points = trend(&mut conn, unit.id, &period).await?;
     let title = format!("{} — {}", unit.name, period.label);

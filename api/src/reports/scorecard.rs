@@ -268,7 +268,7 @@ pub async fn get_report_scorecard(
         ));
     }
     let page = PageRequest::<(String, Uuid)>::parse(Some(limit), query.cursor.as_deref())?;
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_pool.get().await?;
     let unit = visible_unit(&mut conn, &caller, query.unit, Permission::MembersRead).await?;
     let mut select = org_units::table
         .filter(org_units::path.contained_by(unit.path.clone()))

@@ -244,7 +244,7 @@ pub async fn list_sync_changes(
     let read: Vec<Ltree> = caller.scope(Permission::MembersRead)?.paths();
     let sensitive = caller.principal.scope(Permission::MembersSensitive).into_iter().map(Ltree).collect();
     let scopes = Scopes { read, sensitive };
-    let mut conn = state.pool.get().await?;
+    let mut conn = state.read_pool.get().await?;
     let result = in_transaction(&mut conn, async |conn| {
         // One snapshot for the horizon and the reads that follow it.
         conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;

@@ -87,6 +87,55 @@ impl PrivateCluster {
         cluster
     }
 
+    /// A hot standby streaming from `primary` (pg_basebackup -R), on a port of its own.
+    pub fn replica_of(primary: &PrivateCluster) -> PrivateCluster {
+        let bin = primary.bin.clone();
+        let data_dir = std::env::temp_dir().join(format!("chihoi-pg-{}", uuid::Uuid::now_v7().simple()));
+        let data = data_dir.to_string_lossy().into_owned();
+        let source = primary.data_dir.to_string_lossy().into_owned();
+        let out = run(
+            &bin,
+            "pg_basebackup",
+            &[
+                "-h",
+                &source,
+                "-p",
+                &primary.port.to_string(),
+                "-U",
+                "postgres",
+                "-D",
+                &data,
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+            ],
+        );
+        assert!(out.status.success(), "pg_basebackup: {}", String::from_utf8_lossy(&out.stderr));
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+        // Later lines win: the copied configuration's port and socket directory are replaced.
+        let conf = format!("port = {port}\nunix_socket_directories = '{data}'\nhot_standby = on\n");
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(data_dir.join("postgresql.conf"))
+            .expect("open the replica's postgresql.conf");
+        std::io::Write::write_all(&mut file, conf.as_bytes()).expect("configure the replica");
+        let replica = PrivateCluster { data_dir, bin, port };
+        replica.start();
+        replica
+    }
+
+    /// Runs one SQL statement as the superuser; returns its unaligned output.
+    pub fn sql(&self, statement: &str) -> String {
+        let data = self.data_dir.to_string_lossy().into_owned();
+        let port = self.port.to_string();
+        let out =
+            run(&self.bin, "psql", &["-h", &data, "-p", &port, "-U", "postgres", "-d", "chihoi", "-Atqc", statement]);
+        assert!(out.status.success(), "psql: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/chihoi", self.port)
     }
