@@ -73,6 +73,7 @@ impl Application {
             config: Arc::new(config),
             local_addr,
             rate_limiter: Arc::default(),
+            draining: Arc::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
                 .redirect(reqwest::redirect::Policy::none())
@@ -98,7 +99,9 @@ impl Application {
             Some(tokio::spawn(crate::webhooks::delivery::run(self.state.clone(), self.state.config.webhooks.clone()))),
             Some(tokio::spawn(housekeeping(self.state.pool.clone(), self.state.config.sync_retention_days))),
         ];
+        let drain = tokio::spawn(drain_on_signal(self.server.handle(), self.state.clone()));
         let result = self.server.await;
+        drain.abort();
         for task in background.into_iter().flatten() {
             task.abort();
         }
@@ -106,6 +109,26 @@ impl Application {
         tracing::info!("server stopped");
         result
     }
+}
+
+/// SIGTERM or SIGINT: `/readyz` turns 503 `draining` at once while requests are still served
+/// for `CHIHOI_SHUTDOWN_DELAY_S` (load balancers notice and stop sending); then the listener
+/// closes and in-flight requests get `CHIHOI_SHUTDOWN_TIMEOUT_S` to finish.
+async fn drain_on_signal(server: actix_web::dev::ServerHandle, state: AppState) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        tracing::warn!("cannot listen for signals; stop the process with SIGKILL");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    let delay = state.config.shutdown_delay;
+    state.draining.store(true, std::sync::atomic::Ordering::SeqCst);
+    tracing::info!(delay_s = delay.as_secs(), "shutdown requested: draining");
+    tokio::time::sleep(delay).await;
+    server.stop(true).await;
 }
 
 fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
@@ -130,6 +153,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .default_service(web::to(not_routed))
     })
     .workers(workers)
+    .disable_signals()
     .shutdown_timeout(shutdown_timeout.as_secs())
     .listen(listener)?
     .run();

@@ -29,4 +29,6 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Request counters of the rate limits.
     pub rate_limiter: Arc<crate::http::rate_limit::RateLimiter>,
+    /// Set on SIGTERM: `/readyz` answers 503 `draining` while requests are still served.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }

@@ -66,6 +66,9 @@ pub struct Config {
     pub migrate: MigrateMode,
     pub workers: usize,
     pub shutdown_timeout: Duration,
+    /// On SIGTERM, how long to keep serving while `/readyz` says `draining`, so that load
+    /// balancers stop sending before the listener closes.
+    pub shutdown_delay: Duration,
     pub idempotency_ttl: Duration,
     /// How long the sync change log is kept (older cursors must resync).
     pub sync_retention_days: i32,
@@ -161,6 +164,12 @@ impl Config {
             migrate,
             workers: number(&get, "CHIHOI_WORKERS", default_workers, 1..=256)?,
             shutdown_timeout: Duration::from_secs(number(&get, "CHIHOI_SHUTDOWN_TIMEOUT_S", 30, 1..=600)?),
+            shutdown_delay: Duration::from_secs(number(
+                &get,
+                "CHIHOI_SHUTDOWN_DELAY_S",
+                if environment == Environment::Production { 5 } else { 0 },
+                0..=600,
+            )?),
             idempotency_ttl: Duration::from_secs(idempotency_hours * 3600),
             rate_limits: {
                 use crate::http::rate_limit::{DEFAULT_PER_ADDRESS, DEFAULT_PER_TOKEN, Quotas, RateLimits};

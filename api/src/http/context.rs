@@ -66,6 +66,10 @@ pub async fn request_context(
         response
     };
     set_standard_headers(&mut response, &request_id);
+    // While draining, kept-alive clients are told to reconnect (to another replica).
+    if state.as_ref().is_some_and(|s| s.draining.load(std::sync::atomic::Ordering::Relaxed)) {
+        response.response_mut().head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+    }
 
     let status = response.status().as_u16();
     let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());

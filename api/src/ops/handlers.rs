@@ -25,7 +25,8 @@ pub async fn get_health() -> web::Json<Health> {
 /// Readiness probe
 ///
 /// 200 when PostgreSQL answers and every migration of this build is applied; otherwise 503
-/// problem+json with `Retry-After` and the failing `checks`. Load balancers route traffic by it.
+/// problem+json with `Retry-After` and the failing `checks` (`{"shutdown": "draining"}` once
+/// the process got SIGTERM). Load balancers route traffic by it.
 #[utoipa::path(
     tag = "operations",
     operation_id = "get_readiness",
@@ -37,6 +38,9 @@ pub async fn get_health() -> web::Json<Health> {
 )]
 #[get("/readyz")]
 pub async fn get_readiness(state: web::Data<AppState>) -> Result<web::Json<Readiness>, ApiError> {
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(ApiError::NotReady(json!({"shutdown": "draining"})));
+    }
     let mut conn = match state.pool.get().await {
         Ok(conn) => conn,
         Err(_) => {
