@@ -58,11 +58,11 @@ bench_token() {
   export BENCH_TOKEN
 }
 
-# wrk against one URL: prints "requests/s p50_ms p99_ms errors".
+# wrk against one URL (optionally with a Lua script): prints "requests/s p50_ms p99_ms errors".
 bench_wrk() {
-  local connections=$1 url=$2 out
+  local connections=$1 url=$2 script=${3:-} out
   out="$(wrk -t "$((connections < 2 ? 1 : 2))" -c "$connections" -d "${BENCH_SECONDS}s" --timeout 60s --latency \
-    -H "Authorization: Bearer $BENCH_TOKEN" "$url")"
+    ${script:+-s "$script"} -H "Authorization: Bearer $BENCH_TOKEN" "$url")"
   printf '%s\n' "$out" >>"$BENCH_OUT/wrk.log"
   printf '%s\n' "$out" | awk '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }

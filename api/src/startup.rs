@@ -140,7 +140,16 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
         App::new()
             .app_data(data.clone())
             .app_data(BodyLimit(config.max_body_bytes))
-            .app_data(web::PathConfig::default().error_handler(|error, _| path_error(&error.to_string()).into()))
+            .app_data(web::PathConfig::default().error_handler(|error, req| {
+                // `PATCH /members/export` matched `/members/{id}`: the real resource takes no PATCH.
+                let exact = req.app_data::<web::Data<AppState>>().and_then(|s| {
+                    s.routes.allowed_exactly(req.path()).filter(|m| !m.contains(req.method())).map(<[_]>::to_vec)
+                });
+                match exact {
+                    Some(methods) => crate::http::ApiError::MethodNotAllowed(methods).into(),
+                    None => path_error(&error.to_string()).into(),
+                }
+            }))
             .wrap(Condition::new(cors_enabled, cors(&config.cors_origins)))
             .wrap(from_fn(crate::http::rate_limit::rate_limit))
             .wrap(from_fn(request_context))

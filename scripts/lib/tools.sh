@@ -39,3 +39,17 @@ ensure_redocly() {
   npm install --prefix "$TOOLS_DIR/npm" --no-audit --no-fund --silent "@redocly/cli@$REDOCLY_VERSION" >/dev/null \
     || die "could not install @redocly/cli"
 }
+
+SCHEMATHESIS_VERSION="4.32.5"
+
+ensure_schemathesis() {
+  SCHEMATHESIS="$TOOLS_DIR/schemathesis/bin/schemathesis"
+  if [ -x "$SCHEMATHESIS" ] && "$SCHEMATHESIS" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+    return 0
+  fi
+  python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+  say "installing Schemathesis $SCHEMATHESIS_VERSION (once)"
+  rm -rf "$TOOLS_DIR/schemathesis"
+  python3 -m venv "$TOOLS_DIR/schemathesis" || die "could not create a Python virtual environment"
+  "$TOOLS_DIR/schemathesis/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION" || die "could not install schemathesis"
+}

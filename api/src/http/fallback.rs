@@ -39,6 +39,15 @@ impl RouteTable {
         RouteTable { routes }
     }
 
+    /// Methods of a route without parameters that is exactly `path` (`/members/export` is its
+    /// own resource even though `/members/{id}` would also match it).
+    pub fn allowed_exactly(&self, path: &str) -> Option<&[Method]> {
+        self.routes
+            .iter()
+            .find(|(def, _)| def.pattern().is_some_and(|p| !p.contains('{')) && def.is_match(path))
+            .map(|(_, methods)| methods.as_slice())
+    }
+
     /// Methods the path accepts, if any route matches it.
     pub fn allowed(&self, path: &str) -> Option<&[Method]> {
         self.routes.iter().find(|(def, _)| def.is_match(path)).map(|(_, methods)| methods.as_slice())

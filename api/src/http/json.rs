@@ -66,18 +66,52 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         return Err(ApiError::MalformedJson("empty body".into()));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                ApiError::Validation(vec![issue_from_serde_message(&path, &inner.to_string())])
-            }
-            _ => ApiError::MalformedJson(inner.to_string()),
+    let value = match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(value) => value,
+        Err(error) => {
+            let path = error.path().to_string();
+            let inner = error.into_inner();
+            let message = inner.to_string();
+            return Err(match inner.classify() {
+                // JSON has one number type: `544.0` is the integer 544 to JSON Schema and to
+                // many serializers. Retry with integral floats made integers.
+                serde_json::error::Category::Data if message.starts_with("invalid type: floating point") => {
+                    return parse_with_integral_floats(body);
+                }
+                serde_json::error::Category::Data => {
+                    ApiError::Validation(vec![issue_from_serde_message(&path, &message)])
+                }
+                _ => ApiError::MalformedJson(message),
+            });
         }
-    })?;
+    };
     deserializer.end().map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     Ok(value)
+}
+
+fn parse_with_integral_floats<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut document: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    integral_floats_to_integers(&mut document);
+    serde_path_to_error::deserialize(document).map_err(|error| {
+        let path = error.path().to_string();
+        ApiError::Validation(vec![issue_from_serde_message(&path, &error.into_inner().to_string())])
+    })
+}
+
+/// `3.0` becomes `3` (within ±2^53, where floats are exact); other numbers stay as they are.
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15)
+            {
+                *value = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
+    }
 }
 
 /// A required body field that was absent.

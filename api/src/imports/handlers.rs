@@ -42,7 +42,8 @@ pub struct TemplateQuery {
 /// with a second sheet explaining each column.
 #[utoipa::path(tag = "imports", operation_id = "get_member_import_template", security(("bearer" = [])),
     params(TemplateQuery),
-    responses((status = 200, description = "The template file.", content_type = "text/csv", body = String),
+    responses((status = 200, description = "The template file (CSV, or XLSX with `format=xlsx`).",
+            content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 401, response = crate::openapi::responses::Unauthorized)))]
 #[get("/imports/members/template")]
 pub async fn get_member_import_template(

@@ -229,6 +229,12 @@ pub async fn update_machine_client(
         Some(n) => v.result(bounded_text("name", n, 100)),
         None => None,
     };
+    v.check(
+        name.as_deref().is_none_or(|n| !n.is_empty()),
+        "name",
+        "required",
+        Text::new("Cần đặt tên.", "A name is required."),
+    );
     v.finish()?;
     let mut conn = state.pool.get().await?;
     let client = in_transaction(&mut conn, async |conn| {

@@ -104,11 +104,21 @@ pub async fn list_members(
         party: query.party,
         circumstance: one_of("circumstance", query.circumstance, &CIRCUMSTANCES)?,
         need: one_of("need", query.need, &NEEDS)?,
-        born_from: query.age_max.map(|a| i16::try_from(today.year() - a).unwrap_or(i16::MIN)),
-        born_to: query.age_min.map(|a| i16::try_from(today.year() - a).unwrap_or(i16::MAX)),
-        no_contact_since: query.no_contact_months.map(|m| {
-            today.checked_sub_months(Months::new(u32::try_from(m.clamp(1, 120)).unwrap_or(1))).unwrap_or(today)
-        }),
+        born_from: age_bound("age_max", query.age_max)?.map(|a| i16::try_from(today.year() - a).unwrap_or(i16::MIN)),
+        born_to: age_bound("age_min", query.age_min)?.map(|a| i16::try_from(today.year() - a).unwrap_or(i16::MAX)),
+        no_contact_since: match query.no_contact_months {
+            Some(months @ 1..=120) => {
+                Some(today.checked_sub_months(Months::new(months.unsigned_abs())).unwrap_or(today))
+            }
+            Some(_) => {
+                return Err(ApiError::invalid_parameter(
+                    "no_contact_months",
+                    "out_of_range",
+                    Text::new("Từ 1 đến 120 tháng.", "Between 1 and 120 months."),
+                ));
+            }
+            None => None,
+        },
         search: if digits.is_some() { None } else { q.map(|q| fold(q).chars().take(100).collect()) },
         phone_suffix: digits,
         placed_ids,
@@ -181,4 +191,16 @@ pub async fn get_member(
         Member::basic(row)
     };
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(member.version))).json(member))
+}
+
+/// An age filter within 0–130 years, or a 400 naming it.
+fn age_bound(field: &str, age: Option<i32>) -> Result<Option<i32>, ApiError> {
+    match age {
+        Some(0..=130) | None => Ok(age),
+        Some(_) => Err(ApiError::invalid_parameter(
+            field,
+            "out_of_range",
+            Text::new("Từ 0 đến 130 tuổi.", "Between 0 and 130 years."),
+        )),
+    }
 }

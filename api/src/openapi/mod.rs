@@ -114,7 +114,67 @@ pub fn document() -> utoipa::openapi::OpenApi {
             complete_operation(operation);
         }
     }
+    add_links(&mut doc);
     doc
+}
+
+/// OpenAPI links from each creating operation to the operations on what it created (its id
+/// in the body, its ETag for `If-Match`): clients and stateful fuzzers follow them. The item
+/// is `<collection>/{id}` (`/members` → `/members/{id}`) or, for a nested creation,
+/// `/api/v1/<last segment>/{id}` (`/members/{id}/needs` → `/needs/{id}`).
+fn add_links(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::link::LinkBuilder;
+    let targets = |path: &str| -> Vec<(String, bool)> {
+        let last = path.rsplit('/').next().unwrap_or_default();
+        [format!("{path}/{{id}}"), format!("/api/v1/{last}/{{id}}")]
+            .iter()
+            .find_map(|item| doc.paths.paths.get(item))
+            .map(|item| {
+                [(&item.get, false), (&item.patch, true), (&item.put, true), (&item.delete, true)]
+                    .into_iter()
+                    .filter_map(|(op, needs_etag)| {
+                        op.as_ref().and_then(|o| o.operation_id.clone()).map(|id| (id, needs_etag))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let plan: Vec<(String, Vec<(String, bool)>)> = doc
+        .paths
+        .paths
+        .iter()
+        .filter(|(path, item)| {
+            !path.ends_with('}') && item.post.as_ref().is_some_and(|o| o.responses.responses.contains_key("201"))
+        })
+        .map(|(path, _)| (path.clone(), targets(path)))
+        .filter(|(_, targets)| !targets.is_empty())
+        .collect();
+    for (path, targets) in plan {
+        let components = doc.components.clone();
+        let Some(RefOr::T(created)) = doc
+            .paths
+            .paths
+            .get_mut(&path)
+            .and_then(|item| item.post.as_mut())
+            .and_then(|o| o.responses.responses.get_mut("201"))
+        else {
+            continue;
+        };
+        if !body_has_id(created, components.as_ref()) {
+            continue;
+        }
+        let has_etag = created.headers.contains_key("ETag");
+        for (operation_id, needs_etag) in targets {
+            let mut link = LinkBuilder::new()
+                .operation_id(&operation_id)
+                .parameter("id", "$response.body#/id")
+                .description("The object just created.");
+            if needs_etag && has_etag {
+                link = link.parameter("If-Match", "$response.header.ETag");
+            }
+            created.links.insert(operation_id, RefOr::T(link.build()));
+        }
+    }
 }
 
 /// The contract as pretty JSON with a final newline, exactly as committed.
@@ -138,14 +198,44 @@ fn header_parameter(name: &str, description: &str, example: &str) -> Parameter {
         .build()
 }
 
+/// Whether the JSON body of `response` is a schema with a top-level `id` property.
+fn body_has_id(response: &utoipa::openapi::Response, components: Option<&utoipa::openapi::Components>) -> bool {
+    let Some(RefOr::T(content)) = response.content.get("application/json") else {
+        return false;
+    };
+    let Some(RefOr::Ref(reference)) = content.schema.as_ref() else {
+        return false;
+    };
+    let name = reference.ref_location.rsplit('/').next().unwrap_or_default();
+    matches!(
+        components.and_then(|c| c.schemas.get(name)),
+        Some(RefOr::T(utoipa::openapi::schema::Schema::Object(object))) if object.properties.contains_key("id")
+    )
+}
+
 /// Adds what every operation shares: language and request-id headers, and the error
 /// responses that the shared machinery can produce for it.
 fn complete_operation(operation: &mut Operation) {
     let id = operation.operation_id.clone().unwrap_or_default();
     let has_body = operation.request_body.is_some();
     let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
+    let idempotent = operation
+        .parameters
+        .as_ref()
+        .is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.name == "Idempotency-Key")));
 
     let parameters = operation.parameters.get_or_insert_with(Vec::new);
+    // The formats the server checks, so generated clients and fuzzers send what is accepted.
+    for parameter in parameters.iter_mut() {
+        if let RefOr::T(parameter) = parameter {
+            let pattern = match parameter.name.as_str() {
+                "If-Match" => r#"^(\*|(W/)?"[0-9]{1,9}"(\s*,\s*(W/)?"[0-9]{1,9}")*)$"#,
+                "Idempotency-Key" => "^[!-~]{1,255}$",
+                _ => continue,
+            };
+            parameter.schema = Some(ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern)).into());
+        }
+    }
     parameters.push(RefOr::T(header_parameter(
         "Accept-Language",
         "Language of texts for people in the response: Vietnamese (`vi`, default) or English (`en`).",
@@ -171,6 +261,11 @@ fn complete_operation(operation: &mut Operation) {
     }
     if id.starts_with("create_") {
         add("409", "Conflict");
+    }
+    // A key reused with another request (422), or still in progress (409).
+    if idempotent {
+        add("409", "Conflict");
+        add("422", "Unprocessable");
     }
     add("500", "InternalError");
     if !WITHOUT_DATABASE.contains(&id.as_str()) {

@@ -98,6 +98,14 @@ pub async fn list_org_units(
     Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.path.0.clone(), OrgUnit::from)))
 }
 
+/// An official code's problem, if any (letters, digits, dots, dashes; 1–32), for `field`.
+pub fn code_issue_at(field: &str, code: &str) -> Option<FieldIssue> {
+    code_issue(code).map(|mut issue| {
+        issue.field = field.to_owned();
+        issue
+    })
+}
+
 fn code_issue(code: &str) -> Option<FieldIssue> {
     let ok = !code.is_empty()
         && code.len() <= 32

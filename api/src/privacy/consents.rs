@@ -23,7 +23,7 @@ use crate::time::today_in_vietnam;
 /// What her data is processed for (mục đích xử lý).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Purpose {
+pub enum ProcessingPurpose {
     /// Sổ hội viên: membership register, placements, fees.
     MembershipRegistry,
     /// Hoàn cảnh và nhu cầu: circumstances and needs ("biết hoàn cảnh", "biết nhu cầu").
@@ -67,9 +67,9 @@ fn parse<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, ApiError> {
 #[schema(example = json!({"id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9d09", "purpose": "circumstances_and_needs",
     "legal_basis": "consent", "granted": true, "decided_on": "2026-11-02", "evidence": "Phiếu đồng ý ký ngày 02/11/2026",
     "recorded_by": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9d02", "recorded_at": "2026-11-02T09:00:00Z", "current": true}))]
-pub struct Consent {
+pub struct ProcessingConsent {
     pub id: Uuid,
-    pub purpose: Purpose,
+    pub purpose: ProcessingPurpose,
     pub legal_basis: LegalBasis,
     /// Đồng ý (true) hoặc rút lại / từ chối (false). For bases other than consent, `true`
     /// records that processing rests on that basis; `false` stops it.
@@ -91,8 +91,8 @@ pub struct Consent {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"purpose": "circumstances_and_needs", "legal_basis": "consent", "granted": true,
     "decided_on": "2026-11-02", "evidence": "Phiếu đồng ý ký ngày 02/11/2026"}))]
-pub struct NewConsent {
-    pub purpose: Purpose,
+pub struct NewProcessingConsent {
+    pub purpose: ProcessingPurpose,
     pub legal_basis: LegalBasis,
     /// Đồng ý / Granted (`false` withdraws or refuses).
     pub granted: bool,
@@ -105,9 +105,9 @@ pub struct NewConsent {
 
 /// Her decisions, newest first.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ConsentList {
+pub struct ProcessingConsentList {
     /// All decisions (at most a few per purpose), newest first; `current` marks those in force.
-    pub items: Vec<Consent>,
+    pub items: Vec<ProcessingConsent>,
 }
 
 #[derive(QueryableByName)]
@@ -133,8 +133,8 @@ struct ConsentRow {
 }
 
 impl ConsentRow {
-    fn into_wire(self) -> Result<Consent, ApiError> {
-        Ok(Consent {
+    fn into_wire(self) -> Result<ProcessingConsent, ApiError> {
+        Ok(ProcessingConsent {
             id: self.id,
             purpose: parse(&self.purpose)?,
             legal_basis: parse(&self.legal_basis)?,
@@ -163,7 +163,7 @@ const SELECT: &str = "SELECT c.id, c.purpose, c.legal_basis, c.granted, c.decide
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id.")),
     responses(
-        (status = 200, description = "Her decisions.", body = ConsentList),
+        (status = 200, description = "Her decisions.", body = ProcessingConsentList),
         (status = 401, response = crate::openapi::responses::Unauthorized),
         (status = 403, response = crate::openapi::responses::Forbidden),
         (status = 404, response = crate::openapi::responses::NotFound),
@@ -183,7 +183,7 @@ pub async fn list_member_consents(
             .load(&mut conn)
             .await?;
     let items = rows.into_iter().map(ConsentRow::into_wire).collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(ConsentList { items }))
+    Ok(HttpResponse::Ok().json(ProcessingConsentList { items }))
 }
 
 /// Record a consent or legal basis
@@ -199,9 +199,9 @@ pub async fn list_member_consents(
         ("id" = Uuid, Path, description = "Member id."),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description)."),
     ),
-    request_body = NewConsent,
+    request_body = NewProcessingConsent,
     responses(
-        (status = 201, description = "Recorded.", body = Consent),
+        (status = 201, description = "Recorded.", body = ProcessingConsent),
         (status = 401, response = crate::openapi::responses::Unauthorized),
         (status = 403, response = crate::openapi::responses::Forbidden),
         (status = 404, response = crate::openapi::responses::NotFound),
@@ -215,7 +215,7 @@ pub async fn create_member_consent(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     key: IdempotencyKey,
-    body: ApiJson<NewConsent>,
+    body: ApiJson<NewProcessingConsent>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let input = body.into_inner();

@@ -47,7 +47,16 @@ pub(super) fn clean_prospect(
             "too_young",
             Text::new("Hội viên tương lai phải từ 18 tuổi.", "Prospects are women aged 18 or more."),
         );
-    } else if let Some(year) = birth_year {
+    }
+    if let Some(year) = birth_year {
+        v.check(
+            year >= 1900,
+            if birth_date.is_some() { "birth_date" } else { "birth_year" },
+            "out_of_range",
+            Text::new("Năm sinh không hợp lý.", "Implausible birth year."),
+        );
+    }
+    if let (None, Some(year)) = (birth_date, birth_year) {
         v.check(
             today.year() - i32::from(year) >= 18,
             "birth_year",

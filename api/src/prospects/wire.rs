@@ -86,7 +86,8 @@ pub struct NewProspect {
     pub given_name: String,
     /// Ngày sinh / Date of birth (18 or older).
     pub birth_date: Option<NaiveDate>,
-    /// Năm sinh, when only the year is known.
+    /// Năm sinh, when only the year is known (from 1900).
+    #[schema(minimum = 1900, maximum = 2100)]
     pub birth_year: Option<i16>,
     /// Số điện thoại / Vietnamese phone number.
     pub phone: Option<String>,
@@ -115,7 +116,8 @@ pub struct ProspectPatch {
     pub given_name: Option<String>,
     /// Ngày sinh / Date of birth.
     pub birth_date: Option<NaiveDate>,
-    /// Năm sinh / Year of birth.
+    /// Năm sinh / Year of birth (from 1900).
+    #[schema(minimum = 1900, maximum = 2100)]
     pub birth_year: Option<i16>,
     /// Số điện thoại / Phone number.
     pub phone: Option<String>,

@@ -47,6 +47,7 @@ pub struct KpiQuery {
     /// The unit.
     pub unit: Uuid,
     /// `2025-06`, `2025-Q2`, `2025-H1`, `2025-M9` (Jan–Sep) or `2025`; or use `from` and `to`.
+    /// Neither: the current month.
     pub period: Option<String>,
     /// First day (with `to`, instead of `period`).
     pub from: Option<NaiveDate>,
@@ -67,7 +68,7 @@ pub struct KpiQuery {
 pub struct ChartQuery {
     /// The unit.
     pub unit: Uuid,
-    /// A period label (see `/reports/kpis`).
+    /// A period label (see `/reports/kpis`); default the current month.
     pub period: Option<String>,
     /// First day.
     pub from: Option<NaiveDate>,

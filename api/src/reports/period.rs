@@ -75,6 +75,11 @@ impl Period {
                 Ok(Period { label: format!("{from}..{to}"), from, to })
             }
             (None, Some(_), Some(_)) => Err(bad("to")),
+            // Nothing asked: the current month (in Vietnam), the question asked most often.
+            (None, None, None) => {
+                let today = crate::time::today_in_vietnam(chrono::Utc::now());
+                Period::parse(&format!("{}-{:02}", today.year(), today.month())).ok_or_else(|| bad("period"))
+            }
             _ => Err(bad("period")),
         }
     }

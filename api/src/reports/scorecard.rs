@@ -113,7 +113,7 @@ pub struct Scorecard {
 pub struct ScorecardQuery {
     /// The unit (a commune, or a branch).
     pub unit: Uuid,
-    /// Period label (`2025`, `2025-Q4`, …), at most 24 months.
+    /// Period label (`2025`, `2025-Q4`, …), at most 24 months; default the current month.
     pub period: Option<String>,
     /// First day.
     pub from: Option<NaiveDate>,

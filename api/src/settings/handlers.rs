@@ -151,7 +151,11 @@ pub async fn create_setting(
     )
 )]
 #[get("/settings/{key}")]
-pub async fn get_setting(state: web::Data<AppState>, key: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_setting(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    key: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let key = path_key(key.into_inner())?;
     let mut conn = state.pool.get().await?;
     let row = queries::find(&mut conn, &key).await?.ok_or(ApiError::NotFound)?;

@@ -119,12 +119,28 @@ pub fn key_issue(field: &str, key: &str) -> Option<FieldIssue> {
     })
 }
 
+/// PostgreSQL's `jsonb` cannot hold `\u0000` in a string or a key.
+fn has_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(has_nul),
+        serde_json::Value::Object(fields) => fields.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
 fn value_issues(validator: &mut Validator, field: &str, value: &serde_json::Value) {
     validator.check(
         !value.is_null(),
         field,
         "required",
         Text::new("Giá trị không được để trống (null).", "The value must not be null."),
+    );
+    validator.check(
+        !has_nul(value),
+        field,
+        "invalid_characters",
+        Text::new("Giá trị không được chứa ký tự NUL (\\u0000).", "The value must not contain NUL (\\u0000)."),
     );
     let size = serde_json::to_vec(value).map_or(usize::MAX, |v| v.len());
     validator.check(

@@ -244,6 +244,14 @@ pub async fn update_support_kind(
     let mut v = Validator::new();
     let name_vi = patch.name_vi.as_deref().and_then(|n| v.result(bounded_text("name_vi", n, 200)));
     let name_en = patch.name_en.as_deref().and_then(|n| v.result(bounded_text("name_en", n, 200)));
+    for (field, name) in [("name_vi", &name_vi), ("name_en", &name_en)] {
+        v.check(
+            name.as_deref().is_none_or(|n| !n.is_empty()),
+            field,
+            "required",
+            Text::new("Tên không được để trống.", "A name cannot be empty."),
+        );
+    }
     let unit =
         patch.default_quantity_unit.as_deref().and_then(|u| v.result(bounded_text("default_quantity_unit", u, 40)));
     v.finish()?;

@@ -33,6 +33,9 @@ pub async fn rename_org_unit(
     if name.is_empty() {
         return Err(invalid("name", "required", "Tên đơn vị là bắt buộc.", "A name is required."));
     }
+    if let Some(issue) = input.official_code.as_deref().and_then(|c| code_issue_at("official_code", c)) {
+        return Err(ApiError::Validation(vec![issue]));
+    }
     let mut conn = state.pool.get().await?;
     let unit = in_transaction(&mut conn, async |conn| {
         let unit = writable_open_unit(conn, &caller, id.into_inner()).await?;

@@ -5,7 +5,8 @@ use super::*;
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"sources": ["0193a5c8-0000-7000-8000-00000000c101", "0193a5c8-0000-7000-8000-00000000c102"], "effective_on": "2025-07-01"}))]
 pub struct Merge {
-    /// Units of the same level that cease to exist, their subtrees and members moving here.
+    /// Units of the same level that cease to exist, their subtrees and members moving here (1–50).
+    #[schema(min_items = 1, max_items = 50)]
     pub sources: Vec<Uuid>,
     /// Ngày sáp nhập / Day the sources close and their members count here.
     pub effective_on: NaiveDate,
@@ -169,7 +170,8 @@ pub struct Split {
     /// Day the parts start and the unit closes.
     pub effective_on: NaiveDate,
     /// The new units; every open child unit and every member placed directly in the unit must be
-    /// given to exactly one part.
+    /// given to exactly one part. 2 to 20 parts.
+    #[schema(min_items = 2, max_items = 20)]
     pub parts: Vec<SplitPart>,
 }
 
@@ -207,6 +209,17 @@ pub async fn split_org_unit(
     let input = body.into_inner();
     if input.parts.len() < 2 || input.parts.len() > 20 {
         return Err(invalid("parts", "out_of_range", "Tách thành 2 đến 20 đơn vị.", "Split into 2 to 20 units."));
+    }
+    let codes: Vec<_> = input
+        .parts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, part)| {
+            part.official_code.as_deref().and_then(|c| code_issue_at(&format!("parts[{i}].official_code"), c))
+        })
+        .collect();
+    if !codes.is_empty() {
+        return Err(ApiError::Validation(codes));
     }
     let day = input.effective_on;
     let mut conn = state.pool.get().await?;
