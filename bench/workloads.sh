@@ -34,7 +34,10 @@ branch_path="$(bench_sql "select path from org_units where id = '$branch'")"
 member="$(bench_sql "select id from members where unit_path <@ '$branch_path' order by id limit 1")"
 query="thi lan"
 activity="$(bench_sql "select id from activities where unit_id = '$branch' and status = 'held' order by held_on desc limit 1")"
-ids="$(bench_sql "select string_agg(id::text, ',' order by id) from (select id from members where unit_id = '$branch' or unit_path <@ '$branch_path' order by id limit 60) m")"
+held_on="$(bench_sql "select held_on from activities where id = '$activity'")"
+ids="$(bench_sql "select string_agg(id::text, ',' order by id) from (select m.id from members m
+  join member_placements p on p.member_id = m.id and p.valid_from <= '$held_on' and (p.valid_to is null or p.valid_to > '$held_on')
+  where m.unit_path <@ '$branch_path' order by m.id limit 60) m")"
 statuses="$(python3 -c "print(','.join(['present'] * 60))")"
 ROSTER_BODY="$(python3 -c "import json, sys; print(json.dumps({'entries': [{'member_id': i, 'status': 'present'} for i in sys.argv[1].split(',')]}))" "$ids")"
 export ROSTER_BODY
