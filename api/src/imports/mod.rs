@@ -6,3 +6,6 @@ pub mod read;
 pub mod rows;
 pub mod run;
 pub mod template;
+
+#[cfg(test)]
+mod properties;
