@@ -6,7 +6,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chrono::{DateTime, Utc};
-use diesel::sql_types::{Nullable, Text as SqlText, Uuid as SqlUuid};
+use diesel::dsl::exists;
+use diesel::prelude::*;
+use diesel::sql_types::Uuid as SqlUuid;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,6 +21,7 @@ use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, Text};
 use crate::members::access::visible_member;
 use crate::members::queries;
+use crate::schema::member_erasures;
 use crate::state::AppState;
 
 /// What an erasure purges, by table and field; also the audit record's field list.
@@ -131,21 +134,16 @@ pub async fn anonymize(
     for statement in STATEMENTS {
         diesel::sql_query(statement).bind::<SqlUuid, _>(member).execute(conn).await?;
     }
-    #[derive(diesel::QueryableByName)]
-    struct At {
-        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
-        erased_at: DateTime<Utc>,
-    }
-    let at: At = diesel::sql_query(
-        "INSERT INTO member_erasures (member_id, basis, reason, erased_by) VALUES ($1, $2, $3, $4) RETURNING erased_at",
-    )
-    .bind::<SqlUuid, _>(member)
-    .bind::<SqlText, _>(if basis == ErasureBasis::Request { "request" } else { "retention" })
-    .bind::<SqlText, _>(reason)
-    .bind::<Nullable<SqlUuid>, _>(erased_by)
-    .get_result(conn)
-    .await?;
-    Ok(at.erased_at)
+    Ok(diesel::insert_into(member_erasures::table)
+        .values((
+            member_erasures::member_id.eq(member),
+            member_erasures::basis.eq(if basis == ErasureBasis::Request { "request" } else { "retention" }),
+            member_erasures::reason.eq(reason),
+            member_erasures::erased_by.eq(erased_by),
+        ))
+        .returning(member_erasures::erased_at)
+        .get_result(conn)
+        .await?)
 }
 
 /// Erase a member's personal data
@@ -208,19 +206,8 @@ pub async fn create_member_erasure(
                 "She is still a member: record her leaving before erasing her data.",
             ));
         }
-        let erased: i64 = {
-            #[derive(diesel::QueryableByName)]
-            struct Count {
-                #[diesel(sql_type = diesel::sql_types::BigInt)]
-                n: i64,
-            }
-            let c: Count = diesel::sql_query("SELECT count(*) AS n FROM member_erasures WHERE member_id = $1")
-                .bind::<SqlUuid, _>(id)
-                .get_result(conn)
-                .await?;
-            c.n
-        };
-        if erased > 0 {
+        let erased: bool = diesel::select(exists(member_erasures::table.find(id))).get_result(conn).await?;
+        if erased {
             return Err(conflict("already_erased", "Dữ liệu đã được xoá.", "Her data was already erased."));
         }
         let erased_at = anonymize(conn, id, ErasureBasis::Request, &reason, caller.principal.user_id()).await?;

@@ -10,15 +10,10 @@ use diesel::sql_types::{Array, BigInt, Date, Nullable, Text as SqlText, Uuid as 
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::figures::{
-    CardsAndFees, CoverageFigures, EngagementFigures, Kpis, MemberFigures, PairFigures, Ratio, SupportFigures,
-};
+use super::figures::{CardsAndFees, CoverageFigures, Kpis, MemberFigures, PairFigures, Ratio, SupportFigures};
 use super::period::Period;
 use crate::http::ApiError;
 use crate::org_units::models::OrgUnitRow;
-
-/// Above this many members the absentee streak is not computed (per commune instead).
-const STREAK_LIMIT: i64 = 50_000;
 
 #[derive(QueryableByName)]
 struct Id {
@@ -27,21 +22,9 @@ struct Id {
 }
 
 #[derive(QueryableByName)]
-struct One {
+pub(super) struct One {
     #[diesel(sql_type = BigInt)]
-    a: i64,
-}
-
-#[derive(QueryableByName)]
-struct Four {
-    #[diesel(sql_type = BigInt)]
-    a: i64,
-    #[diesel(sql_type = BigInt)]
-    b: i64,
-    #[diesel(sql_type = BigInt)]
-    c: i64,
-    #[diesel(sql_type = BigInt)]
-    d: i64,
+    pub(super) a: i64,
 }
 
 #[derive(QueryableByName)]
@@ -212,98 +195,6 @@ async fn women(
     .get_result(conn)
     .await?;
     Ok(branches.value)
-}
-
-async fn engagement(
-    conn: &mut AsyncPgConnection,
-    units: &[Uuid],
-    end_units: &[Uuid],
-    p: &Period,
-    members_end: i64,
-) -> Result<EngagementFigures, ApiError> {
-    // The period's activities first, then their rosters by index: joined in one statement the
-    // planner scans all activities instead. Participation counts members at the end who attended
-    // at least once, so the ratio stays within 100% when attendees have since died, left or moved.
-    let figures: Four = diesel::sql_query(
-        "WITH acts AS MATERIALIZED (
-             SELECT a.id, a.expected, k.is_meeting AND a.attendance_recorded_at IS NOT NULL AS counted
-             FROM activities a JOIN activity_kinds k ON k.code = a.kind
-             WHERE a.unit_id = ANY($1) AND a.held_on BETWEEN $2 AND $3 AND a.status = 'held'
-         ), present AS MATERIALIZED (
-             SELECT t.activity_id, t.member_id FROM attendance t
-             WHERE t.activity_id = ANY(ARRAY(SELECT id FROM acts)) AND t.status = 'present' AND t.member_id IS NOT NULL
-         )
-         SELECT (SELECT count(*) FROM acts WHERE counted) AS a,
-                (SELECT coalesce(sum(expected), 0)::bigint FROM acts WHERE counted) AS b,
-                (SELECT count(*) FROM present p JOIN acts ON acts.id = p.activity_id AND acts.counted) AS c,
-                (SELECT count(*) FROM (SELECT DISTINCT member_id FROM present) p
-                 JOIN members m ON m.id = p.member_id AND m.member_type = 'regular'
-                 WHERE EXISTS (SELECT 1 FROM member_placements pl WHERE pl.member_id = p.member_id
-                     AND pl.unit_id = ANY($4) AND pl.valid_from <= $3 AND (pl.valid_to IS NULL OR pl.valid_to > $3))) AS d",
-    )
-    .bind::<Array<SqlUuid>, _>(units)
-    .bind::<Date, _>(p.from)
-    .bind::<Date, _>(p.to)
-    .bind::<Array<SqlUuid>, _>(end_units)
-    .get_result(conn)
-    .await?;
-    let absent = if members_end <= STREAK_LIMIT {
-        // Members placed since their unit's last three meetings began ("settled") are checked
-        // against those three meetings in one pass; the few who moved in later have their own
-        // last three meetings looked up across placements, one by one. Member type is checked
-        // last, on the absentees only.
-        let streak: One = diesel::sql_query(
-            "WITH now AS MATERIALIZED (
-                 SELECT pl.member_id, pl.unit_id, pl.valid_from FROM member_placements pl
-                 WHERE pl.unit_id = ANY($1) AND pl.valid_from <= $2 AND (pl.valid_to IS NULL OR pl.valid_to > $2)
-             ), recent AS MATERIALIZED (
-                 SELECT u.unit_id, r.ids, r.oldest, r.n FROM (SELECT DISTINCT unit_id FROM now) u
-                 JOIN org_units ou ON ou.id = u.unit_id
-                 CROSS JOIN LATERAL (
-                     SELECT array_agg(x.id) AS ids, min(x.held_on) AS oldest, count(*) AS n FROM (
-                         SELECT a.id, a.held_on FROM activities a JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
-                         WHERE a.unit_id = ANY(ARRAY(SELECT label::uuid FROM unnest(string_to_array(ou.path::text, '.')) label))
-                           AND a.unit_path @> ou.path AND a.status = 'held' AND a.attendance_recorded_at IS NOT NULL
-                           AND a.held_on <= $2
-                         ORDER BY a.held_on DESC, a.id DESC LIMIT 3) x) r
-             ), settled AS MATERIALIZED (
-                 SELECT now.member_id, r.ids FROM now JOIN recent r ON r.unit_id = now.unit_id
-                 WHERE r.n = 3 AND now.valid_from <= r.oldest
-             ), absent AS MATERIALIZED (
-                 SELECT s.member_id FROM settled s WHERE NOT EXISTS (
-                     SELECT 1 FROM attendance t WHERE t.activity_id = ANY(s.ids) AND t.member_id = s.member_id
-                       AND t.status = 'present')
-                 UNION ALL
-                 SELECT now.member_id FROM now
-                     CROSS JOIN LATERAL (
-                         SELECT count(*) FILTER (WHERE coalesce(att.status, 'absent') <> 'present') AS missed, count(*) AS total
-                         FROM (SELECT a.id FROM member_placements pl
-                               JOIN org_units pu ON pu.id = pl.unit_id
-                               JOIN activities a ON a.status = 'held' AND a.attendance_recorded_at IS NOT NULL
-                                    AND a.held_on <= $2 AND a.held_on >= pl.valid_from
-                                    AND (pl.valid_to IS NULL OR a.held_on < pl.valid_to) AND pu.path <@ a.unit_path
-                               JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
-                               WHERE pl.member_id = now.member_id ORDER BY a.held_on DESC, a.id DESC LIMIT 3) recent
-                         LEFT JOIN attendance att ON att.activity_id = recent.id AND att.member_id = now.member_id) last
-                     WHERE NOT EXISTS (SELECT 1 FROM settled s WHERE s.member_id = now.member_id)
-                   AND last.total = 3 AND last.missed = 3
-             )
-             SELECT count(*) AS a FROM absent JOIN members m ON m.id = absent.member_id AND m.member_type = 'regular'",
-        )
-        .bind::<Array<SqlUuid>, _>(end_units)
-        .bind::<Date, _>(p.to)
-        .get_result(conn)
-        .await?;
-        Some(streak.a)
-    } else {
-        None
-    };
-    Ok(EngagementFigures {
-        participation: Ratio::of(figures.d, members_end),
-        meeting_attendance: Ratio::of(figures.c, figures.b),
-        meetings: Some(figures.a),
-        absent_three_running: absent,
-    })
 }
 
 async fn pairs(conn: &mut AsyncPgConnection, units: &[Uuid], p: &Period) -> Result<PairFigures, ApiError> {
@@ -495,7 +386,7 @@ pub async fn kpis(conn: &mut AsyncPgConnection, unit: &OrgUnitRow, period: &Peri
             coverage,
             threshold_percent: threshold,
         },
-        engagement: engagement(conn, &all_units, &end_units, period, end).await?,
+        engagement: super::engagement::figures(conn, &all_units, &end_units, period, end).await?,
         pairs: pairs(conn, &all_units, period).await?,
         support: support(conn, &all_units, period).await?,
         cards_and_fees: cards_and_fees(conn, unit, &end_units, period.to, &heads).await?,

@@ -2,6 +2,7 @@
 //! scorecard, yearly ratings, reports submitted upward with frozen figures, and exports.
 
 pub mod compute;
+pub mod engagement;
 pub mod export;
 pub mod figures;
 pub mod handlers;

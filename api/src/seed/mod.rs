@@ -80,6 +80,16 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
     )
     .execute(conn)
     .await?;
+    // The member of An Lợi who left asked for her data to be erased: she stays in every count
+    // under a pseudonym (GET /members/{id}/personal-data shows the erasure).
+    crate::privacy::erasure::anonymize(
+        conn,
+        people.nth("ap-an-loi", 2)?,
+        crate::privacy::erasure::ErasureBasis::Request,
+        "[DEMO] Theo đơn đề nghị xoá dữ liệu / At her written request",
+        None,
+    )
+    .await?;
     // The branch head and the member of ấp Rẫy are members themselves: `/me/member` works.
     let linked: [(&str, Uuid); 2] =
         [("demo-branch", people.nth("ap-ray-to-2", 0)?), ("demo-member", people.nth("ap-ray-to-1", 5)?)];
