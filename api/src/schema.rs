@@ -63,6 +63,16 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    activity_presence (activity_id) {
+        activity_id -> Uuid,
+        present -> Int4,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     api_tokens (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -399,6 +409,18 @@ diesel::table! {
         unit_id -> Uuid,
         valid_from -> Date,
         valid_to -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    member_presence (unit_id, year, member_id) {
+        unit_id -> Uuid,
+        year -> Int2,
+        member_id -> Uuid,
+        months -> Array<Nullable<Int4>>,
     }
 }
 
@@ -1028,6 +1050,7 @@ diesel::joinable!(activities -> org_units (unit_id));
 diesel::joinable!(activities -> users (created_by));
 diesel::joinable!(activity_pledges -> activities (activity_id));
 diesel::joinable!(activity_pledges -> users (created_by));
+diesel::joinable!(activity_presence -> activities (activity_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(attendance -> activities (activity_id));
 diesel::joinable!(attendance -> members (member_id));
@@ -1112,6 +1135,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     activities,
     activity_kinds,
     activity_pledges,
+    activity_presence,
     api_tokens,
     attendance,
     audit_events,
@@ -1133,6 +1157,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     member_needs,
     member_photos,
     member_placements,
+    member_presence,
     member_profile_events,
     member_profiles,
     member_transfers,

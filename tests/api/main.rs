@@ -23,6 +23,7 @@ mod org_history;
 mod org_units;
 mod outage;
 mod pairs;
+mod presence;
 mod permissions;
 mod privacy;
 mod rate_limits;

@@ -82,7 +82,8 @@ async fn unchanged_since(
     }
 }
 
-/// Writes `wanted` as the roster (only the differences); returns how many rows changed.
+/// Writes `wanted` as the roster (only the differences, in one delete and one insert: each
+/// statement also updates the presence pre-aggregates); returns how many rows changed.
 async fn apply(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -92,17 +93,28 @@ async fn apply(
 ) -> Result<usize, ApiError> {
     let current = recorded(conn, row.id).await?;
     let mut changed = 0;
+    let (mut gone_members, mut gone_prospects) = (Vec::new(), Vec::new());
     for (person, now) in &current {
         let keep = wanted.get(person).is_some_and(|w| w == now);
         if (replace && !wanted.contains_key(person)) || (wanted.contains_key(person) && !keep) {
-            let query = t::table.filter(t::activity_id.eq(row.id));
             match person {
-                Person::Member(id) => diesel::delete(query.filter(t::member_id.eq(id))).execute(conn).await?,
-                Person::Prospect(id) => diesel::delete(query.filter(t::prospect_id.eq(id))).execute(conn).await?,
-            };
+                Person::Member(id) => gone_members.push(*id),
+                Person::Prospect(id) => gone_prospects.push(*id),
+            }
             changed += usize::from(!wanted.contains_key(person));
         }
     }
+    if !gone_members.is_empty() || !gone_prospects.is_empty() {
+        diesel::delete(
+            t::table
+                .filter(t::activity_id.eq(row.id))
+                .filter(t::member_id.eq_any(&gone_members).or(t::prospect_id.eq_any(&gone_prospects))),
+        )
+        .execute(conn)
+        .await?;
+    }
+    let user = caller.principal.user_id();
+    let mut rows = Vec::new();
     for (person, (status, note)) in &wanted {
         if current.get(person) == Some(&(status.clone(), note.clone())) {
             continue;
@@ -111,19 +123,19 @@ async fn apply(
             Person::Member(id) => (Some(*id), None),
             Person::Prospect(id) => (None, Some(*id)),
         };
-        diesel::insert_into(t::table)
-            .values((
-                t::id.eq(Uuid::now_v7()),
-                t::activity_id.eq(row.id),
-                t::member_id.eq(member),
-                t::prospect_id.eq(prospect),
-                t::status.eq(status),
-                t::note.eq(note),
-                t::recorded_by.eq(caller.principal.user_id()),
-            ))
-            .execute(conn)
-            .await?;
+        rows.push((
+            t::id.eq(Uuid::now_v7()),
+            t::activity_id.eq(row.id),
+            t::member_id.eq(member),
+            t::prospect_id.eq(prospect),
+            t::status.eq(status),
+            t::note.eq(note),
+            t::recorded_by.eq(user),
+        ));
         changed += 1;
+    }
+    if !rows.is_empty() {
+        diesel::insert_into(t::table).values(rows).execute(conn).await?;
     }
     if changed > 0 || row.attendance_recorded_at.is_none() {
         diesel::update(a::table.find(row.id))

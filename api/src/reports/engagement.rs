@@ -3,7 +3,7 @@
 //! unit's last three meetings, one by one for those who moved in since).
 
 use diesel::QueryableByName;
-use diesel::sql_types::{Array, BigInt, Date, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Date, Integer, SmallInt, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -27,6 +27,10 @@ struct Four {
     d: i64,
 }
 
+fn year(y: i32) -> i16 {
+    i16::try_from(y).unwrap_or(i16::MAX)
+}
+
 /// Meetings, attendance, participation and members absent from their last three meetings.
 pub(super) async fn figures(
     conn: &mut AsyncPgConnection,
@@ -35,30 +39,47 @@ pub(super) async fn figures(
     p: &Period,
     members_end: i64,
 ) -> Result<EngagementFigures, ApiError> {
-    // The period's activities first, then their rosters by index: joined in one statement the
-    // planner scans all activities instead. Participation counts members at the end who attended
-    // at least once, so the ratio stays within 100% when attendees have since died, left or moved.
+    // Meeting attendance sums the present count kept per activity (migration 000014). Who came
+    // at least once is read per whole month from `member_presence`, and from the rosters only
+    // for days outside whole months. Participation counts members at the end who attended, so
+    // the ratio stays within 100% when attendees have since died, left or moved.
+    let months = p.whole_months();
+    let [(edge1_from, edge1_to), (edge2_from, edge2_to)] = months.edges;
     let figures: Four = diesel::sql_query(
         "WITH acts AS MATERIALIZED (
-             SELECT a.id, a.expected, k.is_meeting AND a.attendance_recorded_at IS NOT NULL AS counted
-             FROM activities a JOIN activity_kinds k ON k.code = a.kind
+             SELECT a.id, a.expected FROM activities a JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
              WHERE a.unit_id = ANY($1) AND a.held_on BETWEEN $2 AND $3 AND a.status = 'held'
-         ), present AS MATERIALIZED (
-             SELECT t.activity_id, t.member_id FROM attendance t
-             WHERE t.activity_id = ANY(ARRAY(SELECT id FROM acts)) AND t.status = 'present' AND t.member_id IS NOT NULL
+               AND a.attendance_recorded_at IS NOT NULL
+         ), attended AS MATERIALIZED (
+             SELECT b.member_id FROM member_presence b
+             WHERE b.unit_id = ANY($1) AND b.year BETWEEN $5 AND $7
+               AND NOT (b.months[CASE WHEN b.year = $5 THEN $6 ELSE 1 END : CASE WHEN b.year = $7 THEN $8 ELSE 12 END]
+                        <@ '{0}'::integer[])
+             UNION
+             SELECT t.member_id FROM activities a
+             JOIN attendance t ON t.activity_id = a.id AND t.status = 'present' AND t.member_id IS NOT NULL
+             WHERE a.unit_id = ANY($1) AND a.status = 'held'
+               AND (a.held_on BETWEEN $9 AND $10 OR a.held_on BETWEEN $11 AND $12)
          )
-         SELECT (SELECT count(*) FROM acts WHERE counted) AS a,
-                (SELECT coalesce(sum(expected), 0)::bigint FROM acts WHERE counted) AS b,
-                (SELECT count(*) FROM present p JOIN acts ON acts.id = p.activity_id AND acts.counted) AS c,
-                (SELECT count(*) FROM (SELECT DISTINCT member_id FROM present) p
-                 JOIN members m ON m.id = p.member_id AND m.member_type = 'regular'
-                 WHERE EXISTS (SELECT 1 FROM member_placements pl WHERE pl.member_id = p.member_id
+         SELECT (SELECT count(*) FROM acts) AS a,
+                (SELECT coalesce(sum(expected), 0)::bigint FROM acts) AS b,
+                (SELECT coalesce(sum(p.present), 0)::bigint FROM acts JOIN activity_presence p ON p.activity_id = acts.id) AS c,
+                (SELECT count(*) FROM attended x JOIN members m ON m.id = x.member_id AND m.member_type = 'regular'
+                 WHERE EXISTS (SELECT 1 FROM member_placements pl WHERE pl.member_id = x.member_id
                      AND pl.unit_id = ANY($4) AND pl.valid_from <= $3 AND (pl.valid_to IS NULL OR pl.valid_to > $3))) AS d",
     )
     .bind::<Array<SqlUuid>, _>(units)
     .bind::<Date, _>(p.from)
     .bind::<Date, _>(p.to)
     .bind::<Array<SqlUuid>, _>(end_units)
+    .bind::<SmallInt, _>(year(months.first.0))
+    .bind::<Integer, _>(months.first.1 as i32)
+    .bind::<SmallInt, _>(year(months.last.0))
+    .bind::<Integer, _>(months.last.1 as i32)
+    .bind::<Date, _>(edge1_from)
+    .bind::<Date, _>(edge1_to)
+    .bind::<Date, _>(edge2_from)
+    .bind::<Date, _>(edge2_to)
     .get_result(conn)
     .await?;
     let absent = if members_end <= STREAK_LIMIT {

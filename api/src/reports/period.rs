@@ -99,6 +99,37 @@ impl Period {
         }
         out
     }
+
+    /// The calendar months wholly inside the period, and the days of it outside them (at most
+    /// two runs, each `(first, last)`; `first > last` when empty). Pre-aggregates are monthly.
+    pub fn whole_months(&self) -> WholeMonths {
+        let first = if self.from.day() == 1 { Some(self.from) } else { month_after(self.from) };
+        let last = match self.to.succ_opt() {
+            Some(next) if next.day() == 1 => Some(self.to),
+            _ => NaiveDate::from_ymd_opt(self.to.year(), self.to.month(), 1).and_then(|d| d.pred_opt()),
+        };
+        match (first, last) {
+            (Some(first), Some(last)) if first <= last => WholeMonths {
+                first: (first.year(), first.month()),
+                last: (last.year(), last.month()),
+                edges: [(self.from, first.pred_opt().unwrap_or(first)), (last.succ_opt().unwrap_or(last), self.to)],
+            },
+            _ => WholeMonths { first: (1, 1), last: (0, 12), edges: [(self.from, self.to), (self.to, self.from)] },
+        }
+    }
+}
+
+fn month_after(day: NaiveDate) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(day.year(), day.month(), 1)?.checked_add_months(Months::new(1))
+}
+
+/// See [`Period::whole_months`]: `first` and `last` are (year, month); none when `first` is
+/// after `last`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct WholeMonths {
+    pub first: (i32, u32),
+    pub last: (i32, u32),
+    pub edges: [(NaiveDate, NaiveDate); 2],
 }
 
 #[cfg(test)]
@@ -121,5 +152,22 @@ mod tests {
             assert!(Period::parse(bad).is_none(), "{bad}");
         }
         assert_eq!(Period::parse("2025-Q1").unwrap().months().len(), 3);
+    }
+
+    #[test]
+    fn whole_months_and_the_days_around_them() {
+        let p = |from, to| Period { label: String::new(), from, to };
+        let year = p(d(2025, 11, 1), d(2026, 10, 31)).whole_months();
+        assert_eq!((year.first, year.last), ((2025, 11), (2026, 10)));
+        assert!(year.edges.iter().all(|(a, b)| a > b), "no days outside whole months: {year:?}");
+        let ragged = p(d(2025, 6, 10), d(2025, 9, 5)).whole_months();
+        assert_eq!((ragged.first, ragged.last), ((2025, 7), (2025, 8)));
+        assert_eq!(ragged.edges, [(d(2025, 6, 10), d(2025, 6, 30)), (d(2025, 9, 1), d(2025, 9, 5))]);
+        let inside = p(d(2025, 6, 10), d(2025, 6, 20)).whole_months();
+        assert!(inside.first > inside.last);
+        assert_eq!(inside.edges[0], (d(2025, 6, 10), d(2025, 6, 20)));
+        assert!(inside.edges[1].0 > inside.edges[1].1);
+        let december = p(d(2025, 12, 1), d(2025, 12, 31)).whole_months();
+        assert_eq!((december.first, december.last), ((2025, 12), (2025, 12)));
     }
 }

@@ -170,7 +170,8 @@ async fn load(conn: &mut AsyncPgConnection, count: i64, today: chrono::NaiveDate
 
 /// A monthly meeting of every branch in each of the 12 months before this one, with a roster of
 /// its members who had joined by then: most present, some excused, one in 20 always absent (the
-/// members a branch head should visit).
+/// members a branch head should visit). The presence pre-aggregates are rebuilt from the rows
+/// once at the end rather than by the row trigger (millions of rows in one statement).
 async fn meetings(conn: &mut AsyncPgConnection, today: chrono::NaiveDate) -> Result<(), ApiError> {
     diesel::sql_query(
         "CREATE TEMP TABLE seed_meetings ON COMMIT DROP AS \
@@ -196,12 +197,18 @@ async fn meetings(conn: &mut AsyncPgConnection, today: chrono::NaiveDate) -> Res
            FROM seed_meetings a \
            LEFT JOIN (SELECT activity_id, count(*)::int AS expected FROM seed_roster GROUP BY activity_id) r \
              ON r.activity_id = a.id; \
+         ALTER TABLE attendance DISABLE TRIGGER attendance_presence_insert; \
          INSERT INTO attendance (id, activity_id, member_id, status, recorded_at) \
            SELECT gen_random_uuid(), activity_id, member_id, \
                   CASE WHEN i % 20 = 0 OR (i + k) % 7 = 0 THEN 'absent' WHEN (i * 3 + k) % 11 = 0 THEN 'excused' \
                        ELSE 'present' END, \
                   (held_on + time '11:00') AT TIME ZONE 'Asia/Ho_Chi_Minh' \
-           FROM seed_roster",
+           FROM seed_roster; \
+         ALTER TABLE attendance ENABLE TRIGGER attendance_presence_insert; \
+         DELETE FROM activity_presence; \
+         INSERT INTO activity_presence SELECT * FROM activity_presence_recount; \
+         DELETE FROM member_presence; \
+         INSERT INTO member_presence SELECT * FROM member_presence_recount",
     )
     .await?;
     Ok(())

@@ -1,0 +1,17 @@
+DROP INDEX members_kind;
+DROP TRIGGER activities_roster_first ON activities;
+DROP FUNCTION activity_roster_first();
+DROP TRIGGER activities_presence_moved ON activities;
+DROP FUNCTION activity_presence_moved();
+DROP TRIGGER attendance_presence_insert ON attendance;
+DROP TRIGGER attendance_presence_update ON attendance;
+DROP TRIGGER attendance_presence_delete ON attendance;
+DROP FUNCTION attendance_presence();
+DROP FUNCTION presence_add(uuid[], uuid[], integer[]);
+DROP AGGREGATE months_sum(integer[]);
+DROP FUNCTION month_vector(integer, integer);
+DROP FUNCTION months_add(integer[], integer[]);
+DROP VIEW member_presence_recount;
+DROP VIEW activity_presence_recount;
+DROP TABLE member_presence;
+DROP TABLE activity_presence;
