@@ -1,4 +1,4 @@
-DROP INDEX members_kind;
+DROP INDEX members_exceptions;
 DROP TRIGGER activities_roster_first ON activities;
 DROP FUNCTION activity_roster_first();
 DROP TRIGGER activities_presence_moved ON activities;

@@ -33,3 +33,25 @@ pub async fn in_transaction<T>(
         }
     }
 }
+
+/// Runs `work` in a read-only transaction on one snapshot (`REPEATABLE READ`), so figures read
+/// by several queries agree with each other (a report is a dozen queries). A larger `work_mem`
+/// was tried here and made the planner hash whole tables instead: slower (docs/BENCHMARKS.md).
+pub async fn in_report_snapshot<T>(
+    conn: &mut AsyncPgConnection,
+    work: impl AsyncFnOnce(&mut AsyncPgConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+    match work(conn).await {
+        Ok(value) => {
+            AnsiTransactionManager::commit_transaction(conn).await?;
+            Ok(value)
+        }
+        Err(error) => {
+            if let Err(rollback) = AnsiTransactionManager::rollback_transaction(conn).await {
+                tracing::warn!(error = %rollback, "rollback failed");
+            }
+            Err(error)
+        }
+    }
+}

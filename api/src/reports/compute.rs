@@ -1,70 +1,32 @@
 //! Computing the KPIs live from the registry, pairs, activities and support. Each figure is a
-//! set query over the units that make up the unit on a day (its subtree as it was, with its
-//! predecessors), so merges never change a past figure and nothing waits for a rebuild.
+//! set query over the units that make up a unit on a day (its subtree as it was, with its
+//! predecessors), so merges never change a past figure and nothing waits for a rebuild. Several
+//! units (a province and its communes) are computed together, one query per figure (`groups`).
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use diesel::QueryableByName;
-use diesel::sql_types::{Array, BigInt, Date, Nullable, Text as SqlText, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Date, Integer, Nullable, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::figures::{CardsAndFees, CoverageFigures, Kpis, MemberFigures, PairFigures, Ratio, SupportFigures};
+use super::figures::{CoverageFigures, Kpis, MemberFigures, Ratio};
+use super::groups::{GroupKeyed, Groups, by_group, index, keyed};
 use super::period::Period;
 use crate::http::ApiError;
 use crate::org_units::models::OrgUnitRow;
 
-#[derive(QueryableByName)]
-struct Id {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-}
-
-#[derive(QueryableByName)]
-pub(super) struct One {
-    #[diesel(sql_type = BigInt)]
-    pub(super) a: i64,
-}
-
-#[derive(QueryableByName)]
-struct Keyed {
-    #[diesel(sql_type = SqlText)]
-    key: String,
-    #[diesel(sql_type = BigInt)]
-    value: i64,
-}
-
-#[derive(QueryableByName)]
-struct MaybeCount {
-    #[diesel(sql_type = Nullable<BigInt>)]
-    value: Option<i64>,
-}
-
 /// Units that were, on `day`, inside the subtree of `unit` or of one of its predecessors.
 pub async fn units_on(conn: &mut AsyncPgConnection, unit: Uuid, day: NaiveDate) -> Result<Vec<Uuid>, ApiError> {
-    let rows: Vec<Id> = diesel::sql_query(
-        "WITH RECURSIVE lineage(id) AS (
-             SELECT $1::uuid
-             UNION SELECT l.predecessor_id FROM org_unit_links l JOIN lineage ON l.successor_id = lineage.id
-         ), roots AS (
-             SELECT p.path FROM org_unit_periods p JOIN lineage ON p.unit_id = lineage.id
-             WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)
-         )
-         SELECT DISTINCT up.unit_id AS id FROM org_unit_periods up JOIN roots r ON up.path <@ r.path
-         WHERE up.valid_from <= $2 AND (up.valid_to IS NULL OR up.valid_to > $2)",
-    )
-    .bind::<SqlUuid, _>(unit)
-    .bind::<Date, _>(day)
-    .load(conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    Ok(super::groups::units_on(conn, &[unit], day).await?.unit)
 }
 
-/// Head counts on the period's first and last day and a year before, from one pass over the
-/// placements that overlap those days (three separate counts cost three member lookups each).
-#[derive(QueryableByName)]
+/// Head counts of each group on the period's first and last day and a year before.
+#[derive(QueryableByName, Default, Clone, Copy)]
 struct Headcounts {
+    #[diesel(sql_type = Integer)]
+    grp: i32,
     #[diesel(sql_type = BigInt)]
     start: i64,
     #[diesel(sql_type = BigInt)]
@@ -77,322 +39,237 @@ struct Headcounts {
     year_before: i64,
 }
 
-/// Units and day of each head count: start, end, a year before.
-struct CountDays<'a> {
-    start: (&'a [Uuid], NaiveDate),
-    end: (&'a [Uuid], NaiveDate),
-    year_before: (&'a [Uuid], NaiveDate),
+/// The units of each group on the three days counted: start, end, a year before.
+struct Days<'a> {
+    start: (&'a Groups, NaiveDate),
+    end: (&'a Groups, NaiveDate),
+    year_before: (&'a Groups, NaiveDate),
 }
 
-async fn headcounts(conn: &mut AsyncPgConnection, days: CountDays<'_>) -> Result<Headcounts, ApiError> {
-    let mut all: Vec<Uuid> = days.start.0.to_vec();
-    for unit in days.end.0.iter().chain(days.year_before.0) {
-        if !all.contains(unit) {
-            all.push(*unit);
+/// One pass over the placements that overlap the three days, each `(group, unit)` pair marked
+/// with the days it counts on (bits 1, 2, 4). Members are regular card holders unless listed
+/// among the few exceptions (index `members_exceptions`).
+async fn headcounts(conn: &mut AsyncPgConnection, days: Days<'_>, n: usize) -> Result<Vec<Headcounts>, ApiError> {
+    let mut marks: BTreeMap<(i32, Uuid), i32> = BTreeMap::new();
+    for (bit, groups) in [(1, days.start.0), (2, days.end.0), (4, days.year_before.0)] {
+        for (grp, unit) in groups.grp.iter().zip(&groups.unit) {
+            *marks.entry((*grp, *unit)).or_insert(0) |= bit;
         }
     }
+    let grp: Vec<i32> = marks.keys().map(|k| k.0).collect();
+    let unit: Vec<Uuid> = marks.keys().map(|k| k.1).collect();
+    let bits: Vec<i32> = marks.values().copied().collect();
     let first = days.start.1.min(days.year_before.1);
     let last = days.end.1.max(days.start.1);
-    Ok(diesel::sql_query(
-        "SELECT count(*) FILTER (WHERE regular AND at_start) AS start,
+    let rows: Vec<Headcounts> = diesel::sql_query(
+        "WITH exceptions AS MATERIALIZED (
+             SELECT id, member_type, card_number FROM members WHERE member_type <> 'regular' OR card_number IS NULL)
+         SELECT grp, count(*) FILTER (WHERE regular AND at_start) AS start,
                 count(*) FILTER (WHERE regular AND at_end) AS end,
-                count(*) FILTER (WHERE honorary AND at_end) AS honorary_end,
+                count(*) FILTER (WHERE NOT regular AND at_end) AS honorary_end,
                 count(*) FILTER (WHERE regular AND at_end AND card) AS cards_end,
                 count(*) FILTER (WHERE regular AND at_year_before) AS year_before
-         FROM (SELECT m.member_type = 'regular' AS regular, m.member_type = 'honorary' AS honorary,
-                      m.card_number IS NOT NULL AS card,
-                      pl.unit_id = ANY($1) AND pl.valid_from <= $2 AND (pl.valid_to IS NULL OR pl.valid_to > $2) AS at_start,
-                      pl.unit_id = ANY($3) AND pl.valid_from <= $4 AND (pl.valid_to IS NULL OR pl.valid_to > $4) AS at_end,
-                      pl.unit_id = ANY($5) AND pl.valid_from <= $6 AND (pl.valid_to IS NULL OR pl.valid_to > $6) AS at_year_before
-               FROM member_placements pl JOIN members m ON m.id = pl.member_id
-               WHERE pl.unit_id = ANY($7) AND pl.valid_from <= $8 AND (pl.valid_to IS NULL OR pl.valid_to > $9)) p",
+         FROM (SELECT g.grp, x.id IS NULL OR x.member_type = 'regular' AS regular,
+                      x.id IS NULL OR x.card_number IS NOT NULL AS card,
+                      g.bits & 1 <> 0 AND pl.valid_from <= $4 AND (pl.valid_to IS NULL OR pl.valid_to > $4) AS at_start,
+                      g.bits & 2 <> 0 AND pl.valid_from <= $5 AND (pl.valid_to IS NULL OR pl.valid_to > $5) AS at_end,
+                      g.bits & 4 <> 0 AND pl.valid_from <= $6 AND (pl.valid_to IS NULL OR pl.valid_to > $6) AS at_year_before
+               FROM member_placements pl
+               JOIN unnest($1::integer[], $2::uuid[], $3::integer[]) AS g(grp, unit_id, bits) ON g.unit_id = pl.unit_id
+               LEFT JOIN exceptions x ON x.id = pl.member_id
+               WHERE pl.unit_id = ANY($2) AND pl.valid_from <= $7 AND (pl.valid_to IS NULL OR pl.valid_to > $8)) p
+         GROUP BY grp",
     )
-    .bind::<Array<SqlUuid>, _>(days.start.0)
+    .bind::<Array<Integer>, _>(&grp)
+    .bind::<Array<SqlUuid>, _>(&unit)
+    .bind::<Array<Integer>, _>(&bits)
     .bind::<Date, _>(days.start.1)
-    .bind::<Array<SqlUuid>, _>(days.end.0)
     .bind::<Date, _>(days.end.1)
-    .bind::<Array<SqlUuid>, _>(days.year_before.0)
     .bind::<Date, _>(days.year_before.1)
-    .bind::<Array<SqlUuid>, _>(&all)
     .bind::<Date, _>(last)
     .bind::<Date, _>(first)
-    .get_result(conn)
-    .await?)
+    .load(conn)
+    .await?;
+    let mut out = vec![Headcounts::default(); n];
+    for row in rows {
+        if let Some(slot) = usize::try_from(row.grp).ok().and_then(|g| out.get_mut(g)) {
+            *slot = row;
+        }
+    }
+    Ok(out)
 }
 
-async fn keyed(conn: &mut AsyncPgConnection, sql: &str, units: &[Uuid], p: &Period) -> Result<Vec<Keyed>, ApiError> {
-    Ok(diesel::sql_query(sql)
-        .bind::<Array<SqlUuid>, _>(units)
-        .bind::<Date, _>(p.from)
-        .bind::<Date, _>(p.to)
-        .load(conn)
-        .await?)
-}
-
-fn map(rows: Vec<Keyed>) -> BTreeMap<String, Option<i64>> {
-    rows.into_iter().map(|k| (k.key, Some(k.value))).collect()
-}
-
-fn get(rows: &[Keyed], key: &str) -> i64 {
-    rows.iter().find(|k| k.key == key).map_or(0, |k| k.value)
-}
-
-/// Lifecycle events of regular members attributed to these units in the period.
-async fn movements(conn: &mut AsyncPgConnection, units: &[Uuid], p: &Period) -> Result<Vec<Keyed>, ApiError> {
+/// Lifecycle events of regular members attributed to each group's units in the period.
+async fn movements(
+    conn: &mut AsyncPgConnection,
+    groups: &Groups,
+    p: &Period,
+    n: usize,
+) -> Result<Vec<BTreeMap<String, i64>>, ApiError> {
     keyed(
         conn,
         // Three index-friendly parts: arrivals by destination, departures by origin, and
-        // endings by the placement they closed.
-        "SELECT e.kind AS key, count(*) AS value FROM member_events e
+        // endings by the placement they closed. A move inside the group is no transfer.
+        "WITH g AS MATERIALIZED (SELECT * FROM unnest($1::integer[], $2::uuid[]) AS g(grp, unit_id))
+         SELECT g.grp, e.kind AS key, count(*) AS value FROM member_events e JOIN g ON g.unit_id = e.to_unit_id
            JOIN members m ON m.id = e.member_id AND m.member_type = 'regular'
-         WHERE e.to_unit_id = ANY($1) AND e.occurred_on BETWEEN $2 AND $3
-           AND (e.kind IN ('join', 'reinstatement') OR (e.kind = 'transfer_in' AND NOT (e.from_unit_id = ANY($1))))
-         GROUP BY e.kind
+           LEFT JOIN g inside ON inside.grp = g.grp AND inside.unit_id = e.from_unit_id
+         WHERE e.occurred_on BETWEEN $3 AND $4
+           AND (e.kind IN ('join', 'reinstatement')
+                OR (e.kind = 'transfer_in' AND e.from_unit_id IS NOT NULL AND inside.grp IS NULL))
+         GROUP BY 1, 2
          UNION ALL
-         SELECT e.kind, count(*) FROM member_events e
+         SELECT g.grp, e.kind, count(*) FROM member_events e JOIN g ON g.unit_id = e.from_unit_id
            JOIN members m ON m.id = e.member_id AND m.member_type = 'regular'
-         WHERE e.from_unit_id = ANY($1) AND e.occurred_on BETWEEN $2 AND $3
-           AND e.kind = 'transfer_out' AND NOT (e.to_unit_id = ANY($1))
-         GROUP BY e.kind
+           LEFT JOIN g inside ON inside.grp = g.grp AND inside.unit_id = e.to_unit_id
+         WHERE e.occurred_on BETWEEN $3 AND $4 AND e.kind = 'transfer_out'
+           AND e.to_unit_id IS NOT NULL AND inside.grp IS NULL
+         GROUP BY 1, 2
          UNION ALL
-         SELECT e.kind, count(DISTINCT e.id) FROM member_placements pl
+         SELECT g.grp, e.kind, count(DISTINCT e.id) FROM member_placements pl JOIN g ON g.unit_id = pl.unit_id
            JOIN member_events e ON e.member_id = pl.member_id AND e.occurred_on = pl.valid_to
                 AND e.kind IN ('leave', 'removal', 'death')
            JOIN members m ON m.id = e.member_id AND m.member_type = 'regular'
-         WHERE pl.unit_id = ANY($1) AND pl.valid_to BETWEEN $2 AND $3
-         GROUP BY e.kind",
-        units,
+         WHERE pl.valid_to BETWEEN $3 AND $4
+         GROUP BY 1, 2",
+        groups,
         p,
+        n,
     )
     .await
 }
 
+#[derive(QueryableByName)]
+struct Women {
+    #[diesel(sql_type = Integer)]
+    grp: i32,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    value: Option<i64>,
+}
+
+/// Women aged 18+ of each group: its unit's latest count, or else the sum of its branches'.
 async fn women(
     conn: &mut AsyncPgConnection,
-    unit: Uuid,
-    units: &[Uuid],
+    units: &[OrgUnitRow],
+    end: &Groups,
     day: NaiveDate,
-) -> Result<Option<i64>, ApiError> {
-    let own: MaybeCount = diesel::sql_query(
-        "SELECT (SELECT women_18_plus::bigint FROM org_unit_population WHERE unit_id = $1 AND as_of <= $2
-                 ORDER BY as_of DESC LIMIT 1) AS value",
+) -> Result<Vec<Option<i64>>, ApiError> {
+    let grp: Vec<i32> = (0..units.len()).map(index).collect();
+    let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
+    let own: Vec<Women> = diesel::sql_query(
+        "SELECT g.grp, (SELECT p.women_18_plus::bigint FROM org_unit_population p WHERE p.unit_id = g.unit_id
+                        AND p.as_of <= $3 ORDER BY p.as_of DESC LIMIT 1) AS value
+         FROM unnest($1::integer[], $2::uuid[]) AS g(grp, unit_id)",
     )
-    .bind::<SqlUuid, _>(unit)
+    .bind::<Array<Integer>, _>(&grp)
+    .bind::<Array<SqlUuid>, _>(&ids)
     .bind::<Date, _>(day)
-    .get_result(conn)
+    .load(conn)
     .await?;
-    if own.value.is_some() {
-        return Ok(own.value);
-    }
-    let branches: MaybeCount = diesel::sql_query(
-        "SELECT sum(latest)::bigint AS value FROM (
-             SELECT DISTINCT ON (p.unit_id) p.women_18_plus AS latest FROM org_unit_population p
-             JOIN org_units u ON u.id = p.unit_id AND u.level = 'branch'
-             WHERE p.unit_id = ANY($1) AND p.as_of <= $2 ORDER BY p.unit_id, p.as_of DESC) b",
+    let branches: Vec<GroupKeyed> = diesel::sql_query(
+        "SELECT g.grp, 'women' AS key, sum(b.latest)::bigint AS value
+         FROM (SELECT DISTINCT ON (p.unit_id) p.unit_id, p.women_18_plus AS latest FROM org_unit_population p
+               JOIN org_units u ON u.id = p.unit_id AND u.level = 'branch'
+               WHERE p.unit_id = ANY($2) AND p.as_of <= $3 ORDER BY p.unit_id, p.as_of DESC) b
+         JOIN unnest($1::integer[], $2::uuid[]) AS g(grp, unit_id) ON g.unit_id = b.unit_id
+         GROUP BY 1",
     )
-    .bind::<Array<SqlUuid>, _>(units)
+    .bind::<Array<Integer>, _>(&end.grp)
+    .bind::<Array<SqlUuid>, _>(&end.unit)
     .bind::<Date, _>(day)
-    .get_result(conn)
+    .load(conn)
     .await?;
-    Ok(branches.value)
-}
-
-async fn pairs(conn: &mut AsyncPgConnection, units: &[Uuid], p: &Period) -> Result<PairFigures, ApiError> {
-    let active = keyed(
-        conn,
-        "SELECT kind AS key, count(*) AS value FROM pairs WHERE unit_id = ANY($1) AND started_on <= $3
-           AND (ended_on IS NULL OR ended_on > $3) AND $2 <= $3 GROUP BY kind",
-        units,
-        p,
-    )
-    .await?;
-    let closed = keyed(
-        conn,
-        "SELECT kind || ':' || status AS key, count(*) AS value FROM pairs WHERE unit_id = ANY($1)
-           AND status <> 'active' AND ended_on BETWEEN $2 AND $3 GROUP BY kind, status",
-        units,
-        p,
-    )
-    .await?;
-    let stages = keyed(
-        conn,
-        "SELECT e.stage AS key, count(*) AS value FROM pair_stage_events e JOIN pairs pr ON pr.id = e.pair_id
-         WHERE pr.unit_id = ANY($1) AND pr.kind = 'party_nurture' AND NOT e.reverted
-           AND e.reached_on BETWEEN $2 AND $3 GROUP BY e.stage",
-        units,
-        p,
-    )
-    .await?;
-    let recruited = keyed(
-        conn,
-        "SELECT 'joined' AS key, count(*) AS value FROM prospects WHERE unit_id = ANY($1)
-           AND status = 'converted' AND converted_on BETWEEN $2 AND $3",
-        units,
-        p,
-    )
-    .await?;
-    let mut achieved_by_kind = BTreeMap::new();
-    let (mut achieved, mut ended) = (0, 0);
-    for row in &closed {
-        let (kind, status) = row.key.split_once(':').unwrap_or((&row.key, ""));
-        if status == "achieved" {
-            achieved += row.value;
-            achieved_by_kind.insert(kind.to_owned(), Some(row.value));
-        } else {
-            ended += row.value;
+    let branches = by_group(branches, units.len());
+    let mut out: Vec<Option<i64>> = branches.iter().map(|b| b.get("women").copied()).collect();
+    for row in own {
+        if let (Some(value), Some(slot)) = (row.value, usize::try_from(row.grp).ok().and_then(|g| out.get_mut(g))) {
+            *slot = Some(value);
         }
     }
-    Ok(PairFigures {
-        active_by_kind: map(active),
-        achieved_by_kind,
-        outcomes_reached: Ratio::of(achieved, achieved + ended),
-        prospects_recruited: Some(get(&recruited, "joined")),
-        party_introductions: Some(get(&stages, "introduced")),
-        party_admissions: Some(get(&stages, "admitted")),
-    })
-}
-
-async fn support(conn: &mut AsyncPgConnection, units: &[Uuid], p: &Period) -> Result<SupportFigures, ApiError> {
-    const RECORDED: &str = "FROM support_entries s WHERE s.unit_id = ANY($1) AND s.status = 'recorded'";
-    let totals = keyed(
-        conn,
-        &format!(
-            "SELECT 'households' AS key, count(DISTINCT s.member_id) AS value {RECORDED} AND s.given_on BETWEEN $2 AND $3
-             UNION ALL SELECT 'entries', count(*) {RECORDED} AND s.given_on BETWEEN $2 AND $3
-             UNION ALL SELECT 'amount', coalesce(sum(s.amount_vnd), 0)::bigint {RECORDED} AND s.given_on BETWEEN $2 AND $3
-             UNION ALL SELECT 'jobs', count(*) {RECORDED} AND s.given_on BETWEEN $2 AND $3
-                 AND s.kind IN (SELECT code FROM support_kinds WHERE is_job)
-             UNION ALL SELECT 'out_of_poverty', count(DISTINCT s.member_id) {RECORDED}
-                 AND s.outcome = 'out_of_poverty' AND s.outcome_on BETWEEN $2 AND $3"
-        ),
-        units,
-        p,
-    )
-    .await?;
-    let by_kind = keyed(
-        conn,
-        &format!("SELECT s.kind AS key, coalesce(sum(s.amount_vnd), 0)::bigint AS value {RECORDED} AND s.given_on BETWEEN $2 AND $3 GROUP BY s.kind"),
-        units,
-        p,
-    )
-    .await?;
-    let by_source = keyed(
-        conn,
-        &format!("SELECT s.source AS key, coalesce(sum(s.amount_vnd), 0)::bigint AS value {RECORDED} AND s.given_on BETWEEN $2 AND $3 GROUP BY s.source"),
-        units,
-        p,
-    )
-    .await?;
-    Ok(SupportFigures {
-        households: Some(get(&totals, "households")),
-        entries: Some(get(&totals, "entries")),
-        amount_vnd: Some(get(&totals, "amount")),
-        amount_vnd_by_kind: map(by_kind),
-        amount_vnd_by_source: map(by_source),
-        jobs: Some(get(&totals, "jobs")),
-        out_of_poverty: Some(get(&totals, "out_of_poverty")),
-    })
-}
-
-async fn cards_and_fees(
-    conn: &mut AsyncPgConnection,
-    unit: &OrgUnitRow,
-    units: &[Uuid],
-    day: NaiveDate,
-    heads: &Headcounts,
-) -> Result<CardsAndFees, ApiError> {
-    let members_end = heads.end;
-    let fee_paid = match crate::fees::schedules::applying(conn, &unit.path.0, day.year()).await? {
-        Some(schedule) => {
-            let period_no = match schedule.period {
-                crate::fees::schedules::FeePeriod::Month => day.month(),
-                crate::fees::schedules::FeePeriod::Quarter => day.month().div_ceil(3),
-                crate::fees::schedules::FeePeriod::Year => 1,
-            };
-            let paid: One = diesel::sql_query(
-                "SELECT count(*) AS a
-                 FROM member_placements pl JOIN members m ON m.id = pl.member_id AND m.member_type = 'regular'
-                 WHERE pl.unit_id = ANY($1) AND pl.valid_from <= $2 AND (pl.valid_to IS NULL OR pl.valid_to > $2)
-                   AND EXISTS (SELECT 1 FROM fee_payments f WHERE f.member_id = m.id AND f.year = $3 AND f.period_no = $4)",
-            )
-            .bind::<Array<SqlUuid>, _>(units)
-            .bind::<Date, _>(day)
-            .bind::<diesel::sql_types::Integer, _>(day.year())
-            .bind::<diesel::sql_types::Integer, _>(i32::try_from(period_no).unwrap_or(1))
-            .get_result(conn)
-            .await?;
-            Some(Ratio::of(paid.a, members_end))
-        }
-        None => None,
-    };
-    Ok(CardsAndFees { card_holders: Ratio::of(heads.cards_end, members_end), fee_paid })
+    Ok(out)
 }
 
 /// Every KPI of `unit` over `period`.
 pub async fn kpis(conn: &mut AsyncPgConnection, unit: &OrgUnitRow, period: &Period) -> Result<Kpis, ApiError> {
-    let start_units = units_on(conn, unit.id, period.from).await?;
-    let end_units = units_on(conn, unit.id, period.to).await?;
-    let mut all_units = start_units.clone();
-    all_units.extend(end_units.iter().copied().filter(|u| !start_units.contains(u)));
+    let mut all = kpis_of(conn, std::slice::from_ref(unit), period).await?;
+    all.pop().ok_or_else(|| ApiError::internal("no figures computed"))
+}
+
+/// Every KPI of each unit over `period`, in the order given, from one query per figure.
+pub async fn kpis_of(conn: &mut AsyncPgConnection, units: &[OrgUnitRow], period: &Period) -> Result<Vec<Kpis>, ApiError> {
+    let n = units.len();
+    let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
+    let start = super::groups::units_on(conn, &ids, period.from).await?;
+    let end = super::groups::units_on(conn, &ids, period.to).await?;
+    let all = start.union(&end);
     let year_before_day = period.year_before();
-    let year_units = units_on(conn, unit.id, year_before_day).await?;
+    let year_before = super::groups::units_on(conn, &ids, year_before_day).await?;
     let heads = headcounts(
         conn,
-        CountDays {
-            start: (&start_units, period.from),
-            end: (&end_units, period.to),
-            year_before: (&year_units, year_before_day),
-        },
+        Days { start: (&start, period.from), end: (&end, period.to), year_before: (&year_before, year_before_day) },
+        n,
     )
     .await?;
-    let Headcounts { start, end, honorary_end, year_before, .. } = heads;
-    let moves = movements(conn, &all_units, period).await?;
-    let count = |kind: &str| get(&moves, kind);
-    let net = count("join") + count("reinstatement") + count("transfer_in")
-        - count("transfer_out")
-        - count("leave")
-        - count("removal")
-        - count("death");
-    let women = women(conn, unit.id, &end_units, period.to).await?;
+    let moves = movements(conn, &all, period, n).await?;
+    let women = women(conn, units, &end, period.to).await?;
     let threshold = crate::settings::integer(conn, "coverage.flag_below_percent", 60).await?;
-    let coverage =
-        women.map_or(Ratio { numerator: Some(end), denominator: None, percent: None }, |w| Ratio::of(end, w));
-    let criteria = crate::settings::json(conn, "reports.criteria_codes").await?;
-    Ok(Kpis {
-        unit_id: unit.id,
-        unit_name: unit.name.clone(),
-        level: unit.level.clone(),
-        period: period.clone(),
-        members: MemberFigures {
-            start: Some(start),
-            end: Some(end),
-            honorary_end: Some(honorary_end),
-            joins: Some(count("join")),
-            reinstatements: Some(count("reinstatement")),
-            transfers_in: Some(count("transfer_in")),
-            transfers_out: Some(count("transfer_out")),
-            leavers: Some(count("leave")),
-            removals: Some(count("removal")),
-            deaths: Some(count("death")),
-            net_change: Some(net),
-            other_moves: Some(end - start - net),
-            growth: Ratio::of(end - start, start),
-            year_before: Some(year_before),
-            growth_year: Ratio::of(end - year_before, year_before),
-        },
-        coverage: CoverageFigures {
-            women_18_plus: women,
-            flagged: coverage.percent.is_some_and(|p| p < threshold as f64),
-            coverage,
-            threshold_percent: threshold,
-        },
-        engagement: super::engagement::figures(conn, &all_units, &end_units, period, end).await?,
-        pairs: pairs(conn, &all_units, period).await?,
-        support: support(conn, &all_units, period).await?,
-        cards_and_fees: cards_and_fees(conn, unit, &end_units, period.to, &heads).await?,
-        criteria_codes: criteria
-            .and_then(|v| serde_json::from_value::<BTreeMap<String, Vec<String>>>(v).ok())
-            .unwrap_or_default(),
-        suppressed: false,
-    })
+    let criteria: BTreeMap<String, Vec<String>> = crate::settings::json(conn, "reports.criteria_codes")
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    let members_end: Vec<i64> = heads.iter().map(|h| h.end).collect();
+    let engagement = super::engagement::figures(conn, &all, &end, period, &members_end).await?;
+    let pairs = super::outcomes::pairs(conn, &all, period, n).await?;
+    let support = super::outcomes::support(conn, &all, period, n).await?;
+    let cards: Vec<(i64, i64)> = heads.iter().map(|h| (h.cards_end, h.end)).collect();
+    let fees = super::outcomes::cards_and_fees(conn, units, &end, period.to, &cards).await?;
+    let mut out = Vec::with_capacity(n);
+    for (i, (((((unit, h), engagement), pairs), support), fees)) in
+        units.iter().zip(&heads).zip(engagement).zip(pairs).zip(support).zip(fees).enumerate()
+    {
+        let count = |kind: &str| moves[i].get(kind).copied().unwrap_or(0);
+        let net = count("join") + count("reinstatement") + count("transfer_in")
+            - count("transfer_out")
+            - count("leave")
+            - count("removal")
+            - count("death");
+        let coverage = women[i]
+            .map_or(Ratio { numerator: Some(h.end), denominator: None, percent: None }, |w| Ratio::of(h.end, w));
+        out.push(Kpis {
+            unit_id: unit.id,
+            unit_name: unit.name.clone(),
+            level: unit.level.clone(),
+            period: period.clone(),
+            members: MemberFigures {
+                start: Some(h.start),
+                end: Some(h.end),
+                honorary_end: Some(h.honorary_end),
+                joins: Some(count("join")),
+                reinstatements: Some(count("reinstatement")),
+                transfers_in: Some(count("transfer_in")),
+                transfers_out: Some(count("transfer_out")),
+                leavers: Some(count("leave")),
+                removals: Some(count("removal")),
+                deaths: Some(count("death")),
+                net_change: Some(net),
+                other_moves: Some(h.end - h.start - net),
+                growth: Ratio::of(h.end - h.start, h.start),
+                year_before: Some(h.year_before),
+                growth_year: Ratio::of(h.end - h.year_before, h.year_before),
+            },
+            coverage: CoverageFigures {
+                women_18_plus: women[i],
+                flagged: coverage.percent.is_some_and(|p| p < threshold as f64),
+                coverage,
+                threshold_percent: threshold,
+            },
+            engagement,
+            pairs,
+            support,
+            cards_and_fees: fees,
+            criteria_codes: criteria.clone(),
+            suppressed: false,
+        });
+    }
+    Ok(out)
 }

@@ -9,7 +9,8 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::compute::kpis;
+use super::compute::kpis_of;
+use crate::db::in_report_snapshot;
 use super::export::{csv, xlsx};
 use super::figures::{KpiReport, Kpis};
 use super::period::Period;
@@ -117,14 +118,15 @@ pub async fn get_report_kpis(
     let period = Period::from_query(query.period.as_deref(), query.from, query.to)?;
     let mut conn = state.read_pool.get().await?;
     let unit = report_unit(&mut conn, &caller, query.unit).await?;
-    let main = for_caller(&caller, kpis(&mut conn, &unit, &period).await?);
-    let mut kids = Vec::new();
+    // The unit and its children together: one query per figure for all of them.
+    let mut units = vec![unit.clone()];
     if query.group_by == Some(GroupBy::Child) {
-        for child in children(&mut conn, &unit).await? {
-            kids.push(for_caller(&caller, kpis(&mut conn, &child, &period).await?));
-        }
+        units.extend(children(&mut conn, &unit).await?);
     }
-    let report = KpiReport { unit: main, children: kids };
+    let computed = in_report_snapshot(&mut conn, async |conn| kpis_of(conn, &units, &period).await).await?;
+    let mut all = computed.into_iter().map(|k| for_caller(&caller, k));
+    let main = all.next().ok_or_else(|| ApiError::internal("no figures computed"))?;
+    let report = KpiReport { unit: main, children: all.collect() };
     let file = format!("chi-tieu-{}", period.label.replace("..", "_"));
     Ok(match query.format.unwrap_or(ReportFormat::Json) {
         ReportFormat::Json => HttpResponse::Ok().json(report),
