@@ -104,7 +104,8 @@ pub(super) async fn figures(
 }
 
 /// Members of each selected group who missed their last three meetings as of the last day.
-/// Members placed before their unit's last three meetings began ("settled", nearly all) are
+/// The last three meetings of a unit are the latest three among its ancestors' (each
+/// ancestor's latest three read once, in index order). Members placed before their unit's last three meetings began ("settled", nearly all) are
 /// checked against those meetings' rosters in one hash join; the few who moved in since have
 /// their own last three meetings looked up across placements. Member type is checked last, on
 /// the absentees only.
@@ -124,16 +125,23 @@ async fn absent_three_running(
         "WITH now AS MATERIALIZED (
              SELECT pl.member_id, pl.unit_id, pl.valid_from FROM member_placements pl
              WHERE pl.unit_id = ANY($2) AND pl.valid_from <= $3 AND (pl.valid_to IS NULL OR pl.valid_to > $3)
-         ), recent AS MATERIALIZED (
-             SELECT u.unit_id, r.ids, r.oldest, r.n FROM (SELECT DISTINCT unit_id FROM now) u
+         ), anc AS (
+             SELECT u.unit_id, ou.path, label::uuid AS ancestor FROM (SELECT DISTINCT unit_id FROM now) u
              JOIN org_units ou ON ou.id = u.unit_id
+             CROSS JOIN LATERAL unnest(string_to_array(ou.path::text, '.')) label
+         ), tops AS MATERIALIZED (
+             SELECT d.ancestor, x.id, x.held_on, x.unit_path FROM (SELECT DISTINCT ancestor FROM anc) d
              CROSS JOIN LATERAL (
-                 SELECT array_agg(x.id) AS ids, min(x.held_on) AS oldest, count(*) AS n FROM (
-                     SELECT a.id, a.held_on FROM activities a JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
-                     WHERE a.unit_id = ANY(ARRAY(SELECT label::uuid FROM unnest(string_to_array(ou.path::text, '.')) label))
-                       AND a.unit_path @> ou.path AND a.status = 'held' AND a.attendance_recorded_at IS NOT NULL
-                       AND a.held_on <= $3
-                     ORDER BY a.held_on DESC, a.id DESC LIMIT 3) x) r
+                 SELECT a.id, a.held_on, a.unit_path FROM activities a JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
+                 WHERE a.unit_id = d.ancestor AND a.status = 'held' AND a.attendance_recorded_at IS NOT NULL
+                   AND a.held_on <= $3
+                 ORDER BY a.held_on DESC, a.id DESC LIMIT 3) x
+         ), recent AS MATERIALIZED (
+             SELECT unit_id, array_agg(id) AS ids, min(held_on) AS oldest, count(*) AS n FROM (
+                 SELECT anc.unit_id, t.id, t.held_on,
+                        row_number() OVER (PARTITION BY anc.unit_id ORDER BY t.held_on DESC, t.id DESC) AS rank
+                 FROM anc JOIN tops t ON t.ancestor = anc.ancestor AND t.unit_path @> anc.path) ranked
+             WHERE rank <= 3 GROUP BY unit_id
          ), settled AS MATERIALIZED (
              SELECT now.member_id, now.unit_id, r.ids FROM now JOIN recent r ON r.unit_id = now.unit_id
              WHERE r.n = 3 AND now.valid_from <= r.oldest
@@ -158,10 +166,12 @@ async fn absent_three_running(
                      LEFT JOIN attendance att ON att.activity_id = recent.id AND att.member_id = now.member_id) last
                  WHERE NOT EXISTS (SELECT 1 FROM settled s WHERE s.member_id = now.member_id)
                AND last.total = 3 AND last.missed = 3
+         ), honorary AS MATERIALIZED (
+             SELECT id FROM members WHERE member_type <> 'regular'  -- index members_exceptions
          )
          SELECT ge.grp, 'absent' AS key, count(*) AS value FROM absent
-         JOIN members m ON m.id = absent.member_id AND m.member_type = 'regular'
          JOIN unnest($1::integer[], $2::uuid[]) AS ge(grp, unit_id) ON ge.unit_id = absent.unit_id
+         WHERE NOT EXISTS (SELECT 1 FROM honorary h WHERE h.id = absent.member_id)
          GROUP BY 1",
     )
     .bind::<Array<Integer>, _>(&grp)
