@@ -51,9 +51,7 @@ pub(super) async fn figures(
              JOIN attendance t ON t.activity_id = a.id AND t.status = 'present' AND t.member_id IS NOT NULL
              WHERE a.unit_id = ANY($2) AND a.status = 'held'
                AND (a.held_on BETWEEN $11 AND $12 OR a.held_on BETWEEN $13 AND $14)
-         ), honorary AS MATERIALIZED (
-             SELECT id FROM members WHERE member_type <> 'regular'  -- index members_exceptions
-         ), placed AS (
+         ), placed AS MATERIALIZED (
              SELECT ge.grp, pl.member_id FROM member_placements pl
              JOIN unnest($3::integer[], $4::uuid[]) AS ge(grp, unit_id) ON ge.unit_id = pl.unit_id
              WHERE pl.unit_id = ANY($4) AND pl.valid_from <= $6 AND (pl.valid_to IS NULL OR pl.valid_to > $6)
@@ -68,7 +66,7 @@ pub(super) async fn figures(
          UNION ALL SELECT grp, 'present', present FROM per_meeting
          UNION ALL SELECT placed.grp, 'participants', count(*) FROM placed
              JOIN attended ON attended.grp = placed.grp AND attended.member_id = placed.member_id
-             WHERE NOT EXISTS (SELECT 1 FROM honorary h WHERE h.id = placed.member_id)
+             WHERE NOT EXISTS (SELECT 1 FROM members h WHERE h.id = placed.member_id AND h.member_type <> 'regular')
              GROUP BY 1",
     )
     .bind::<Array<Integer>, _>(&all.grp)
@@ -166,12 +164,10 @@ async fn absent_three_running(
                      LEFT JOIN attendance att ON att.activity_id = recent.id AND att.member_id = now.member_id) last
                  WHERE NOT EXISTS (SELECT 1 FROM settled s WHERE s.member_id = now.member_id)
                AND last.total = 3 AND last.missed = 3
-         ), honorary AS MATERIALIZED (
-             SELECT id FROM members WHERE member_type <> 'regular'  -- index members_exceptions
          )
          SELECT ge.grp, 'absent' AS key, count(*) AS value FROM absent
          JOIN unnest($1::integer[], $2::uuid[]) AS ge(grp, unit_id) ON ge.unit_id = absent.unit_id
-         WHERE NOT EXISTS (SELECT 1 FROM honorary h WHERE h.id = absent.member_id)
+         WHERE NOT EXISTS (SELECT 1 FROM members h WHERE h.id = absent.member_id AND h.member_type <> 'regular')
          GROUP BY 1",
     )
     .bind::<Array<Integer>, _>(&grp)
