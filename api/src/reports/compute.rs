@@ -196,7 +196,11 @@ pub async fn kpis(conn: &mut AsyncPgConnection, unit: &OrgUnitRow, period: &Peri
 }
 
 /// Every KPI of each unit over `period`, in the order given, from one query per figure.
-pub async fn kpis_of(conn: &mut AsyncPgConnection, units: &[OrgUnitRow], period: &Period) -> Result<Vec<Kpis>, ApiError> {
+pub async fn kpis_of(
+    conn: &mut AsyncPgConnection,
+    units: &[OrgUnitRow],
+    period: &Period,
+) -> Result<Vec<Kpis>, ApiError> {
     let n = units.len();
     let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
     let start = super::groups::units_on(conn, &ids, period.from).await?;

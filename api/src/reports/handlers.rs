@@ -10,7 +10,6 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::compute::kpis_of;
-use crate::db::in_report_snapshot;
 use super::export::{csv, xlsx};
 use super::figures::{KpiReport, Kpis};
 use super::period::Period;
@@ -18,6 +17,7 @@ use super::suppress::suppress;
 use super::trend::{svg, trend};
 use super::{is_machine, report_unit};
 use crate::auth::Caller;
+use crate::db::in_report_snapshot;
 use crate::http::{ApiError, ApiQuery};
 use crate::org_units::models::OrgUnitRow;
 use crate::schema::org_units;

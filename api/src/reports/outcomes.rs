@@ -169,12 +169,14 @@ pub async fn cards_and_fees(
         if let Some(schedule) = crate::fees::schedules::applying(conn, &unit.path.0, day.year()).await? {
             grp.push(index(i));
             year.push(day.year());
-            period_no.push(i32::try_from(match schedule.period {
-                FeePeriod::Month => day.month(),
-                FeePeriod::Quarter => day.month().div_ceil(3),
-                FeePeriod::Year => 1,
-            })
-            .unwrap_or(1));
+            period_no.push(
+                i32::try_from(match schedule.period {
+                    FeePeriod::Month => day.month(),
+                    FeePeriod::Quarter => day.month().div_ceil(3),
+                    FeePeriod::Year => 1,
+                })
+                .unwrap_or(1),
+            );
         }
     }
     let paid = if grp.is_empty() {
