@@ -32,12 +32,14 @@ async fn reports_and_sync_read_from_the_replica_and_writes_go_to_the_primary() {
         )
         .await;
 
-    // The write reaches the replica within moments; the report then counts her.
+    // The write reaches the replica within moments; the report then counts her. With its
+    // children the report runs on three replica connections sharing one exported snapshot.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let report: Value =
-            admin.get(&format!("/api/v1/reports/kpis?unit={commune}&period=2025")).await.json().await.unwrap();
-        if report["unit"]["members"]["end"] == 1 {
+        let response = admin.get(&format!("/api/v1/reports/kpis?unit={commune}&period=2025&group_by=child")).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let report: Value = response.json().await.unwrap();
+        if report["unit"]["members"]["end"] == 1 && report["children"][0]["members"]["end"] == 1 {
             break;
         }
         assert!(Instant::now() < deadline, "the replica never showed the new member: {report}");

@@ -41,7 +41,42 @@ pub async fn in_report_snapshot<T>(
     conn: &mut AsyncPgConnection,
     work: impl AsyncFnOnce(&mut AsyncPgConnection) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
-    AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
+    in_shared_snapshot(conn, None, work).await
+}
+
+/// The snapshot of the current `REPEATABLE READ` transaction, for other connections to share
+/// with [`in_shared_snapshot`] (works on a hot standby too) while this transaction stays open.
+pub async fn export_snapshot(conn: &mut AsyncPgConnection) -> Result<String, ApiError> {
+    #[derive(diesel::QueryableByName)]
+    struct Exported {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
+    let exported: Exported =
+        diesel_async::RunQueryDsl::get_result(diesel::sql_query("SELECT pg_export_snapshot() AS id"), conn).await?;
+    Ok(exported.id)
+}
+
+/// Like [`in_report_snapshot`], on the snapshot another transaction exported when given.
+pub async fn in_shared_snapshot<T>(
+    conn: &mut AsyncPgConnection,
+    snapshot: Option<&str>,
+    work: impl AsyncFnOnce(&mut AsyncPgConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let begin = match snapshot {
+        // Snapshot ids are hexadecimal numbers and dashes; `SET TRANSACTION` takes no parameter.
+        Some(id) if id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') => {
+            format!("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{id}'")
+        }
+        Some(_) => return Err(ApiError::internal("malformed snapshot id")),
+        None => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY".to_owned(),
+    };
+    if let Err(error) = AnsiTransactionManager::begin_transaction_sql(conn, &begin).await {
+        // `BEGIN` may have run before the snapshot was refused: close it before the pool
+        // hands the connection to someone else.
+        let _ = diesel_async::SimpleAsyncConnection::batch_execute(conn, "ROLLBACK").await;
+        return Err(error.into());
+    }
     match work(conn).await {
         Ok(value) => {
             AnsiTransactionManager::commit_transaction(conn).await?;

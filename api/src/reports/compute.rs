@@ -11,9 +11,12 @@ use diesel::sql_types::{Array, BigInt, Date, Integer, Nullable, Uuid as SqlUuid}
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::figures::{CoverageFigures, Kpis, MemberFigures, Ratio};
+use futures_util::future::try_join3;
+
+use super::figures::{CardsAndFees, CoverageFigures, Kpis, MemberFigures, PairFigures, Ratio, SupportFigures};
 use super::groups::{GroupKeyed, Groups, by_group, index, keyed};
 use super::period::Period;
+use crate::db::{DbPool, export_snapshot, in_shared_snapshot};
 use crate::http::ApiError;
 use crate::org_units::models::OrgUnitRow;
 
@@ -191,15 +194,85 @@ async fn women(
 
 /// Every KPI of `unit` over `period`.
 pub async fn kpis(conn: &mut AsyncPgConnection, unit: &OrgUnitRow, period: &Period) -> Result<Kpis, ApiError> {
-    let mut all = kpis_of(conn, std::slice::from_ref(unit), period).await?;
+    let mut all = kpis_of(conn, std::slice::from_ref(unit), period, None).await?;
     all.pop().ok_or_else(|| ApiError::internal("no figures computed"))
 }
 
-/// Every KPI of each unit over `period`, in the order given, from one query per figure.
+/// The units that make up each unit asked, on each day that matters.
+struct Scope<'a> {
+    units: &'a [OrgUnitRow],
+    period: &'a Period,
+    n: usize,
+    start: Groups,
+    end: Groups,
+    all: Groups,
+    year_before: Groups,
+    year_before_day: NaiveDate,
+}
+
+/// Head counts, then what needs them: the absence streak and cards and fees.
+struct People {
+    heads: Vec<Headcounts>,
+    absent: Vec<Option<i64>>,
+    fees: Vec<CardsAndFees>,
+}
+
+async fn people(conn: &mut AsyncPgConnection, s: &Scope<'_>) -> Result<People, ApiError> {
+    let days = Days {
+        start: (&s.start, s.period.from),
+        end: (&s.end, s.period.to),
+        year_before: (&s.year_before, s.year_before_day),
+    };
+    let heads = headcounts(conn, days, s.n).await?;
+    let members_end: Vec<i64> = heads.iter().map(|h| h.end).collect();
+    let streak = super::engagement::streak_groups(&members_end);
+    let absent = super::engagement::absent_three_running(conn, &s.end, &streak, s.period).await?;
+    let cards: Vec<(i64, i64)> = heads.iter().map(|h| (h.cards_end, h.end)).collect();
+    let fees = super::outcomes::cards_and_fees(conn, s.units, &s.end, s.period.to, &cards).await?;
+    Ok(People { heads, absent, fees })
+}
+
+/// Movements, women aged 18+, the settings that shape the figures, pairs and support.
+struct Rest {
+    moves: Vec<BTreeMap<String, i64>>,
+    women: Vec<Option<i64>>,
+    threshold: i64,
+    criteria: BTreeMap<String, Vec<String>>,
+    pairs: Vec<PairFigures>,
+    support: Vec<SupportFigures>,
+}
+
+async fn rest(conn: &mut AsyncPgConnection, s: &Scope<'_>) -> Result<Rest, ApiError> {
+    Ok(Rest {
+        moves: movements(conn, &s.all, s.period, s.n).await?,
+        women: women(conn, s.units, &s.end, s.period.to).await?,
+        threshold: crate::settings::integer(conn, "coverage.flag_below_percent", 60).await?,
+        criteria: crate::settings::json(conn, "reports.criteria_codes")
+            .await?
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default(),
+        pairs: super::outcomes::pairs(conn, &s.all, s.period, s.n).await?,
+        support: super::outcomes::support(conn, &s.all, s.period, s.n).await?,
+    })
+}
+
+/// A pool to borrow two more connections from, when it has them to spare (one left over).
+fn spare(pool: Option<&DbPool>, n: usize) -> Option<&DbPool> {
+    pool.filter(|pool| {
+        let status = pool.status();
+        n > 1 && status.max_size.saturating_sub(status.size) + status.available >= 3
+    })
+}
+
+/// Every KPI of each unit over `period`, in the order given, from one query per figure. With
+/// a `pool` (and `conn` in a `REPEATABLE READ` transaction, see `db::in_report_snapshot`),
+/// three parts run at once on three connections sharing one snapshot: people, attendance, and
+/// the rest.
 pub async fn kpis_of(
     conn: &mut AsyncPgConnection,
     units: &[OrgUnitRow],
     period: &Period,
+    pool: Option<&DbPool>,
 ) -> Result<Vec<Kpis>, ApiError> {
     let n = units.len();
     let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
@@ -208,25 +281,26 @@ pub async fn kpis_of(
     let all = start.union(&end);
     let year_before_day = period.year_before();
     let year_before = super::groups::units_on(conn, &ids, year_before_day).await?;
-    let heads = headcounts(
-        conn,
-        Days { start: (&start, period.from), end: (&end, period.to), year_before: (&year_before, year_before_day) },
-        n,
-    )
-    .await?;
-    let moves = movements(conn, &all, period, n).await?;
-    let women = women(conn, units, &end, period.to).await?;
-    let threshold = crate::settings::integer(conn, "coverage.flag_below_percent", 60).await?;
-    let criteria: BTreeMap<String, Vec<String>> = crate::settings::json(conn, "reports.criteria_codes")
-        .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default();
+    let s = Scope { units, period, n, start, end, all, year_before, year_before_day };
+    let attendance =
+        async |conn: &mut AsyncPgConnection| super::engagement::attendance(conn, &s.all, &s.end, s.period, s.n).await;
+    let (people, attendance, rest) = match spare(pool, n) {
+        Some(pool) => {
+            let snapshot = export_snapshot(conn).await?;
+            let (mut second, mut third) = (pool.get().await?, pool.get().await?);
+            try_join3(
+                people(conn, &s),
+                in_shared_snapshot(&mut second, Some(&snapshot), attendance),
+                in_shared_snapshot(&mut third, Some(&snapshot), async |conn| rest(conn, &s).await),
+            )
+            .await?
+        }
+        None => (people(conn, &s).await?, attendance(conn).await?, rest(conn, &s).await?),
+    };
+    let People { heads, absent, fees } = people;
+    let Rest { moves, women, threshold, criteria, pairs, support } = rest;
     let members_end: Vec<i64> = heads.iter().map(|h| h.end).collect();
-    let engagement = super::engagement::figures(conn, &all, &end, period, &members_end).await?;
-    let pairs = super::outcomes::pairs(conn, &all, period, n).await?;
-    let support = super::outcomes::support(conn, &all, period, n).await?;
-    let cards: Vec<(i64, i64)> = heads.iter().map(|h| (h.cards_end, h.end)).collect();
-    let fees = super::outcomes::cards_and_fees(conn, units, &end, period.to, &cards).await?;
+    let engagement = super::engagement::figures(&attendance, &members_end, &absent);
     let mut out = Vec::with_capacity(n);
     for (i, (((((unit, h), engagement), pairs), support), fees)) in
         units.iter().zip(&heads).zip(engagement).zip(pairs).zip(support).zip(fees).enumerate()

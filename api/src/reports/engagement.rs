@@ -1,6 +1,8 @@
 //! Engagement figures of each group of units (see `groups`): meetings held, meeting
 //! attendance, participation, and members absent from their last three meetings.
 
+use std::collections::BTreeMap;
+
 use diesel::sql_types::{Array, Date, Integer, SmallInt, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -17,15 +19,16 @@ fn year(y: i32) -> i16 {
     i16::try_from(y).unwrap_or(i16::MAX)
 }
 
-/// Engagement of each group: `all` are its units over the period, `end` those on the last day.
-pub(super) async fn figures(
+/// Per group: meetings `held`, members `expected` and `present` at them, and `participants`
+/// (members at the end present at least once). `all` are each group's units over the period,
+/// `end` those on the last day.
+pub(super) async fn attendance(
     conn: &mut AsyncPgConnection,
     all: &Groups,
     end: &Groups,
     p: &Period,
-    members_end: &[i64],
-) -> Result<Vec<EngagementFigures>, ApiError> {
-    let n = members_end.len();
+    n: usize,
+) -> Result<Vec<BTreeMap<String, i64>>, ApiError> {
     // Meeting attendance sums the present count kept per activity (migration 000014). Who came
     // at least once is read per whole month from `member_presence`, and from the rosters only
     // for days outside whole months (unit by unit, in index order: a hash join would read the
@@ -85,20 +88,35 @@ pub(super) async fn figures(
     .bind::<Date, _>(edge2_to)
     .load(conn)
     .await?;
-    let figures = by_group(rows, n);
-    let streak_groups: Vec<bool> = members_end.iter().map(|m| *m <= STREAK_LIMIT).collect();
-    let absent = absent_three_running(conn, end, &streak_groups, p).await?;
-    Ok((0..n)
-        .map(|i| {
-            let get = |key: &str| figures[i].get(key).copied().unwrap_or(0);
+    Ok(by_group(rows, n))
+}
+
+/// Groups whose absence streak is computed: at most `STREAK_LIMIT` members at the end.
+pub(super) fn streak_groups(members_end: &[i64]) -> Vec<bool> {
+    members_end.iter().map(|m| *m <= STREAK_LIMIT).collect()
+}
+
+/// The engagement figures of each group from its attendance counts, head count at the end and
+/// absence streak (`None` where not computed).
+pub(super) fn figures(
+    attendance: &[BTreeMap<String, i64>],
+    members_end: &[i64],
+    absent: &[Option<i64>],
+) -> Vec<EngagementFigures> {
+    attendance
+        .iter()
+        .zip(members_end)
+        .zip(absent)
+        .map(|((counts, members), absent)| {
+            let get = |key: &str| counts.get(key).copied().unwrap_or(0);
             EngagementFigures {
-                participation: Ratio::of(get("participants"), members_end[i]),
+                participation: Ratio::of(get("participants"), *members),
                 meeting_attendance: Ratio::of(get("present"), get("expected")),
                 meetings: Some(get("held")),
-                absent_three_running: streak_groups[i].then(|| absent[i].get("absent").copied().unwrap_or(0)),
+                absent_three_running: *absent,
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Members of each selected group who missed their last three meetings as of the last day.
@@ -107,17 +125,17 @@ pub(super) async fn figures(
 /// checked against those meetings' rosters in one hash join; the few who moved in since have
 /// their own last three meetings looked up across placements. Member type is checked last, on
 /// the absentees only.
-async fn absent_three_running(
+pub(super) async fn absent_three_running(
     conn: &mut AsyncPgConnection,
     end: &Groups,
     selected: &[bool],
     p: &Period,
-) -> Result<Vec<std::collections::BTreeMap<String, i64>>, ApiError> {
+) -> Result<Vec<Option<i64>>, ApiError> {
     let chosen = |g: &i32| usize::try_from(*g).ok().and_then(|g| selected.get(g)).copied().unwrap_or(false);
     let (grp, unit): (Vec<i32>, Vec<Uuid>) =
         end.grp.iter().zip(&end.unit).filter(|(g, _)| chosen(g)).map(|(g, u)| (*g, *u)).unzip();
     if grp.is_empty() {
-        return Ok(vec![Default::default(); selected.len()]);
+        return Ok(vec![None; selected.len()]);
     }
     let rows: Vec<GroupKeyed> = diesel::sql_query(
         "WITH now AS MATERIALIZED (
@@ -175,5 +193,6 @@ async fn absent_three_running(
     .bind::<Date, _>(p.to)
     .load(conn)
     .await?;
-    Ok(by_group(rows, selected.len()))
+    let counts = by_group(rows, selected.len());
+    Ok(selected.iter().zip(counts).map(|(on, c)| on.then(|| c.get("absent").copied().unwrap_or(0))).collect())
 }

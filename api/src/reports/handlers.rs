@@ -123,7 +123,9 @@ pub async fn get_report_kpis(
     if query.group_by == Some(GroupBy::Child) {
         units.extend(children(&mut conn, &unit).await?);
     }
-    let computed = in_report_snapshot(&mut conn, async |conn| kpis_of(conn, &units, &period).await).await?;
+    let computed =
+        in_report_snapshot(&mut conn, async |conn| kpis_of(conn, &units, &period, Some(&state.read_pool)).await)
+            .await?;
     let mut all = computed.into_iter().map(|k| for_caller(&caller, k));
     let main = all.next().ok_or_else(|| ApiError::internal("no figures computed"))?;
     let report = KpiReport { unit: main, children: all.collect() };
