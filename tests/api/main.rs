@@ -28,6 +28,7 @@ mod presence;
 mod privacy;
 mod rate_limits;
 mod replica;
+mod report_parts;
 mod reports;
 mod seed;
 mod settings;

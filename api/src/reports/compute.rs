@@ -256,18 +256,23 @@ async fn rest(conn: &mut AsyncPgConnection, s: &Scope<'_>) -> Result<Rest, ApiEr
     })
 }
 
-/// A pool to borrow two more connections from, when it has them to spare (one left over).
-fn spare(pool: Option<&DbPool>, n: usize) -> Option<&DbPool> {
-    pool.filter(|pool| {
-        let status = pool.status();
-        n > 1 && status.max_size.saturating_sub(status.size) + status.available >= 3
-    })
+type Pooled = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
+
+/// Two more connections, if the pool has them free right now: it never waits (a request
+/// holding one connection and waiting for two more could starve others), a busy pool runs the
+/// parts one after another instead.
+async fn borrow_two(pool: Option<&DbPool>, n: usize) -> Option<(Pooled, Pooled)> {
+    let pool = pool.filter(|_| n > 1)?;
+    let now = deadpool::managed::Timeouts { wait: Some(std::time::Duration::ZERO), ..pool.timeouts() };
+    let second = pool.timeout_get(&now).await.ok()?;
+    let third = pool.timeout_get(&now).await.ok()?;
+    Some((second, third))
 }
 
 /// Every KPI of each unit over `period`, in the order given, from one query per figure. With
-/// a `pool` (and `conn` in a `REPEATABLE READ` transaction, see `db::in_report_snapshot`),
-/// three parts run at once on three connections sharing one snapshot: people, attendance, and
-/// the rest.
+/// a `pool` with two free connections (and `conn` in a `REPEATABLE READ` transaction, see
+/// `db::in_report_snapshot`), three parts run at once on three connections sharing one
+/// snapshot: people, attendance, and the rest.
 pub async fn kpis_of(
     conn: &mut AsyncPgConnection,
     units: &[OrgUnitRow],
@@ -284,10 +289,9 @@ pub async fn kpis_of(
     let s = Scope { units, period, n, start, end, all, year_before, year_before_day };
     let attendance =
         async |conn: &mut AsyncPgConnection| super::engagement::attendance(conn, &s.all, &s.end, s.period, s.n).await;
-    let (people, attendance, rest) = match spare(pool, n) {
-        Some(pool) => {
+    let (people, attendance, rest) = match borrow_two(pool, n).await {
+        Some((mut second, mut third)) => {
             let snapshot = export_snapshot(conn).await?;
-            let (mut second, mut third) = (pool.get().await?, pool.get().await?);
             try_join3(
                 people(conn, &s),
                 in_shared_snapshot(&mut second, Some(&snapshot), attendance),

@@ -1,0 +1,59 @@
+//! A report of several units runs its three parts at once on three connections sharing one
+//! snapshot when the pool has two to spare, and one after another otherwise: both give the
+//! same figures.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::activities::meeting;
+use crate::helpers::{As, ROOT_UNIT, spawn_app, spawn_app_on};
+use crate::reports::{member, roster};
+
+async fn province_report(who: &As<'_>, province: &str) -> Value {
+    let response = who.get(&format!("/api/v1/reports/kpis?unit={province}&period=2025-Q4&group_by=child")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn parts_at_once_and_one_after_another_give_the_same_figures() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let province = app.unit(ROOT_UNIT, "province", "Tỉnh An Giang").await;
+    let mut communes = Vec::new();
+    for (name, present) in [("Xã Mỹ Hòa", 2), ("Xã Bình Long", 1)] {
+        let commune = app.unit(&province, "commune", name).await;
+        let branch = app.unit(&commune, "branch", &format!("Chi hội {name}")).await;
+        let mut ids = Vec::new();
+        for given in ["Lan", "Hoa", "Mai"] {
+            ids.push(member(&admin, &branch, given, "2015-03-08", json!({})).await);
+        }
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        for day in ["2025-10-05", "2025-11-05", "2025-12-05"] {
+            let activity = meeting(&admin, &branch, day).await;
+            roster(&admin, &activity, &refs[..present], &refs[present..]).await;
+        }
+        communes.push(commune);
+    }
+    let at_once = province_report(&admin, &province).await;
+
+    // The same database behind a server whose pool has no connection to spare.
+    let narrow = spawn_app_on(&app.database_url, |env| {
+        env.insert("CHIHOI_DB_POOL_SIZE".into(), "1".into());
+    })
+    .await;
+    let one_after_another = province_report(&narrow.with_token(&admin.token), &province).await;
+    assert_eq!(at_once, one_after_another);
+
+    // And the figures are the hand counts: 2 of 3 and 1 of 3 came; the others missed all three.
+    let children = at_once["children"].as_array().unwrap();
+    let participation: Vec<&Value> = children.iter().map(|c| &c["engagement"]["participation"]["numerator"]).collect();
+    assert_eq!(participation, [&json!(1), &json!(2)], "Xã Bình Long, then Xã Mỹ Hòa");
+    let absent: Vec<&Value> = children.iter().map(|c| &c["engagement"]["absent_three_running"]).collect();
+    assert_eq!(absent, [&json!(2), &json!(1)]);
+    assert_eq!(at_once["unit"]["engagement"]["participation"]["numerator"], 3);
+    assert_eq!(
+        at_once["unit"]["engagement"]["meeting_attendance"],
+        json!({"numerator": 9, "denominator": 18, "percent": 50.0})
+    );
+}
