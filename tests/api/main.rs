@@ -29,6 +29,8 @@ mod privacy;
 mod rate_limits;
 mod replica;
 mod report_parts;
+mod report_scorecard;
+mod report_submissions;
 mod reports;
 mod seed;
 mod settings;

@@ -1,7 +1,8 @@
 //! Reports: KPIs of a commune formed by a merge, each expected value worked out by hand from the
 //! fixture below (a join, a death, a leaver, transfers both ways, an honorary member, three
 //! meetings); the same figures suppressed for a machine client, as CSV and as XLSX read back
-//! cell by cell; the "3 có 3 biết" scorecard; ratings; and a report's submission cycle.
+//! cell by cell; absence streaks across a transfer. The scorecard and ratings are in
+//! `report_scorecard`, the submission cycle in `report_submissions`.
 
 use std::io::Cursor;
 
@@ -10,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::activities::meeting;
-use crate::helpers::{As, ROOT_UNIT, TestApp, assert_problem, field_error, spawn_app};
+use crate::helpers::{As, ROOT_UNIT, TestApp, assert_problem, spawn_app};
 
 /// A member of `unit` who joined on `joined_on`; returns her id.
 pub async fn member(who: &As<'_>, unit: &str, given: &str, joined_on: &str, extra: Value) -> String {
@@ -59,18 +60,18 @@ pub async fn roster(who: &As<'_>, activity: &str, present: &[&str], absent: &[&s
     assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
 }
 
-struct World {
-    province: String,
-    commune: String,
-    old_commune: String,
-    ray: String,
+pub struct World {
+    pub province: String,
+    pub commune: String,
+    pub old_commune: String,
+    pub ray: String,
     /// A member who attended no meeting of Q3, to die late in the tests.
-    a6: String,
+    pub a6: String,
 }
 
 /// Two communes merge into a new one on 2025-08-01; in Q3 2025 one member joins, one dies, one
 /// leaves, one arrives and one moves away; an honorary member is never counted.
-async fn world(app: &TestApp) -> World {
+pub async fn world(app: &TestApp) -> World {
     let admin = app.admin().await;
     let province = app.unit(ROOT_UNIT, "province", "Tỉnh Vĩnh Long").await;
     let hung_le = app.unit(&province, "commune", "Xã Hưng Lễ").await;
@@ -161,7 +162,7 @@ async fn world(app: &TestApp) -> World {
     World { province, commune, old_commune: hung_le, ray, a6 }
 }
 
-async fn kpis(who: &As<'_>, query: &str) -> Value {
+pub async fn kpis(who: &As<'_>, query: &str) -> Value {
     let response = who.get(&format!("/api/v1/reports/kpis?{query}")).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
@@ -333,272 +334,6 @@ async fn exports_are_laid_out_like_a_commune_report() {
     assert_eq!(svg.headers()["content-type"], "image/svg+xml");
     let svg = svg.text().await.unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("09/2025"), "{svg}");
-}
-
-#[tokio::test]
-async fn the_scorecard_names_who_pulls_each_share_down() {
-    let app = spawn_app().await;
-    let admin = app.admin().await;
-    let province = app.unit(ROOT_UNIT, "province", "Tỉnh").await;
-    let commune = app.unit(&province, "commune", "Xã").await;
-    let branch = app.unit(&commune, "branch", "Chi hội ấp Một").await;
-    let today = chrono::Utc::now().date_naive();
-    let x = member(&admin, &branch, "Xuân", "2015-03-08", json!({})).await;
-    let y = member(&admin, &branch, "Yên", "2015-03-08", json!({})).await;
-    let z = member(&admin, &branch, "Ánh", "2015-03-08", json!({})).await;
-    for who in [&x, &y] {
-        admin
-            .create(
-                &format!("/api/v1/members/{who}/contacts"),
-                &json!({"contacted_on": today.to_string(), "method": "home_visit"}),
-            )
-            .await;
-    }
-    let verified = admin
-        .request(Method::PUT, &format!("/api/v1/members/{x}/profile"))
-        .header("If-Match", "*")
-        .json(&json!({"poverty_status": "near_poor", "circumstances": ["single_mother"], "verified_on": today.to_string()}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(verified.status(), StatusCode::OK);
-    for who in [&x, &y, &z] {
-        admin
-            .create(&format!("/api/v1/members/{who}/needs"), &json!({"kind": "capital", "description": "Vay vốn"}))
-            .await;
-    }
-    let month = today.format("%Y-%m").to_string();
-    let url = format!("/api/v1/reports/scorecard?unit={commune}&period={month}");
-    let card = async || admin.get(&url).await.json::<Value>().await.unwrap();
-    let before = card().await;
-    let ap = &before["items"][0];
-    assert_eq!(ap["name"], "Chi hội ấp Một");
-    assert_eq!(ap["face"]["share"], json!({"numerator": 2, "denominator": 3, "percent": 66.67}));
-    assert_eq!(ap["face"]["met"], false, "under 80 %");
-    assert_eq!(ap["face"]["missing"], json!([{"member_id": z, "full_name": "Nguyễn Thị Ánh"}]));
-    let unverified: Vec<&str> =
-        ap["circumstances"]["missing"].as_array().unwrap().iter().map(|m| m["full_name"].as_str().unwrap()).collect();
-    assert_eq!(unverified, ["Nguyễn Thị Ánh", "Nguyễn Thị Yên"], "in Vietnamese order");
-    assert_eq!(ap["needs"]["met"], true);
-    assert_eq!(ap["activity"]["met"], false, "no meeting this month yet");
-    assert_eq!(ap["criteria_met"], 1);
-    assert_eq!(ap["standing"], "weak");
-
-    // A meeting with its roster counts in the next answer.
-    let held = meeting(&admin, &branch, &today.to_string()).await;
-    roster(&admin, &held, &[&x, &y, &z], &[]).await;
-    let after = card().await;
-    assert_eq!(after["items"][0]["activity"]["met"], true);
-    assert_eq!(after["items"][0]["criteria_met"], 2);
-
-    let too_long = admin.get(&format!("/api/v1/reports/scorecard?unit={commune}&from=2023-01-01&to=2025-12-31")).await;
-    let problem = assert_problem(too_long, StatusCode::BAD_REQUEST, "invalid_parameter").await;
-    assert_eq!(field_error(&problem, "period")["code"], "too_long");
-}
-
-#[tokio::test]
-async fn a_better_rating_achieves_the_branch_twin_pair() {
-    let app = spawn_app().await;
-    let admin = app.admin().await;
-    let province = app.unit(ROOT_UNIT, "province", "Tỉnh").await;
-    let commune = app.unit(&province, "commune", "Xã").await;
-    let strong = app.unit(&commune, "branch", "Chi hội mạnh").await;
-    let weak = app.unit(&commune, "branch", "Chi hội yếu").await;
-    let twin = admin
-        .create(
-            "/api/v1/pairs",
-            &json!({"kind": "branch_twin", "mentor_id": strong, "mentee_id": weak, "started_on": "2025-01-10"}),
-        )
-        .await;
-    app.user_with_role("can-bo-xa", &commune, "commune_officer").await;
-    let officer = app.session("can-bo-xa").await;
-    let officer = app.with_token(&officer.access_token);
-    let rate = async |year: i32, body: Value| {
-        officer
-            .request(Method::PUT, &format!("/api/v1/org-units/{weak}/ratings/{year}"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    };
-    let unknown = rate(2024, json!({"rating": "tot_lam", "reason": "x"})).await;
-    let problem = assert_problem(unknown, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert_eq!(field_error(&problem, "rating")["code"], "not_in_scale");
-    let unexplained = rate(2024, json!({"rating": "xuat_sac"})).await;
-    let problem = assert_problem(unexplained, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert_eq!(field_error(&problem, "reason")["code"], "required", "differs from the suggestion without a reason");
-    assert_eq!(
-        rate(2024, json!({"rating": "trung_binh", "reason": "Sinh hoạt không đều"})).await.status(),
-        StatusCode::OK
-    );
-    let rated = rate(2025, json!({"rating": "kha", "reason": "Có tiến bộ rõ"})).await;
-    assert_eq!(rated.status(), StatusCode::OK);
-    let rated: Value = rated.json().await.unwrap();
-    assert_eq!((rated["previous"].clone(), rated["improved"].clone()), (json!("trung_binh"), json!(true)));
-    assert_eq!(rated["scale"], json!(["xuat_sac", "vung_manh", "kha", "trung_binh", "yeu"]));
-    let pair: Value = admin.get(&format!("/api/v1/pairs/{}", twin["id"].as_str().unwrap())).await.json().await.unwrap();
-    assert_eq!(pair["status"], "achieved", "the helped branch rose a level");
-
-    // A province sets its own scale for 2026; the commune officer cannot.
-    let scale = json!({"levels": ["hoan_thanh_xuat_sac", "hoan_thanh_tot", "hoan_thanh", "khong_hoan_thanh"]});
-    let refused = officer
-        .request(Method::PUT, &format!("/api/v1/org-units/{province}/rating-scales/2026"))
-        .json(&scale)
-        .send()
-        .await
-        .unwrap();
-    assert_problem(refused, StatusCode::NOT_FOUND, "not_found").await;
-    let set = admin
-        .request(Method::PUT, &format!("/api/v1/org-units/{province}/rating-scales/2026"))
-        .json(&scale)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(set.status(), StatusCode::OK);
-    let view: Value = officer.get(&format!("/api/v1/org-units/{weak}/ratings/2026")).await.json().await.unwrap();
-    assert_eq!(view["scale"], scale["levels"]);
-    assert_eq!(view["rating"], Value::Null);
-    // Branch heads rate nobody; a branch cannot rate itself.
-    app.user_with_role("chi-hoi-truong", &weak, "branch_head").await;
-    let head = app.session("chi-hoi-truong").await;
-    let head = app.with_token(&head.access_token);
-    let own = head
-        .request(Method::PUT, &format!("/api/v1/org-units/{weak}/ratings/2025"))
-        .json(&json!({"rating": "xuat_sac", "reason": "x"}))
-        .send()
-        .await
-        .unwrap();
-    assert_problem(own, StatusCode::FORBIDDEN, "forbidden").await;
-}
-
-#[tokio::test]
-async fn a_report_is_frozen_returned_resubmitted_and_accepted() {
-    let app = spawn_app().await;
-    let w = world(&app).await;
-    let admin = app.admin().await;
-    app.user_with_role("can-bo-xa", &w.commune, "commune_officer").await;
-    app.user_with_role("can-bo-tinh", &w.province, "province_officer").await;
-    let commune = app.session("can-bo-xa").await;
-    let commune = app.with_token(&commune.access_token);
-    let province = app.session("can-bo-tinh").await;
-    let province = app.with_token(&province.access_token);
-
-    let draft = commune.create("/api/v1/report-submissions", &json!({"unit_id": w.commune, "period": "2025-Q3"})).await;
-    let id = draft["id"].as_str().unwrap().to_owned();
-    assert_eq!(draft["status"], "draft");
-    assert_eq!(draft["figures"]["members"]["deaths"], 1);
-    let again =
-        commune.post_json("/api/v1/report-submissions", &json!({"unit_id": w.commune, "period": "2025-Q3"})).await;
-    assert_problem(again, StatusCode::CONFLICT, "report_exists").await;
-    let bad = commune.post_json("/api/v1/report-submissions", &json!({"unit_id": w.commune, "period": "quý 3"})).await;
-    let problem = assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert_eq!(field_error(&problem, "period")["code"], "invalid_period");
-
-    // A death recorded late: the frozen report differs from the live figures, and says so.
-    event(&admin, &w.a6, "death", "2025-09-20").await;
-    let shown: Value = commune.get(&format!("/api/v1/report-submissions/{id}")).await.json().await.unwrap();
-    let diff: Vec<(&str, &Value, &Value)> = shown["live_diff"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| (d["figure"].as_str().unwrap(), &d["frozen"], &d["live"]))
-        .filter(|(f, _, _)| *f == "members.deaths" || *f == "members.end")
-        .collect();
-    assert_eq!(diff, [("members.deaths", &json!(1), &json!(2)), ("members.end", &json!(9), &json!(8))]);
-
-    // A manual adjustment needs a reason and is audited.
-    let adjustments = format!("/api/v1/report-submissions/{id}/adjustments");
-    let adjust = async |body: Value| commune.post_json(&adjustments, &body).await;
-    let unexplained = adjust(json!({"figure": "members.joins", "value": 2, "reason": ""})).await;
-    let problem = assert_problem(unexplained, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert_eq!(field_error(&problem, "reason")["code"], "required");
-    let unknown = adjust(json!({"figure": "members.nothing", "value": 2, "reason": "x"})).await;
-    assert_eq!(
-        field_error(&assert_problem(unknown, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await, "figure")["code"],
-        "unknown_figure"
-    );
-    let adjusted =
-        adjust(json!({"figure": "members.joins", "value": 2, "reason": "Một hội viên kết nạp chưa nhập kịp"})).await;
-    assert_eq!(adjusted.status(), StatusCode::CREATED);
-    let adjusted: Value = adjusted.json().await.unwrap();
-    assert_eq!(adjusted["figures"]["members"]["joins"], 2);
-    assert_eq!(adjusted["adjustments"][0]["before"], 1);
-
-    // The commune submits; it cannot accept its own report; the province returns it.
-    let submit_url = format!("/api/v1/report-submissions/{id}/submit");
-    let submit = async |who: &As<'_>| who.request(Method::POST, &submit_url).send().await.unwrap();
-    let submitted: Value = submit(&commune).await.json().await.unwrap();
-    assert_eq!((submitted["status"].clone(), submitted["submissions"].clone()), (json!("submitted"), json!(1)));
-    assert_eq!(submitted["figures"]["members"]["deaths"], 2, "refrozen on submission");
-    assert_eq!(submitted["figures"]["members"]["joins"], 2, "adjustments kept");
-    let own = commune.post_json(&format!("/api/v1/report-submissions/{id}/accept"), &json!({})).await;
-    assert_problem(own, StatusCode::FORBIDDEN, "forbidden").await;
-    let twice = submit(&commune).await;
-    assert_problem(twice, StatusCode::CONFLICT, "report_state").await;
-    let no_reason =
-        province.post_json(&format!("/api/v1/report-submissions/{id}/return"), &json!({"reason": " "})).await;
-    assert_eq!(
-        field_error(&assert_problem(no_reason, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await, "reason")
-            ["code"],
-        "required"
-    );
-    let returned: Value = province
-        .post_json(
-            &format!("/api/v1/report-submissions/{id}/return"),
-            &json!({"reason": "Số kết nạp chưa khớp danh sách"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(
-        (returned["status"].clone(), returned["decision_note"].clone()),
-        (json!("returned"), json!("Số kết nạp chưa khớp danh sách"))
-    );
-    let resubmitted: Value = submit(&commune).await.json().await.unwrap();
-    assert_eq!(resubmitted["submissions"], 2);
-    let accepted = province
-        .request(Method::POST, &format!("/api/v1/report-submissions/{id}/accept"))
-        .header("Idempotency-Key", "accept-q3")
-        .json(&json!({"note": "Đạt"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(accepted.status(), StatusCode::OK);
-    let replay = province
-        .request(Method::POST, &format!("/api/v1/report-submissions/{id}/accept"))
-        .header("Idempotency-Key", "accept-q3")
-        .json(&json!({"note": "Đạt"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(replay.status(), StatusCode::OK, "a retried accept replays the answer");
-    assert_eq!(replay.json::<Value>().await.unwrap()["status"], "accepted");
-    let audit: Value = admin.get("/api/v1/audit-events?action=report.adjust").await.json().await.unwrap();
-    assert_eq!(audit["items"].as_array().unwrap().len(), 1);
-    assert_eq!(audit["items"][0]["details"]["before"], 1);
-
-    // A province system pulls what changed, submitted and accepted only, suppressed.
-    let ray_draft = admin.create("/api/v1/report-submissions", &json!({"unit_id": w.ray, "period": "2025-Q3"})).await;
-    let token = app.machine_token(&w.province).await;
-    let machine = app.with_token(&token);
-    let pulled: Value =
-        machine.get("/api/v1/report-submissions?updated_since=2025-01-01T00:00:00Z").await.json().await.unwrap();
-    let items = pulled["items"].as_array().unwrap();
-    assert_eq!(items.len(), 1, "the draft of ấp Rẫy is not sent up");
-    assert_eq!(items[0]["status"], "accepted");
-    assert_eq!(items[0]["figures"]["members"]["deaths"], Value::Null, "2 deaths: suppressed");
-    assert_eq!(items[0]["figures"]["members"]["start"], 10);
-    let hidden = machine.get(&format!("/api/v1/report-submissions/{}", ray_draft["id"].as_str().unwrap())).await;
-    assert_problem(hidden, StatusCode::NOT_FOUND, "not_found").await;
-    let later = chrono::Utc::now() + chrono::Duration::minutes(1);
-    let nothing: Value = machine
-        .get(&format!("/api/v1/report-submissions?updated_since={}", later.format("%Y-%m-%dT%H:%M:%SZ")))
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(nothing["items"], json!([]));
 }
 
 /// "Absent three meetings running" follows a member across a transfer: her last three meetings
