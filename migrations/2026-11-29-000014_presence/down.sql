@@ -8,6 +8,7 @@ DROP TRIGGER attendance_presence_update ON attendance;
 DROP TRIGGER attendance_presence_delete ON attendance;
 DROP FUNCTION attendance_presence();
 DROP FUNCTION presence_add(uuid[], uuid[], integer[]);
+DROP FUNCTION member_presence_add(uuid[], date[], uuid[], integer[]);
 DROP AGGREGATE months_sum(integer[]);
 DROP FUNCTION month_vector(integer, integer);
 DROP FUNCTION months_add(integer[], integer[]);

@@ -53,6 +53,18 @@ CREATE AGGREGATE months_sum(integer[]) (SFUNC = months_add, STYPE = integer[], I
 CREATE FUNCTION month_vector(month integer, n integer) RETURNS integer[] LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     AS $$ SELECT array_agg(CASE WHEN m = month THEN n ELSE 0 END ORDER BY m) FROM generate_series(1, 12) m $$;
 
+-- Adds signed presences (+1 or -1 each) to members' months: the unit and day of each held
+-- activity, the member, the sign.
+CREATE FUNCTION member_presence_add(units uuid[], days date[], people uuid[], deltas integer[]) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO member_presence AS p (unit_id, year, member_id, months)
+    SELECT c.unit_id, extract(year FROM c.day)::smallint, c.member_id,
+           months_sum(month_vector(extract(month FROM c.day)::integer, c.delta))
+    FROM unnest(units, days, people, deltas) AS c(unit_id, day, member_id, delta)
+    GROUP BY 1, 2, 3
+    ON CONFLICT (unit_id, year, member_id) DO UPDATE SET months = months_add(p.months, excluded.months);
+$$;
+
 -- Adds signed presences of members at activities (+1 or -1 each): to the activity's count, and,
 -- for held activities, to the member's month at the activity's unit.
 CREATE FUNCTION presence_add(acts uuid[], people uuid[], deltas integer[]) RETURNS void LANGUAGE sql AS $$
@@ -61,13 +73,9 @@ CREATE FUNCTION presence_add(acts uuid[], people uuid[], deltas integer[]) RETUR
     WHERE EXISTS (SELECT 1 FROM activities a WHERE a.id = c.activity_id)
     GROUP BY c.activity_id HAVING sum(c.delta) <> 0
     ON CONFLICT (activity_id) DO UPDATE SET present = p.present + excluded.present;
-    INSERT INTO member_presence AS p (unit_id, year, member_id, months)
-    SELECT a.unit_id, extract(year FROM a.held_on)::smallint, c.member_id,
-           months_sum(month_vector(extract(month FROM a.held_on)::integer, c.delta))
+    SELECT member_presence_add(array_agg(a.unit_id), array_agg(a.held_on), array_agg(c.member_id), array_agg(c.delta))
     FROM unnest(acts, people, deltas) AS c(activity_id, member_id, delta)
-    JOIN activities a ON a.id = c.activity_id AND a.status = 'held'
-    GROUP BY 1, 2, 3
-    ON CONFLICT (unit_id, year, member_id) DO UPDATE SET months = months_add(p.months, excluded.months);
+    JOIN activities a ON a.id = c.activity_id AND a.status = 'held';
 $$;
 
 CREATE FUNCTION attendance_presence() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -121,12 +129,7 @@ BEGIN
                  OR date_trunc('month', o.held_on) <> date_trunc('month', n.held_on))
             AND CASE WHEN s.sign < 0 THEN o.status ELSE n.status END = 'held') x;
     IF units IS NOT NULL THEN
-        INSERT INTO member_presence AS p (unit_id, year, member_id, months)
-        SELECT c.unit_id, extract(year FROM c.day)::smallint, c.member_id,
-               months_sum(month_vector(extract(month FROM c.day)::integer, c.delta))
-        FROM unnest(units, days, people, deltas) AS c(unit_id, day, member_id, delta)
-        GROUP BY 1, 2, 3
-        ON CONFLICT (unit_id, year, member_id) DO UPDATE SET months = months_add(p.months, excluded.months);
+        PERFORM member_presence_add(units, days, people, deltas);
     END IF;
     RETURN NULL;
 END $$;

@@ -20,18 +20,8 @@ pub async fn in_transaction<T>(
     work: impl AsyncFnOnce(&mut AsyncPgConnection) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     AnsiTransactionManager::begin_transaction(conn).await?;
-    match work(conn).await {
-        Ok(value) => {
-            AnsiTransactionManager::commit_transaction(conn).await?;
-            Ok(value)
-        }
-        Err(error) => {
-            if let Err(rollback) = AnsiTransactionManager::rollback_transaction(conn).await {
-                tracing::warn!(error = %rollback, "rollback failed");
-            }
-            Err(error)
-        }
-    }
+    let result = work(conn).await;
+    finish(conn, result).await
 }
 
 /// Runs `work` in a read-only transaction on one snapshot (`REPEATABLE READ`), so figures read
@@ -77,7 +67,13 @@ pub async fn in_shared_snapshot<T>(
         let _ = diesel_async::SimpleAsyncConnection::batch_execute(conn, "ROLLBACK").await;
         return Err(error.into());
     }
-    match work(conn).await {
+    let result = work(conn).await;
+    finish(conn, result).await
+}
+
+/// Commits the open transaction when `result` is `Ok`, rolls it back otherwise.
+async fn finish<T>(conn: &mut AsyncPgConnection, result: Result<T, ApiError>) -> Result<T, ApiError> {
+    match result {
         Ok(value) => {
             AnsiTransactionManager::commit_transaction(conn).await?;
             Ok(value)
