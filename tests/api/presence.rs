@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::activities::meeting;
 use crate::helpers::{As, ROOT_UNIT, TestApp, spawn_app};
-use crate::reports::{member, roster};
+use crate::reports::{kpis, member, roster};
 
 #[derive(QueryableByName)]
 struct Count {
@@ -54,9 +54,7 @@ async fn move_activity(who: &As<'_>, activity: &str, body: serde_json::Value) {
 }
 
 async fn participation(who: &As<'_>, unit: &str, from: &str, to: &str) -> serde_json::Value {
-    let response = who.get(&format!("/api/v1/reports/kpis?unit={unit}&from={from}&to={to}")).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json::<serde_json::Value>().await.unwrap()["unit"]["engagement"]["participation"].clone()
+    kpis(who, &format!("unit={unit}&from={from}&to={to}")).await["unit"]["engagement"]["participation"].clone()
 }
 
 #[tokio::test]

@@ -2,17 +2,14 @@
 //! snapshot when the pool has two to spare, and one after another otherwise: both give the
 //! same figures.
 
-use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::activities::meeting;
 use crate::helpers::{As, ROOT_UNIT, spawn_app, spawn_app_on};
-use crate::reports::{member, roster};
+use crate::reports::{kpis, member, roster};
 
 async fn province_report(who: &As<'_>, province: &str) -> Value {
-    let response = who.get(&format!("/api/v1/reports/kpis?unit={province}&period=2025-Q4&group_by=child")).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
+    kpis(who, &format!("unit={province}&period=2025-Q4&group_by=child")).await
 }
 
 #[tokio::test]

@@ -93,21 +93,18 @@ async fn a_report_is_frozen_returned_resubmitted_and_accepted() {
     );
     let resubmitted: Value = submit(&commune).await.json().await.unwrap();
     assert_eq!(resubmitted["submissions"], 2);
-    let accepted = province
-        .request(Method::POST, &format!("/api/v1/report-submissions/{id}/accept"))
-        .header("Idempotency-Key", "accept-q3")
-        .json(&json!({"note": "Đạt"}))
-        .send()
-        .await
-        .unwrap();
+    let accept = async || {
+        province
+            .request(Method::POST, &format!("/api/v1/report-submissions/{id}/accept"))
+            .header("Idempotency-Key", "accept-q3")
+            .json(&json!({"note": "Đạt"}))
+            .send()
+            .await
+            .unwrap()
+    };
+    let accepted = accept().await;
     assert_eq!(accepted.status(), StatusCode::OK);
-    let replay = province
-        .request(Method::POST, &format!("/api/v1/report-submissions/{id}/accept"))
-        .header("Idempotency-Key", "accept-q3")
-        .json(&json!({"note": "Đạt"}))
-        .send()
-        .await
-        .unwrap();
+    let replay = accept().await;
     assert_eq!(replay.status(), StatusCode::OK, "a retried accept replays the answer");
     assert_eq!(replay.json::<Value>().await.unwrap()["status"], "accepted");
     let audit: Value = admin.get("/api/v1/audit-events?action=report.adjust").await.json().await.unwrap();

@@ -63,6 +63,18 @@ pub fn bounded_text(field: &str, value: &str, max_chars: usize) -> Result<String
     Ok(trimmed.to_owned())
 }
 
+/// A name a patch may change: bounded like [`bounded_text`], and not blank when given.
+pub fn optional_name(v: &mut Validator, field: &str, value: Option<&str>, max_chars: usize) -> Option<String> {
+    let name = value.and_then(|n| v.result(bounded_text(field, n, max_chars)));
+    v.check(
+        name.as_deref().is_none_or(|n| !n.is_empty()),
+        field,
+        "required",
+        Text::new("Tên không được để trống.", "A name cannot be empty."),
+    );
+    name
+}
+
 /// The id a client chose for a new object it made offline (a UUIDv7), or a fresh one.
 pub fn new_id(chosen: Option<uuid::Uuid>) -> Result<uuid::Uuid, ApiError> {
     match chosen {

@@ -11,7 +11,7 @@ use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
-use crate::http::validate::{Validator, bounded_text};
+use crate::http::validate::{Validator, bounded_text, optional_name};
 use crate::http::{ApiError, ApiJson, IfMatch, Text, etag, precondition};
 use crate::schema::support_kinds as k;
 use crate::state::AppState;
@@ -242,16 +242,8 @@ pub async fn update_support_kind(
     let code = code.into_inner();
     let patch = body.into_inner();
     let mut v = Validator::new();
-    let name_vi = patch.name_vi.as_deref().and_then(|n| v.result(bounded_text("name_vi", n, 200)));
-    let name_en = patch.name_en.as_deref().and_then(|n| v.result(bounded_text("name_en", n, 200)));
-    for (field, name) in [("name_vi", &name_vi), ("name_en", &name_en)] {
-        v.check(
-            name.as_deref().is_none_or(|n| !n.is_empty()),
-            field,
-            "required",
-            Text::new("Tên không được để trống.", "A name cannot be empty."),
-        );
-    }
+    let name_vi = optional_name(&mut v, "name_vi", patch.name_vi.as_deref(), 200);
+    let name_en = optional_name(&mut v, "name_en", patch.name_en.as_deref(), 200);
     let unit =
         patch.default_quantity_unit.as_deref().and_then(|u| v.result(bounded_text("default_quantity_unit", u, 40)));
     v.finish()?;
