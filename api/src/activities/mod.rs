@@ -9,5 +9,6 @@ pub mod history;
 pub mod kinds;
 pub mod models;
 pub mod pledges;
+pub mod sheet;
 pub mod three_haves;
 pub mod wire;

@@ -135,7 +135,7 @@ pub async fn load(
             }
             let mut sheets = Vec::with_capacity(rows.len());
             for row in &rows {
-                sheets.push((row.id, crate::activities::attendance::sheet(conn, row).await?));
+                sheets.push((row.id, crate::activities::sheet::sheet(conn, row).await?));
             }
             values(sheets)
         }
