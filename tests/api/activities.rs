@@ -9,7 +9,12 @@ use crate::helpers::{As, assert_problem, field_error, spawn_app};
 use crate::members::{member, tree};
 
 pub async fn meeting(who: &As<'_>, unit: &str, day: &str) -> String {
-    let body = json!({"unit_id": unit, "kind": "monthly_meeting", "starts_at": format!("{day}T08:00:00+07:00"),
+    meeting_at(who, unit, day, "08:00").await
+}
+
+/// A monthly meeting of `unit` on `day` at `time` (Vietnam time); returns its id.
+pub async fn meeting_at(who: &As<'_>, unit: &str, day: &str, time: &str) -> String {
+    let body = json!({"unit_id": unit, "kind": "monthly_meeting", "starts_at": format!("{day}T{time}:00+07:00"),
                       "title": format!("Sinh hoạt {day}")});
     who.create("/api/v1/activities", &body).await["id"].as_str().unwrap().to_owned()
 }

@@ -1,12 +1,13 @@
 //! A report of several units runs its three parts at once on three connections sharing one
 //! snapshot when the pool has two to spare, and one after another otherwise: both give the
-//! same figures.
+//! same figures. A member who came to activities in one commune and then moved to another
+//! takes part in the province, not in either commune.
 
 use serde_json::{Value, json};
 
 use crate::activities::meeting;
 use crate::helpers::{As, ROOT_UNIT, spawn_app, spawn_app_on};
-use crate::reports::{kpis, member, roster};
+use crate::reports::{kpis, member, roster, transfer};
 
 async fn province_report(who: &As<'_>, province: &str) -> Value {
     kpis(who, &format!("unit={province}&period=2025-Q4&group_by=child")).await
@@ -53,4 +54,47 @@ async fn parts_at_once_and_one_after_another_give_the_same_figures() {
         at_once["unit"]["engagement"]["meeting_attendance"],
         json!({"numerator": 9, "denominator": 18, "percent": 50.0})
     );
+}
+
+#[tokio::test]
+async fn a_member_who_came_in_one_commune_and_moved_takes_part_in_the_province_only() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let province = app.unit(ROOT_UNIT, "province", "Tỉnh An Giang").await;
+    let my_hoa = app.unit(&province, "commune", "Xã Mỹ Hòa").await;
+    let binh_long = app.unit(&province, "commune", "Xã Bình Long").await;
+    let first = app.unit(&my_hoa, "branch", "Chi hội ấp Một").await;
+    let second = app.unit(&binh_long, "branch", "Chi hội ấp Hai").await;
+    let lan = member(&admin, &first, "Lan", "2015-03-08", json!({})).await;
+    let hoa = member(&admin, &second, "Hoa", "2015-03-08", json!({})).await;
+    // Lan comes to ấp Một in October and November, then moves to ấp Hai, where she misses
+    // December's meeting; Hoa comes in December.
+    for day in ["2025-10-05", "2025-11-05"] {
+        let held = meeting(&admin, &first, day).await;
+        roster(&admin, &held, &[&lan], &[]).await;
+    }
+    transfer(&admin, &lan, &second, "2025-11-20").await;
+    let december = meeting(&admin, &second, "2025-12-05").await;
+    roster(&admin, &december, &[&hoa], &[&lan]).await;
+
+    // Whole months (read from the kept presences) and ragged days (read from the rosters).
+    for period in ["period=2025-Q4", "from=2025-11-03&to=2025-12-20"] {
+        let report = kpis(&admin, &format!("unit={province}&{period}&group_by=child")).await;
+        let participation = |k: &Value| k["engagement"]["participation"].clone();
+        assert_eq!(
+            participation(&report["unit"]),
+            json!({"numerator": 2, "denominator": 2, "percent": 100.0}),
+            "{period}: both came to an activity of the province"
+        );
+        let children = report["children"].as_array().unwrap();
+        assert_eq!(children[0]["unit_name"], "Xã Bình Long");
+        assert_eq!(
+            participation(&children[0]),
+            json!({"numerator": 1, "denominator": 2, "percent": 50.0}),
+            "{period}: Lan never came in Bình Long"
+        );
+        assert_eq!(children[1]["engagement"]["participation"]["denominator"], 0, "{period}: nobody left in Mỹ Hòa");
+        let alone = kpis(&admin, &format!("unit={binh_long}&{period}")).await;
+        assert_eq!(alone["unit"]["engagement"], children[0]["engagement"], "{period}: asked alone");
+    }
 }

@@ -4,7 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::activities::meeting;
+use crate::activities::meeting_at;
 use crate::helpers::{ROOT_UNIT, assert_problem, field_error, spawn_app};
 use crate::reports::{member, roster};
 
@@ -15,7 +15,8 @@ async fn the_scorecard_names_who_pulls_each_share_down() {
     let province = app.unit(ROOT_UNIT, "province", "Tỉnh").await;
     let commune = app.unit(&province, "commune", "Xã").await;
     let branch = app.unit(&commune, "branch", "Chi hội ấp Một").await;
-    let today = chrono::Utc::now().date_naive();
+    // The server's day is Vietnam's (UTC+7); a meeting at its midnight has begun at any hour.
+    let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap()).date_naive();
     let x = member(&admin, &branch, "Xuân", "2015-03-08", json!({})).await;
     let y = member(&admin, &branch, "Yên", "2015-03-08", json!({})).await;
     let z = member(&admin, &branch, "Ánh", "2015-03-08", json!({})).await;
@@ -58,7 +59,7 @@ async fn the_scorecard_names_who_pulls_each_share_down() {
     assert_eq!(ap["standing"], "weak");
 
     // A meeting with its roster counts in the next answer.
-    let held = meeting(&admin, &branch, &today.to_string()).await;
+    let held = meeting_at(&admin, &branch, &today.to_string(), "00:00").await;
     roster(&admin, &held, &[&x, &y, &z], &[]).await;
     let after = card().await;
     assert_eq!(after["items"][0]["activity"]["met"], true);

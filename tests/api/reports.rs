@@ -29,7 +29,7 @@ pub async fn event(who: &As<'_>, member: &str, kind: &str, day: &str) {
     .await;
 }
 
-async fn transfer(who: &As<'_>, member: &str, to: &str, day: &str) {
+pub async fn transfer(who: &As<'_>, member: &str, to: &str, day: &str) {
     let transfer = who
         .create(
             &format!("/api/v1/members/{member}/transfers"),

@@ -202,8 +202,9 @@ async fn bulk_members_are_marked_counted_and_searchable() {
     sorted.sort_by_key(|g| chihoi::text::collate::person_sort_key("", "", g));
     assert_eq!(given, sorted, "listed in Vietnamese order of given names");
 
-    // A year of monthly meetings in each of the 4 branches, with rosters.
-    let today = chrono::Utc::now().date_naive();
+    // A year of monthly meetings in each of the 4 branches, with rosters (months of Vietnam's
+    // calendar, as the seeder and the server count them).
+    let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap()).date_naive();
     let this_month = today.with_day(1).unwrap();
     let from = this_month - chrono::Months::new(12);
     let to = this_month - chrono::Days::new(1);

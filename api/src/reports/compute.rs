@@ -49,8 +49,9 @@ struct Days<'a> {
     year_before: (&'a Groups, NaiveDate),
 }
 
-/// One pass over the placements that overlap the three days, each `(group, unit)` pair marked
-/// with the days it counts on (bits 1, 2, 4). Members are regular card holders unless listed
+/// One pass over the placements that overlap the three days, counted per unit and then summed
+/// per group over its `(group, unit)` pairs, each marked with the days it counts on (bits 1, 2,
+/// 4); a member has one placement on a day. Members are regular card holders unless listed
 /// among the few exceptions (index `members_exceptions`).
 async fn headcounts(conn: &mut AsyncPgConnection, days: Days<'_>, n: usize) -> Result<Vec<Headcounts>, ApiError> {
     let mut marks: BTreeMap<(i32, Uuid), i32> = BTreeMap::new();
@@ -66,22 +67,29 @@ async fn headcounts(conn: &mut AsyncPgConnection, days: Days<'_>, n: usize) -> R
     let last = days.end.1.max(days.start.1);
     let rows: Vec<Headcounts> = diesel::sql_query(
         "WITH exceptions AS MATERIALIZED (
-             SELECT id, member_type, card_number FROM members WHERE member_type <> 'regular' OR card_number IS NULL)
-         SELECT grp, count(*) FILTER (WHERE regular AND at_start) AS start,
-                count(*) FILTER (WHERE regular AND at_end) AS end,
-                count(*) FILTER (WHERE NOT regular AND at_end) AS honorary_end,
-                count(*) FILTER (WHERE regular AND at_end AND card) AS cards_end,
-                count(*) FILTER (WHERE regular AND at_year_before) AS year_before
-         FROM (SELECT g.grp, x.id IS NULL OR x.member_type = 'regular' AS regular,
-                      x.id IS NULL OR x.card_number IS NOT NULL AS card,
-                      g.bits & 1 <> 0 AND pl.valid_from <= $4 AND (pl.valid_to IS NULL OR pl.valid_to > $4) AS at_start,
-                      g.bits & 2 <> 0 AND pl.valid_from <= $5 AND (pl.valid_to IS NULL OR pl.valid_to > $5) AS at_end,
-                      g.bits & 4 <> 0 AND pl.valid_from <= $6 AND (pl.valid_to IS NULL OR pl.valid_to > $6) AS at_year_before
-               FROM member_placements pl
-               JOIN unnest($1::integer[], $2::uuid[], $3::integer[]) AS g(grp, unit_id, bits) ON g.unit_id = pl.unit_id
-               LEFT JOIN exceptions x ON x.id = pl.member_id
-               WHERE pl.unit_id = ANY($2) AND pl.valid_from <= $7 AND (pl.valid_to IS NULL OR pl.valid_to > $8)) p
-         GROUP BY grp",
+             SELECT id, member_type, card_number FROM members WHERE member_type <> 'regular' OR card_number IS NULL),
+         per_unit AS (
+             SELECT unit_id, count(*) FILTER (WHERE regular AND at_start) AS start,
+                    count(*) FILTER (WHERE regular AND at_end) AS end,
+                    count(*) FILTER (WHERE NOT regular AND at_end) AS honorary_end,
+                    count(*) FILTER (WHERE regular AND at_end AND card) AS cards_end,
+                    count(*) FILTER (WHERE regular AND at_year_before) AS year_before
+             FROM (SELECT pl.unit_id, x.id IS NULL OR x.member_type = 'regular' AS regular,
+                          x.id IS NULL OR x.card_number IS NOT NULL AS card,
+                          pl.valid_from <= $4 AND (pl.valid_to IS NULL OR pl.valid_to > $4) AS at_start,
+                          pl.valid_from <= $5 AND (pl.valid_to IS NULL OR pl.valid_to > $5) AS at_end,
+                          pl.valid_from <= $6 AND (pl.valid_to IS NULL OR pl.valid_to > $6) AS at_year_before
+                   FROM member_placements pl LEFT JOIN exceptions x ON x.id = pl.member_id
+                   WHERE pl.unit_id = ANY($2) AND pl.valid_from <= $7 AND (pl.valid_to IS NULL OR pl.valid_to > $8)) p
+             GROUP BY unit_id)
+         SELECT g.grp, coalesce(sum(u.start) FILTER (WHERE g.bits & 1 <> 0), 0)::bigint AS start,
+                coalesce(sum(u.end) FILTER (WHERE g.bits & 2 <> 0), 0)::bigint AS end,
+                coalesce(sum(u.honorary_end) FILTER (WHERE g.bits & 2 <> 0), 0)::bigint AS honorary_end,
+                coalesce(sum(u.cards_end) FILTER (WHERE g.bits & 2 <> 0), 0)::bigint AS cards_end,
+                coalesce(sum(u.year_before) FILTER (WHERE g.bits & 4 <> 0), 0)::bigint AS year_before
+         FROM unnest($1::integer[], $2::uuid[], $3::integer[]) AS g(grp, unit_id, bits)
+         JOIN per_unit u ON u.unit_id = g.unit_id
+         GROUP BY g.grp",
     )
     .bind::<Array<Integer>, _>(&grp)
     .bind::<Array<SqlUuid>, _>(&unit)

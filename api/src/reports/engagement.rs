@@ -31,33 +31,69 @@ pub(super) async fn attendance(
 ) -> Result<Vec<BTreeMap<String, i64>>, ApiError> {
     // Meeting attendance sums the present count kept per activity (migration 000014). Who came
     // at least once is read per whole month from `member_presence`, and from the rosters only
-    // for days outside whole months (unit by unit, in index order: a hash join would read the
-    // whole table). Participation counts members at the end who attended, so
+    // for days outside whole months. Participation counts members at the end who attended, so
     // the ratio stays within 100% when attendees have since died, left or moved.
+    // Units in exactly the same groups share a signature (`sig`; a province's commune and its
+    // branches). Part by part, the members placed in a signature's units meet those who came
+    // to its units in a small hash: those found (nearly all participants) take part in all
+    // their groups. Only the others are looked up one by one (index `member_presence_member`)
+    // for a visit to another unit of one of their groups.
     let months = p.whole_months();
     let [(edge1_from, edge1_to), (edge2_from, edge2_to)] = months.edges;
     let rows: Vec<GroupKeyed> = diesel::sql_query(
         "WITH g AS MATERIALIZED (SELECT * FROM unnest($1::integer[], $2::uuid[]) AS g(grp, unit_id)),
-         acts AS MATERIALIZED (
-             SELECT a.id, a.unit_id, a.expected FROM activities a JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
-             WHERE a.unit_id = ANY($2) AND a.held_on BETWEEN $5 AND $6 AND a.status = 'held'
-               AND a.attendance_recorded_at IS NOT NULL
-         ), attended AS MATERIALIZED (
-             SELECT g.grp, b.member_id FROM (SELECT DISTINCT unit_id FROM g) u
-             CROSS JOIN LATERAL (
-                 SELECT b.member_id FROM member_presence b WHERE b.unit_id = u.unit_id AND b.year BETWEEN $7 AND $9
-                   AND NOT (b.months[CASE WHEN b.year = $7 THEN $8 ELSE 1 END : CASE WHEN b.year = $9 THEN $10 ELSE 12 END]
-                            <@ '{0}'::integer[])) b
-             JOIN g ON g.unit_id = u.unit_id
-             UNION
-             SELECT g.grp, t.member_id FROM activities a JOIN g ON g.unit_id = a.unit_id
+         ge AS MATERIALIZED (SELECT * FROM unnest($3::integer[], $4::uuid[]) AS ge(grp, unit_id)),
+         sig AS MATERIALIZED (
+             SELECT side, unit_id, dense_rank() OVER (ORDER BY grps) AS sig FROM (
+                 SELECT 'all' AS side, unit_id, array_agg(grp ORDER BY grp) AS grps FROM g GROUP BY unit_id
+                 UNION ALL
+                 SELECT 'end', unit_id, array_agg(grp ORDER BY grp) FROM ge GROUP BY unit_id) s
+         ), parts AS (
+             SELECT array_agg(unit_id) FILTER (WHERE side = 'all') AS came_at,
+                    array_agg(unit_id) FILTER (WHERE side = 'end') AS placed_at
+             FROM sig GROUP BY sig
+         ), edge_rosters AS MATERIALIZED (
+             SELECT t.member_id, a.unit_id FROM activities a
              JOIN attendance t ON t.activity_id = a.id AND t.status = 'present' AND t.member_id IS NOT NULL
              WHERE a.unit_id = ANY($2) AND a.status = 'held'
                AND (a.held_on BETWEEN $11 AND $12 OR a.held_on BETWEEN $13 AND $14)
-         ), placed AS MATERIALIZED (
-             SELECT ge.grp, pl.member_id FROM member_placements pl
-             JOIN unnest($3::integer[], $4::uuid[]) AS ge(grp, unit_id) ON ge.unit_id = pl.unit_id
-             WHERE pl.unit_id = ANY($4) AND pl.valid_from <= $6 AND (pl.valid_to IS NULL OR pl.valid_to > $6)
+         ), split AS MATERIALIZED (
+             SELECT x.member_id, x.unit_id, x.own FROM parts CROSS JOIN LATERAL (
+                 SELECT pl.member_id, pl.unit_id, c.member_id IS NOT NULL AS own FROM member_placements pl
+                 LEFT JOIN (
+                     SELECT b.member_id FROM member_presence b
+                     WHERE b.unit_id = ANY(parts.came_at) AND b.year BETWEEN $7 AND $9
+                       AND NOT (b.months[CASE WHEN b.year = $7 THEN $8 ELSE 1 END : CASE WHEN b.year = $9 THEN $10 ELSE 12 END]
+                                <@ '{0}'::integer[])
+                     UNION
+                     SELECT e.member_id FROM edge_rosters e WHERE e.unit_id = ANY(parts.came_at)
+                 ) c ON c.member_id = pl.member_id
+                 WHERE pl.unit_id = ANY(parts.placed_at) AND pl.valid_from <= $6
+                   AND (pl.valid_to IS NULL OR pl.valid_to > $6)) x
+         ), regular AS MATERIALIZED (
+             SELECT s.member_id, s.unit_id, s.own FROM split s
+             WHERE NOT EXISTS (SELECT 1 FROM members h WHERE h.id = s.member_id AND h.member_type <> 'regular')
+         ), participants AS (
+             SELECT ge.grp, sum(o.n)::bigint AS n FROM (SELECT unit_id, count(*) AS n FROM regular WHERE own GROUP BY 1) o
+             JOIN ge ON ge.unit_id = o.unit_id GROUP BY 1
+             UNION ALL
+             SELECT grp, count(*) FROM (
+                 SELECT ge.grp, r.member_id FROM (SELECT * FROM regular WHERE NOT own) r
+                 CROSS JOIN LATERAL (
+                     SELECT b.unit_id FROM member_presence b WHERE b.member_id = r.member_id AND b.year BETWEEN $7 AND $9
+                       AND NOT (b.months[CASE WHEN b.year = $7 THEN $8 ELSE 1 END : CASE WHEN b.year = $9 THEN $10 ELSE 12 END]
+                                <@ '{0}'::integer[])
+                     OFFSET 0) c
+                 JOIN ge ON ge.unit_id = r.unit_id JOIN g ON g.unit_id = c.unit_id AND g.grp = ge.grp
+                 UNION
+                 SELECT ge.grp, r.member_id FROM regular r JOIN edge_rosters e ON e.member_id = r.member_id
+                 JOIN ge ON ge.unit_id = r.unit_id JOIN g ON g.unit_id = e.unit_id AND g.grp = ge.grp
+                 WHERE NOT r.own) x
+             GROUP BY 1
+         ), acts AS MATERIALIZED (
+             SELECT a.id, a.unit_id, a.expected FROM activities a JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
+             WHERE a.unit_id = ANY($2) AND a.held_on BETWEEN $5 AND $6 AND a.status = 'held'
+               AND a.attendance_recorded_at IS NOT NULL
          ), per_meeting AS (
              SELECT g.grp, count(*) AS held, sum(acts.expected)::bigint AS expected,
                     coalesce(sum(ap.present), 0)::bigint AS present
@@ -67,10 +103,7 @@ pub(super) async fn attendance(
          SELECT grp, 'held' AS key, held AS value FROM per_meeting
          UNION ALL SELECT grp, 'expected', expected FROM per_meeting
          UNION ALL SELECT grp, 'present', present FROM per_meeting
-         UNION ALL SELECT placed.grp, 'participants', count(*) FROM placed
-             JOIN attended ON attended.grp = placed.grp AND attended.member_id = placed.member_id
-             WHERE NOT EXISTS (SELECT 1 FROM members h WHERE h.id = placed.member_id AND h.member_type <> 'regular')
-             GROUP BY 1",
+         UNION ALL SELECT grp, 'participants', sum(n)::bigint FROM participants GROUP BY 1",
     )
     .bind::<Array<Integer>, _>(&all.grp)
     .bind::<Array<SqlUuid>, _>(&all.unit)
@@ -121,10 +154,12 @@ pub(super) fn figures(
 
 /// Members of each selected group who missed their last three meetings as of the last day.
 /// The last three meetings of a unit are the latest three among its ancestors' (each
-/// ancestor's latest three read once, in index order). Members placed before their unit's last three meetings began ("settled", nearly all) are
-/// checked against those meetings' rosters in one hash join; the few who moved in since have
-/// their own last three meetings looked up across placements. Member type is checked last, on
-/// the absentees only.
+/// ancestor's latest three read once, in index order). Members placed before their unit's last
+/// three meetings began ("settled", nearly all) are checked unit set by unit set (the units
+/// sharing the same three meetings, e.g. the groups of a branch): their placements and those
+/// meetings' rosters, both read from an index alone (migration 000015), meet in a small hash
+/// that stays in the CPU cache. The few who moved in since have their own last three meetings
+/// looked up across placements. Member type is checked last, on the absentees only.
 pub(super) async fn absent_three_running(
     conn: &mut AsyncPgConnection,
     end: &Groups,
@@ -138,11 +173,10 @@ pub(super) async fn absent_three_running(
         return Ok(vec![None; selected.len()]);
     }
     let rows: Vec<GroupKeyed> = diesel::sql_query(
-        "WITH now AS MATERIALIZED (
-             SELECT pl.member_id, pl.unit_id, pl.valid_from FROM member_placements pl
-             WHERE pl.unit_id = ANY($2) AND pl.valid_from <= $3 AND (pl.valid_to IS NULL OR pl.valid_to > $3)
+        "WITH units AS MATERIALIZED (
+             SELECT DISTINCT unnest($2::uuid[]) AS unit_id
          ), anc AS (
-             SELECT u.unit_id, ou.path, label::uuid AS ancestor FROM (SELECT DISTINCT unit_id FROM now) u
+             SELECT u.unit_id, ou.path, label::uuid AS ancestor FROM units u
              JOIN org_units ou ON ou.id = u.unit_id
              CROSS JOIN LATERAL unnest(string_to_array(ou.path::text, '.')) label
          ), tops AS MATERIALIZED (
@@ -153,23 +187,26 @@ pub(super) async fn absent_three_running(
                    AND a.held_on <= $3
                  ORDER BY a.held_on DESC, a.id DESC LIMIT 3) x
          ), recent AS MATERIALIZED (
-             SELECT unit_id, array_agg(id) AS ids, min(held_on) AS oldest, count(*) AS n FROM (
+             SELECT unit_id, array_agg(id ORDER BY id) AS ids, min(held_on) AS oldest, count(*) AS n FROM (
                  SELECT anc.unit_id, t.id, t.held_on,
                         row_number() OVER (PARTITION BY anc.unit_id ORDER BY t.held_on DESC, t.id DESC) AS rank
                  FROM anc JOIN tops t ON t.ancestor = anc.ancestor AND t.unit_path @> anc.path) ranked
              WHERE rank <= 3 GROUP BY unit_id
-         ), settled AS MATERIALIZED (
-             SELECT now.member_id, now.unit_id, r.ids FROM now JOIN recent r ON r.unit_id = now.unit_id
-             WHERE r.n = 3 AND now.valid_from <= r.oldest
-         ), came AS MATERIALIZED (
-             SELECT t.activity_id, t.member_id FROM attendance t
-             WHERE t.activity_id = ANY(ARRAY(SELECT DISTINCT unnest(ids) FROM recent))
-               AND t.status = 'present' AND t.member_id IS NOT NULL
+         ), same_meetings AS (
+             SELECT ids, oldest, array_agg(unit_id) AS units FROM recent WHERE n = 3 GROUP BY ids, oldest
+         ), moved AS MATERIALIZED (
+             SELECT pl.member_id, pl.unit_id FROM units u LEFT JOIN recent r ON r.unit_id = u.unit_id
+             JOIN member_placements pl ON pl.unit_id = u.unit_id AND pl.valid_from <= $3
+                  AND (pl.valid_to IS NULL OR pl.valid_to > $3)
+                  AND (r.n IS DISTINCT FROM 3 OR pl.valid_from > r.oldest)
          ), absent AS MATERIALIZED (
-             SELECT s.member_id, s.unit_id FROM settled s WHERE NOT EXISTS (
-                 SELECT 1 FROM came c WHERE c.member_id = s.member_id AND c.activity_id = ANY(s.ids))
+             SELECT x.member_id, x.unit_id FROM same_meetings m CROSS JOIN LATERAL (
+                 SELECT s.member_id, s.unit_id FROM member_placements s
+                 WHERE s.unit_id = ANY(m.units) AND s.valid_from <= m.oldest AND (s.valid_to IS NULL OR s.valid_to > $3)
+                   AND NOT EXISTS (SELECT 1 FROM attendance t WHERE t.activity_id = ANY(m.ids)
+                                   AND t.member_id = s.member_id AND t.status = 'present')) x
              UNION ALL
-             SELECT now.member_id, now.unit_id FROM now
+             SELECT m.member_id, m.unit_id FROM moved m
                  CROSS JOIN LATERAL (
                      SELECT count(*) FILTER (WHERE coalesce(att.status, 'absent') <> 'present') AS missed, count(*) AS total
                      FROM (SELECT a.id FROM member_placements pl
@@ -178,10 +215,9 @@ pub(super) async fn absent_three_running(
                                 AND a.held_on <= $3 AND a.held_on >= pl.valid_from
                                 AND (pl.valid_to IS NULL OR a.held_on < pl.valid_to) AND pu.path <@ a.unit_path
                            JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
-                           WHERE pl.member_id = now.member_id ORDER BY a.held_on DESC, a.id DESC LIMIT 3) recent
-                     LEFT JOIN attendance att ON att.activity_id = recent.id AND att.member_id = now.member_id) last
-                 WHERE NOT EXISTS (SELECT 1 FROM settled s WHERE s.member_id = now.member_id)
-               AND last.total = 3 AND last.missed = 3
+                           WHERE pl.member_id = m.member_id ORDER BY a.held_on DESC, a.id DESC LIMIT 3) recent
+                     LEFT JOIN attendance att ON att.activity_id = recent.id AND att.member_id = m.member_id) last
+                 WHERE last.total = 3 AND last.missed = 3
          )
          SELECT ge.grp, 'absent' AS key, count(*) AS value FROM absent
          JOIN unnest($1::integer[], $2::uuid[]) AS ge(grp, unit_id) ON ge.unit_id = absent.unit_id
