@@ -78,7 +78,8 @@ bench_wrk() {
 bench_pgbench() {
   local connections=$1 file=$2; shift 2
   local dir; dir="$(mktemp -d)"
-  (cd "$dir" && "$PGBENCH" -n -c "$connections" -j "$((connections < 2 ? 1 : 2))" -T "$BENCH_SECONDS" -l \
+  # The baseline runs as the server's connections do: without JIT compilation (db/pool.rs).
+  (cd "$dir" && PGOPTIONS="-c jit=off" "$PGBENCH" -n -c "$connections" -j "$((connections < 2 ? 1 : 2))" -T "$BENCH_SECONDS" -l \
     -f "$file" "$@" "$BENCH_DATABASE_URL" >"$dir/out" 2>&1) || { cat "$dir/out" >&2; die "pgbench failed"; }
   local tps; tps="$(awk '/^tps/ { print $3; exit }' "$dir/out")"
   local failed; failed="$(awk -F': ' '/failed transactions/ { split($2, n, " "); print n[1]; exit }' "$dir/out")"

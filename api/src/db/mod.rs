@@ -47,11 +47,6 @@ pub async fn export_snapshot(conn: &mut AsyncPgConnection) -> Result<String, Api
     Ok(exported.id)
 }
 
-/// Report queries are large plans over data read once: PostgreSQL's JIT compiler (on by default
-/// above a cost threshold) spent about 0.9 s compiling the absence-streak query that then ran in
-/// 0.4 s (docs/BENCHMARKS.md).
-const NO_JIT: &str = "SET LOCAL jit = off";
-
 /// Like [`in_report_snapshot`], on the snapshot another transaction exported when given.
 pub async fn in_shared_snapshot<T>(
     conn: &mut AsyncPgConnection,
@@ -61,10 +56,10 @@ pub async fn in_shared_snapshot<T>(
     let begin = match snapshot {
         // Snapshot ids are hexadecimal numbers and dashes; `SET TRANSACTION` takes no parameter.
         Some(id) if id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') => {
-            format!("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{id}'; {NO_JIT}")
+            format!("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{id}'")
         }
         Some(_) => return Err(ApiError::internal("malformed snapshot id")),
-        None => format!("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; {NO_JIT}"),
+        None => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY".to_owned(),
     };
     if let Err(error) = AnsiTransactionManager::begin_transaction_sql(conn, &begin).await {
         // `BEGIN` may have run before the snapshot was refused: close it before the pool
