@@ -70,10 +70,11 @@ const registered = await api.POST("/api/v1/members", {
 if (!registered.data) fail("register", registered.error);
 check("own id kept", registered.data.id === v7, { registered: registered.data.id, v7 });
 
-// A meeting this month and its roster.
-const today = new Date().toISOString().slice(0, 10);
+// A meeting this month and its roster. The server's day is Vietnam's (UTC+7); a meeting at its
+// midnight has begun whatever the hour.
+const today = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
 const meeting = await api.POST("/api/v1/activities", {
-  body: { unit_id: branch, kind: "monthly_meeting", starts_at: `${today}T08:00:00+07:00`, title: "Sinh hoạt tháng" },
+  body: { unit_id: branch, kind: "monthly_meeting", starts_at: `${today}T00:00:00+07:00`, title: "Sinh hoạt tháng" },
   headers: { "Idempotency-Key": randomUUID() },
 });
 if (!meeting.data) fail("meeting", meeting.error);
