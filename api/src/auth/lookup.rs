@@ -2,6 +2,7 @@
 //! the account (or token, or client) with its current grants, so a disabled account, a revoked
 //! session or a removed role takes effect on the very next request.
 
+use chrono::{DateTime, Utc};
 use diesel::sql_types::{Bool, Bytea, Int4, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -46,30 +47,72 @@ fn grants_of(rows: &[UserRow]) -> Vec<Grant> {
 const GRANTS_JOIN: &str = "LEFT JOIN role_grants g ON g.user_id = u.id
      LEFT JOIN org_units o ON o.id = g.org_unit_id AND (o.valid_to IS NULL OR o.valid_to > current_date)";
 
+/// The columns of a person's account, session and grants, one row per grant.
+type SessionRow = (
+    Uuid,
+    String,
+    bool,
+    String,
+    i32,
+    Option<DateTime<Utc>>,
+    DateTime<Utc>,
+    Option<String>,
+    Option<Uuid>,
+    Option<diesel_ltree::Ltree>,
+);
+
 /// A person's access token: the account must be active, its token version unchanged and the
-/// session alive.
+/// session alive. Written with the query builder, not as SQL text: it runs on every request,
+/// and only typed queries are kept as prepared statements on the connection (one round trip,
+/// no parsing or planning each time).
 pub async fn user_by_session(
     conn: &mut AsyncPgConnection,
     user_id: Uuid,
     session_id: Uuid,
     token_version: i32,
 ) -> diesel::QueryResult<Option<Principal>> {
-    let rows: Vec<UserRow> = diesel::sql_query(format!(
-        "SELECT u.id, u.username, u.must_change_password,
-                (u.status = 'active' AND u.token_version = $3 AND s.revoked_at IS NULL
-                 AND s.expires_at > now()) AS usable,
-                NULL::uuid AS api_token_id, NULL::text[] AS scopes,
-                g.role, g.org_unit_id, o.path::text AS unit_path
-         FROM users u
-         JOIN sessions s ON s.id = $2 AND s.user_id = u.id
-         {GRANTS_JOIN}
-         WHERE u.id = $1"
-    ))
-    .bind::<SqlUuid, _>(user_id)
-    .bind::<SqlUuid, _>(session_id)
-    .bind::<Int4, _>(token_version)
-    .load(conn)
-    .await?;
+    use crate::schema::{org_units, role_grants, sessions, users};
+    use diesel::{BoolExpressionMethods, ExpressionMethods, JoinOnDsl, NullableExpressionMethods, QueryDsl};
+    let rows: Vec<SessionRow> = users::table
+        .inner_join(sessions::table.on(sessions::user_id.eq(users::id).and(sessions::id.eq(session_id))))
+        .left_join(role_grants::table.on(role_grants::user_id.eq(users::id)))
+        .left_join(
+            org_units::table.on(org_units::id
+                .eq(role_grants::org_unit_id)
+                .and(org_units::valid_to.is_null().or(org_units::valid_to.gt(diesel::dsl::today)))),
+        )
+        .filter(users::id.eq(user_id))
+        .select((
+            users::id,
+            users::username,
+            users::must_change_password,
+            users::status,
+            users::token_version,
+            sessions::revoked_at,
+            sessions::expires_at,
+            role_grants::role.nullable(),
+            role_grants::org_unit_id.nullable(),
+            org_units::path.nullable(),
+        ))
+        .load(conn)
+        .await?;
+    let now = Utc::now();
+    let rows: Vec<UserRow> = rows
+        .into_iter()
+        .map(|(id, username, must_change_password, status, version, revoked_at, expires_at, role, unit, path)| {
+            UserRow {
+                id,
+                username,
+                usable: status == "active" && version == token_version && revoked_at.is_none() && expires_at > now,
+                must_change_password,
+                api_token_id: None,
+                scopes: None,
+                role,
+                org_unit_id: unit,
+                unit_path: path.map(|p| p.0),
+            }
+        })
+        .collect();
     Ok(principal_from(rows, Some(session_id)))
 }
 
