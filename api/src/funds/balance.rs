@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::entries::{Category, Direction, fund_unit};
+use super::entries::fund_unit;
+use super::wire::{Category, Direction};
 use crate::auth::Caller;
 use crate::http::{ApiError, ApiQuery, Text};
 use crate::state::AppState;

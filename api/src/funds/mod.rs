@@ -4,3 +4,4 @@
 
 pub mod balance;
 pub mod entries;
+pub mod wire;
