@@ -1,7 +1,8 @@
 //! A report of several units runs its three parts at once on three connections sharing one
 //! snapshot when the pool has two to spare, and one after another otherwise: both give the
 //! same figures. A member who came to activities in one commune and then moved to another
-//! takes part in the province, not in either commune.
+//! takes part in the province, not in either commune. Each unit's fee-paid ratio follows the
+//! fee schedule that applies to it.
 
 use serde_json::{Value, json};
 
@@ -97,4 +98,44 @@ async fn a_member_who_came_in_one_commune_and_moved_takes_part_in_the_province_o
         let alone = kpis(&admin, &format!("unit={binh_long}&{period}")).await;
         assert_eq!(alone["unit"]["engagement"], children[0]["engagement"], "{period}: asked alone");
     }
+}
+
+#[tokio::test]
+async fn each_unit_counts_fees_by_the_schedule_that_applies_to_it() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let province = app.unit(ROOT_UNIT, "province", "Tỉnh An Giang").await;
+    let my_hoa = app.unit(&province, "commune", "Xã Mỹ Hòa").await;
+    let binh_long = app.unit(&province, "commune", "Xã Bình Long").await;
+    let first = app.unit(&my_hoa, "branch", "Chi hội ấp Một").await;
+    let second = app.unit(&binh_long, "branch", "Chi hội ấp Hai").await;
+    let mut people = Vec::new();
+    for (branch, given) in [(&first, "Lan"), (&first, "Hoa"), (&first, "Mai"), (&second, "Cúc"), (&second, "Đào")] {
+        people.push(member(&admin, branch, given, "2015-03-08", json!({})).await);
+    }
+    // The province collects monthly; Bình Long has its own quarterly schedule.
+    for (unit, period) in [(&province, "month"), (&binh_long, "quarter")] {
+        admin
+            .create(
+                "/api/v1/fee-schedules",
+                &json!({"unit_id": unit, "year": 2025, "period": period, "amount_vnd": 2000}),
+            )
+            .await;
+    }
+    // Lan and Hoa pay December (month 12); Cúc pays the fourth quarter.
+    for (branch, period_no, paid) in [(&first, 12, &people[..2]), (&second, 4, &people[3..4])] {
+        let body = json!({"unit_id": branch, "year": 2025, "period_no": period_no, "paid_on": "2025-12-10", "member_ids": paid});
+        admin.create("/api/v1/fee-payments", &body).await;
+    }
+
+    let report = kpis(&admin, &format!("unit={province}&period=2025-Q4&group_by=child")).await;
+    let fee_paid = |k: &Value| k["cards_and_fees"]["fee_paid"].clone();
+    // The province and Mỹ Hòa count December's payments; Bình Long counts the quarter's.
+    assert_eq!(fee_paid(&report["unit"]), json!({"numerator": 2, "denominator": 5, "percent": 40.0}));
+    let children = report["children"].as_array().unwrap();
+    assert_eq!(children[0]["unit_name"], "Xã Bình Long");
+    assert_eq!(fee_paid(&children[0]), json!({"numerator": 1, "denominator": 2, "percent": 50.0}));
+    assert_eq!(fee_paid(&children[1]), json!({"numerator": 2, "denominator": 3, "percent": 66.67}));
+    let alone = kpis(&admin, &format!("unit={binh_long}&period=2025-Q4")).await;
+    assert_eq!(fee_paid(&alone["unit"]), fee_paid(&children[0]));
 }
