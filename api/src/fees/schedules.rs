@@ -4,7 +4,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Text as SqlText};
+use diesel::sql_types::{Array, Integer, Text as SqlText};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_ltree::LtreeExtensions;
 use serde::{Deserialize, Serialize};
@@ -143,8 +143,41 @@ fn to_wire(r: Row) -> FeeSchedule {
 
 #[derive(QueryableByName)]
 struct Applying {
+    #[diesel(sql_type = Integer)]
+    unit: i32,
     #[diesel(sql_type = diesel::sql_types::Uuid)]
     id: Uuid,
+    #[diesel(sql_type = SqlText)]
+    period: String,
+}
+
+/// For each unit (by path), the id and period of the schedule that applies to it in a year: its
+/// own, or the nearest ancestor's. One query for any number of units (a province report asks
+/// for its hundred communes).
+pub async fn applying_each(
+    conn: &mut AsyncPgConnection,
+    unit_paths: &[&str],
+    year: i32,
+) -> Result<Vec<Option<(Uuid, FeePeriod)>>, ApiError> {
+    let positions: Vec<i32> = (0..unit_paths.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
+    let found: Vec<Applying> = diesel::sql_query(
+        "SELECT DISTINCT ON (x.unit) x.unit, s.id, s.period
+         FROM fee_schedules s JOIN org_units u ON u.id = s.unit_id
+         JOIN unnest($1::integer[], $2::text[]) AS x(unit, path) ON x.path::ltree <@ u.path
+         WHERE s.year = $3 ORDER BY x.unit, nlevel(u.path) DESC",
+    )
+    .bind::<Array<Integer>, _>(&positions)
+    .bind::<Array<SqlText>, _>(unit_paths)
+    .bind::<Integer, _>(year)
+    .load(conn)
+    .await?;
+    let mut out = vec![None; unit_paths.len()];
+    for row in found {
+        if let Some(slot) = usize::try_from(row.unit).ok().and_then(|i| out.get_mut(i)) {
+            *slot = Some((row.id, FeePeriod::parse(&row.period)));
+        }
+    }
+    Ok(out)
 }
 
 /// The schedule that applies to a unit in a year: its own, or the nearest ancestor's.
@@ -153,17 +186,8 @@ pub async fn applying(
     unit_path: &str,
     year: i32,
 ) -> Result<Option<FeeSchedule>, ApiError> {
-    let found: Option<Applying> = diesel::sql_query(
-        "SELECT s.id FROM fee_schedules s JOIN org_units u ON u.id = s.unit_id
-         WHERE s.year = $2 AND $1::ltree <@ u.path ORDER BY nlevel(u.path) DESC LIMIT 1",
-    )
-    .bind::<SqlText, _>(unit_path)
-    .bind::<Integer, _>(year)
-    .get_result(conn)
-    .await
-    .optional()?;
-    match found {
-        Some(a) => Ok(Some(to_wire(s::table.find(a.id).select(schedule_columns!()).first(conn).await?))),
+    match applying_each(conn, &[unit_path], year).await?.pop().flatten() {
+        Some((id, _)) => Ok(Some(to_wire(s::table.find(id).select(schedule_columns!()).first(conn).await?))),
         None => Ok(None),
     }
 }

@@ -164,13 +164,15 @@ pub async fn cards_and_fees(
     day: NaiveDate,
     cards_and_members: &[(i64, i64)],
 ) -> Result<Vec<CardsAndFees>, ApiError> {
+    let paths: Vec<&str> = units.iter().map(|u| u.path.0.as_str()).collect();
+    let schedules = crate::fees::schedules::applying_each(conn, &paths, day.year()).await?;
     let (mut grp, mut year, mut period_no) = (Vec::new(), Vec::new(), Vec::new());
-    for (i, unit) in units.iter().enumerate() {
-        if let Some(schedule) = crate::fees::schedules::applying(conn, &unit.path.0, day.year()).await? {
+    for (i, schedule) in schedules.into_iter().enumerate() {
+        if let Some((_, period)) = schedule {
             grp.push(index(i));
             year.push(day.year());
             period_no.push(
-                i32::try_from(match schedule.period {
+                i32::try_from(match period {
                     FeePeriod::Month => day.month(),
                     FeePeriod::Quarter => day.month().div_ceil(3),
                     FeePeriod::Year => 1,
