@@ -20,11 +20,6 @@ use crate::db::{DbPool, export_snapshot, in_shared_snapshot};
 use crate::http::ApiError;
 use crate::org_units::models::OrgUnitRow;
 
-/// Units that were, on `day`, inside the subtree of `unit` or of one of its predecessors.
-pub async fn units_on(conn: &mut AsyncPgConnection, unit: Uuid, day: NaiveDate) -> Result<Vec<Uuid>, ApiError> {
-    Ok(super::groups::units_on(conn, &[unit], day).await?.unit)
-}
-
 /// Head counts of each group on the period's first and last day and a year before.
 #[derive(QueryableByName, Default, Clone, Copy)]
 struct Headcounts {

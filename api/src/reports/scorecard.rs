@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::compute::units_on;
+use super::groups::units_on;
 use super::figures::Ratio;
 use super::period::Period;
 use crate::activities::three_haves::{BranchMonth, branch_months, rules};
@@ -170,7 +170,7 @@ fn have(months: &[BranchMonth], holds: impl Fn(&BranchMonth) -> bool, min: i64) 
 
 /// Members of the branch at the end of the period, with the three "biết".
 async fn people(conn: &mut AsyncPgConnection, branch: Uuid, to: NaiveDate) -> Result<Vec<Person>, ApiError> {
-    let units = units_on(conn, branch, to).await?;
+    let units = units_on(conn, &[branch], to).await?.unit;
     Ok(diesel::sql_query(
         "SELECT m.id, m.family_name, m.middle_name, m.given_name,
                 EXISTS (SELECT 1 FROM member_contacts c WHERE c.member_id = m.id AND c.contacted_on BETWEEN $3 AND $2) AS face,

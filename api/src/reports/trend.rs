@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::compute::units_on;
+use super::groups::units_on;
 use super::period::Period;
 use crate::http::ApiError;
 
@@ -47,7 +47,7 @@ pub async fn trend(conn: &mut AsyncPgConnection, unit: Uuid, period: &Period) ->
     let mut points = Vec::new();
     for month in period.months() {
         let end = (month + Months::new(1) - Days::new(1)).min(period.to);
-        let units = units_on(conn, unit, end).await?;
+        let units = units_on(conn, &[unit], end).await?.unit;
         let members: Two = diesel::sql_query(
             "SELECT count(*) AS a, 0::bigint AS b FROM member_placements pl
              JOIN members m ON m.id = pl.member_id AND m.member_type = 'regular'
