@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::activities::meeting;
-use crate::helpers::{As, ROOT_UNIT, spawn_app, spawn_app_on};
+use crate::helpers::{As, ROOT_UNIT, TestApp, spawn_app, spawn_app_on};
 use crate::reports::{kpis, member, roster, transfer};
 
 async fn province_report(who: &As<'_>, province: &str) -> Value {
@@ -57,15 +57,28 @@ async fn parts_at_once_and_one_after_another_give_the_same_figures() {
     );
 }
 
-#[tokio::test]
-async fn a_member_who_came_in_one_commune_and_moved_takes_part_in_the_province_only() {
-    let app = spawn_app().await;
-    let admin = app.admin().await;
+/// Tỉnh An Giang with Xã Mỹ Hòa (branch ấp Một) and Xã Bình Long (branch ấp Hai).
+struct Province {
+    province: String,
+    binh_long: String,
+    first: String,
+    second: String,
+}
+
+async fn province(app: &TestApp) -> Province {
     let province = app.unit(ROOT_UNIT, "province", "Tỉnh An Giang").await;
     let my_hoa = app.unit(&province, "commune", "Xã Mỹ Hòa").await;
     let binh_long = app.unit(&province, "commune", "Xã Bình Long").await;
     let first = app.unit(&my_hoa, "branch", "Chi hội ấp Một").await;
     let second = app.unit(&binh_long, "branch", "Chi hội ấp Hai").await;
+    Province { province, binh_long, first, second }
+}
+
+#[tokio::test]
+async fn a_member_who_came_in_one_commune_and_moved_takes_part_in_the_province_only() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let Province { province, binh_long, first, second } = province(&app).await;
     let lan = member(&admin, &first, "Lan", "2015-03-08", json!({})).await;
     let hoa = member(&admin, &second, "Hoa", "2015-03-08", json!({})).await;
     // Lan comes to ấp Một in October and November, then moves to ấp Hai, where she misses
@@ -104,11 +117,7 @@ async fn a_member_who_came_in_one_commune_and_moved_takes_part_in_the_province_o
 async fn each_unit_counts_fees_by_the_schedule_that_applies_to_it() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let province = app.unit(ROOT_UNIT, "province", "Tỉnh An Giang").await;
-    let my_hoa = app.unit(&province, "commune", "Xã Mỹ Hòa").await;
-    let binh_long = app.unit(&province, "commune", "Xã Bình Long").await;
-    let first = app.unit(&my_hoa, "branch", "Chi hội ấp Một").await;
-    let second = app.unit(&binh_long, "branch", "Chi hội ấp Hai").await;
+    let Province { province, binh_long, first, second } = province(&app).await;
     let mut people = Vec::new();
     for (branch, given) in [(&first, "Lan"), (&first, "Hoa"), (&first, "Mai"), (&second, "Cúc"), (&second, "Đào")] {
         people.push(member(&admin, branch, given, "2015-03-08", json!({})).await);

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::groups::units_on;
 use super::figures::Ratio;
+use super::groups::units_on;
 use super::period::Period;
 use crate::activities::three_haves::{BranchMonth, branch_months, rules};
 use crate::auth::{Caller, Permission};
