@@ -36,4 +36,5 @@ mod seed;
 mod settings;
 mod support;
 mod sync;
+mod trust;
 mod webhooks;

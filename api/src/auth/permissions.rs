@@ -177,28 +177,32 @@ impl Role {
         }
     }
 
-    /// Weight for "never above your own scope": a user may grant a role only if she holds, on
-    /// that unit, a role of at least this weight. Auditors are appointed by admins only.
-    fn weight(self) -> u8 {
-        match self {
-            Role::Admin | Role::Auditor => 100,
-            Role::ProvinceOfficer => 80,
-            Role::CommuneOfficer => 60,
-            Role::BranchHead => 40,
-            Role::GroupLeader => 30,
-            Role::Member => 10,
-            Role::Integration => u8::MAX,
-        }
+    /// The one ranking of roles (thứ bậc), highest first. Every decision of "may this caller
+    /// act on that role" — granting, revoking, managing an account — reads it. Auditors stand
+    /// with admins so that only admins appoint or manage them; `integration` belongs to machine
+    /// clients and is in no person's ranking.
+    pub const RANKING: [&'static [Role]; 6] = [
+        &[Role::Admin, Role::Auditor],
+        &[Role::ProvinceOfficer],
+        &[Role::CommuneOfficer],
+        &[Role::BranchHead],
+        &[Role::GroupLeader],
+        &[Role::Member],
+    ];
+
+    /// Position in `RANKING` (0 is highest); `None` for `integration`.
+    fn rank(self) -> Option<usize> {
+        Role::RANKING.iter().position(|tier| tier.contains(&self))
     }
 
-    /// Whether a holder of `self` may grant `other`.
-    pub fn may_grant(self, other: Role) -> bool {
-        if other == Role::Integration || self == Role::Auditor {
-            return false;
+    /// Whether a holder of `self` may act on an account holding `other`, or grant or revoke
+    /// `other`: she must outrank it, or be an admin (who may act on admins and auditors).
+    /// Nobody acts on `integration`, and an auditor acts on nobody.
+    pub fn may_act_on(self, other: Role) -> bool {
+        match (self.rank(), other.rank()) {
+            _ if self == Role::Auditor => false,
+            (Some(mine), Some(theirs)) => mine < theirs || self == Role::Admin,
+            _ => false,
         }
-        if other == Role::Auditor {
-            return self == Role::Admin;
-        }
-        self.weight() >= other.weight()
     }
 }

@@ -71,6 +71,18 @@ impl Principal {
         self.scope(permission).iter().any(|path| !path.contains('.'))
     }
 
+    /// Whether this caller may grant or revoke `role` on the unit at `unit_path`, or manage an
+    /// account holding it there: `users:manage` through a grant covering the unit whose role
+    /// may act on `role` (see `Role::may_act_on`).
+    pub fn may_act_on_role(&self, role: Role, unit_path: &str) -> bool {
+        self.allows(Permission::UsersManage)
+            && self.grants.iter().any(|g| {
+                is_within(unit_path, &g.unit_path)
+                    && g.role.permissions().contains(&Permission::UsersManage)
+                    && g.role.may_act_on(role)
+            })
+    }
+
     /// The roles held on the unit at `unit_path` (directly or through an ancestor).
     pub fn roles_on(&self, unit_path: &str) -> Vec<Role> {
         self.grants.iter().filter(|g| is_within(unit_path, &g.unit_path)).map(|g| g.role).collect()
@@ -132,12 +144,26 @@ mod tests {
     }
 
     #[test]
-    fn nobody_grants_above_their_own_role() {
-        assert!(Role::CommuneOfficer.may_grant(Role::BranchHead));
-        assert!(!Role::CommuneOfficer.may_grant(Role::ProvinceOfficer));
-        assert!(!Role::CommuneOfficer.may_grant(Role::Auditor));
-        assert!(Role::Admin.may_grant(Role::Auditor));
-        assert!(!Role::Admin.may_grant(Role::Integration));
-        assert!(!Role::Auditor.may_grant(Role::Member));
+    fn nobody_acts_on_a_role_as_high_as_her_own_but_admins() {
+        assert!(Role::CommuneOfficer.may_act_on(Role::BranchHead));
+        assert!(!Role::CommuneOfficer.may_act_on(Role::CommuneOfficer));
+        assert!(!Role::CommuneOfficer.may_act_on(Role::ProvinceOfficer));
+        assert!(!Role::CommuneOfficer.may_act_on(Role::Admin));
+        assert!(!Role::CommuneOfficer.may_act_on(Role::Auditor));
+        assert!(Role::Admin.may_act_on(Role::Admin));
+        assert!(Role::Admin.may_act_on(Role::Auditor));
+        assert!(!Role::Admin.may_act_on(Role::Integration));
+        assert!(!Role::Auditor.may_act_on(Role::Member));
+    }
+
+    #[test]
+    fn acting_on_a_role_needs_a_covering_grant_that_manages_users() {
+        let p = principal(&[(Role::CommuneOfficer, "r.c1"), (Role::Member, "r")]);
+        assert!(p.may_act_on_role(Role::BranchHead, "r.c1.b1"));
+        assert!(!p.may_act_on_role(Role::BranchHead, "r.c2"));
+        assert!(!p.may_act_on_role(Role::Admin, "r.c1"));
+        let mut scoped = p.clone();
+        scoped.token_scopes = Some(vec![Permission::UsersRead]);
+        assert!(!scoped.may_act_on_role(Role::BranchHead, "r.c1.b1"));
     }
 }

@@ -43,6 +43,10 @@ pub enum ApiError {
     MethodNotAllowed(Vec<Method>),
     #[error("payload larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// An uploaded file breaks a size bound (inflated size, entry count, compression ratio);
+    /// `errors[0]` names the bound.
+    #[error("file too large: {0:?}")]
+    FileTooLarge(Vec<FieldIssue>),
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("If-Match required")]
@@ -112,7 +116,7 @@ impl ApiError {
             MalformedJson(_) | InvalidParameter(_) => StatusCode::BAD_REQUEST,
             NotFound | NoRoute => StatusCode::NOT_FOUND,
             MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            PayloadTooLarge(_) | FileTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
@@ -138,6 +142,7 @@ impl ApiError {
             NoRoute => "no_such_route",
             MethodNotAllowed(_) => "method_not_allowed",
             PayloadTooLarge(_) => "payload_too_large",
+            FileTooLarge(_) => "file_too_large",
             UnsupportedMediaType => "unsupported_media_type",
             PreconditionRequired => "precondition_required",
             PreconditionFailed { .. } => "precondition_failed",
@@ -167,6 +172,7 @@ impl ApiError {
             NotFound | NoRoute => Text::new("Không tìm thấy", "Not found"),
             MethodNotAllowed(_) => Text::new("Phương thức không được hỗ trợ", "Method not allowed"),
             PayloadTooLarge(_) => Text::new("Dữ liệu gửi lên quá lớn", "Payload too large"),
+            FileTooLarge(_) => Text::new("Tệp vượt giới hạn", "File over a limit"),
             UnsupportedMediaType => Text::new("Kiểu nội dung không được hỗ trợ", "Unsupported media type"),
             PreconditionRequired => Text::new("Thiếu điều kiện If-Match", "Precondition required"),
             PreconditionFailed { .. } => Text::new("Dữ liệu đã bị thay đổi", "Precondition failed"),
@@ -214,6 +220,10 @@ impl ApiError {
             PayloadTooLarge(limit) => Text::owned(
                 format!("Dữ liệu gửi lên vượt quá giới hạn {limit} byte."),
                 format!("The request body exceeds the limit of {limit} bytes."),
+            ),
+            FileTooLarge(_) => Text::new(
+                "Tệp gửi lên vượt một giới hạn an toàn, xem danh sách errors.",
+                "The uploaded file breaks a safety limit; see the errors list.",
             ),
             UnsupportedMediaType => Text::new(
                 "Nội dung phải có Content-Type: application/json.",
@@ -281,7 +291,9 @@ impl ApiError {
     /// Field-level issues, for `errors[]`.
     pub fn field_issues(&self) -> &[FieldIssue] {
         match self {
-            ApiError::Validation(issues) | ApiError::InvalidParameter(issues) => issues,
+            ApiError::Validation(issues) | ApiError::InvalidParameter(issues) | ApiError::FileTooLarge(issues) => {
+                issues
+            }
             _ => &[],
         }
     }

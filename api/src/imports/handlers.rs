@@ -4,6 +4,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::limits::{self, MAX_FILE_BYTES};
 use super::read::Format;
 use super::run::{ImportOutcome, Importer, import};
 use super::template;
@@ -16,7 +17,6 @@ use crate::org_units::handlers::visible_unit;
 use crate::state::AppState;
 
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 
 /// Which file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
@@ -75,19 +75,30 @@ pub struct ImportQuery {
 
 /// Import members from a spreadsheet
 ///
-/// The body is the file: CSV (`text/csv`, UTF-8) or XLSX, in the template's layout, at most
-/// 16 MiB and 50,000 rows. It runs as a job (`202` with `Location: /api/v1/jobs/{id}`): a dry
-/// run reports every problem by row and column and writes nothing; a real run writes all valid
-/// rows in one transaction (or none if it fails) and skips rows already on file, so importing
-/// the same file twice adds nothing. Needs `members:import` (and `members:sensitive` for files
-/// with CCCD, ethnicity, religion or Party columns filled in).
+/// The body is the file: CSV (`text/csv`, UTF-8) or XLSX, in the template's layout. It runs as
+/// a job (`202` with `Location: /api/v1/jobs/{id}`): a dry run reports every problem by row and
+/// column and writes nothing; a real run writes all valid rows in one transaction (or none if
+/// it fails) and skips rows already on file, so importing the same file twice adds nothing.
+/// Needs `members:import` (and `members:sensitive` for files with CCCD, ethnicity, religion or
+/// Party columns filled in).
+///
+/// Bounds (giới hạn), checked before any job starts: at most 16 MiB sent (`413
+/// payload_too_large`); an XLSX archive of at most 256 entries inflating to at most 192 MiB,
+/// no entry inflating more than 200× (`413 file_too_large`); at most 50,000 data rows, 64
+/// columns, a sheet no longer than 100,000 rows and CSV lines of at most 16 KiB (`422`).
+/// `errors[0].code` names the bound (`too_many_entries`, `uncompressed_too_large`,
+/// `compression_ratio_too_high`, `too_many_rows`, `sheet_too_long`, `too_many_columns`,
+/// `line_too_long`). A file that passes them but still cannot be read fails its own job.
 #[utoipa::path(tag = "imports", operation_id = "create_member_import", security(("bearer" = [])),
     params(ImportQuery),
     request_body(content = String, content_type = "text/csv", description = "The CSV or XLSX file."),
     responses((status = 202, description = "The job; poll it for the outcome (`result` is an ImportOutcome).", body = Job,
             headers(("Location" = String, description = "URL of the job."))),
         (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 413, response = crate::openapi::responses::PayloadTooLarge),
+        (status = 415, response = crate::openapi::responses::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::responses::Unprocessable)))]
 #[post("/imports/members")]
 pub async fn create_member_import(
     req: HttpRequest,
@@ -106,7 +117,7 @@ pub async fn create_member_import(
     } else {
         return Err(ApiError::UnsupportedMediaType);
     };
-    let bytes = read_limited(payload.into_inner(), declared_length(&req), MAX_IMPORT_BYTES).await?;
+    let bytes = read_limited(payload.into_inner(), declared_length(&req), MAX_FILE_BYTES).await?;
     let lang = req.extensions().get::<Lang>().copied().unwrap_or_default();
     let mut conn = state.pool.get().await?;
     let unit = visible_unit(&mut conn, &caller, query.unit, Permission::MembersRead).await?;
@@ -119,6 +130,12 @@ pub async fn create_member_import(
             Text::new("Nhập danh sách vào một chi hội.", "Import into a branch."),
         ));
     }
+    // Bounds first (a crafted file is refused here with the bound it broke, before any job).
+    let checked = bytes.clone();
+    web::block(move || super::read::check(&checked, format))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(limits::Limit::into_error)?;
     let job = jobs::create(&mut conn, "member_import", caller.principal.user_id(), Some(unit.id)).await?;
     drop(conn);
     let job_id = job.id;

@@ -2,6 +2,7 @@
 
 pub mod columns;
 pub mod handlers;
+pub mod limits;
 pub mod read;
 pub mod rows;
 pub mod run;

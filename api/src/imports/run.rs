@@ -49,8 +49,17 @@ pub struct Importer<'a> {
 
 const CHUNK: usize = 1000;
 
-fn file_error(message: String) -> ApiError {
-    ApiError::MalformedJson(message)
+/// Reads the file on the blocking pool: parsing is CPU work, and a parser panic on a crafted
+/// file fails this import only, never a worker of the server.
+async fn read_off_workers(bytes: &[u8], format: Format) -> Result<Vec<super::read::RawRow>, ApiError> {
+    let owned = bytes.to_vec();
+    match tokio::task::spawn_blocking(move || read(&owned, format)).await {
+        Ok(result) => result.map_err(super::read::ReadError::into_api_error),
+        Err(panic) => {
+            tracing::error!(error = %panic, "the spreadsheet reader failed on an import file");
+            Err(ApiError::MalformedJson("the file could not be read".into()))
+        }
+    }
 }
 
 /// Runs an import into `unit` (a branch); `progress(done, total)` is called as rows are handled.
@@ -63,7 +72,7 @@ pub async fn import(
     dry_run: bool,
     mut progress: impl AsyncFnMut(usize, usize),
 ) -> Result<ImportOutcome, ApiError> {
-    let rows = read(bytes, format).map_err(file_error)?;
+    let rows = read_off_workers(bytes, format).await?;
     let total = rows.len();
     let sensitive_cells = rows.iter().any(|r| r.cells.iter().any(|(c, v)| is_sensitive(*c) && !v.is_empty()));
     if sensitive_cells && !who.principal.can(Permission::MembersSensitive, &unit.path.0) {

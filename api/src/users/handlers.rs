@@ -1,10 +1,10 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use diesel_ltree::Ltree;
+use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
+use super::access::{manageable_user, visible_user};
 use super::models::{NewUserRow, UserRow};
 use super::queries::{self, ListFilter};
 use super::wire::{NewUser, PasswordReset, User, UserListQuery, UserPatch, UserStatus, username_issue};
@@ -18,23 +18,6 @@ use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Page, PageRequest, Text,
 use crate::org_units::handlers::visible_unit;
 use crate::schema::users;
 use crate::state::AppState;
-
-/// The user and her home unit's path, if the caller may see her with `permission`; else 404.
-pub async fn visible_user(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    id: Uuid,
-    permission: Permission,
-) -> Result<(UserRow, Ltree), ApiError> {
-    let (user, path) = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
-    if caller.principal.can(permission, &path.0)
-        || caller.principal.user_id() == Some(id) && permission == Permission::UsersRead
-    {
-        Ok((user, path))
-    } else {
-        Err(ApiError::NotFound)
-    }
-}
 
 /// Hashes on the blocking pool.
 pub async fn hash_password(state: &AppState, password: String) -> Result<String, ApiError> {
@@ -133,6 +116,12 @@ pub async fn create_user(
     idempotency::execute(&state.pool, request, async |conn| {
         let unit = visible_unit(conn, &caller, body.home_unit_id, Permission::UsersRead).await?;
         caller.require(Permission::UsersManage, &unit.path.0)?;
+        if let Some(member) = body.member_id {
+            // The account will read this member's own data through /me: she must be one the
+            // caller may manage (as when linking later).
+            let row = crate::members::access::visible_member(conn, &caller, member, Permission::MembersRead).await?;
+            caller.require(Permission::MembersWrite, &row.unit_path.0)?;
+        }
         let row = NewUserRow {
             id: Uuid::now_v7(),
             username: username.clone(),
@@ -236,8 +225,7 @@ pub async fn update_user(
     v.finish()?;
     let mut conn = state.pool.get().await?;
     let user = in_transaction(&mut conn, async |conn| {
-        let (_, path) = visible_user(conn, &caller, id, Permission::UsersRead).await?;
-        caller.require(Permission::UsersManage, &path.0)?;
+        manageable_user(conn, &caller, id).await?;
         let current = queries::find_for_update(conn, id).await?.ok_or(ApiError::NotFound)?;
         precondition::check(&if_match, current.version, || {
             serde_json::to_value(User::from(current.clone())).unwrap_or_default()
@@ -321,8 +309,7 @@ pub async fn reset_user_password(
     let id = id.into_inner();
     let body = body.into_inner();
     let mut conn = state.pool.get().await?;
-    let (user, path) = visible_user(&mut conn, &caller, id, Permission::UsersRead).await?;
-    caller.require(Permission::UsersManage, &path.0)?;
+    let (user, _) = manageable_user(&mut conn, &caller, id).await?;
     if let Some(issue) = policy_issue("new_password", &body.new_password, &user.username) {
         return Err(ApiError::Validation(vec![issue]));
     }

@@ -1,5 +1,6 @@
 //! Accounts (tài khoản), their role grants, and the caller's own account (`/me`).
 
+pub mod access;
 pub mod handlers;
 pub mod me;
 pub mod models;

@@ -1,5 +1,6 @@
-//! `/api/v1/users/{id}/roles`: who holds which role where. Grants never exceed the granter's
-//! own scope: she needs `users:manage` on the unit and a role there at least as strong.
+//! `/api/v1/users/{id}/roles`: who holds which role where. Granting or revoking a role needs
+//! `users:manage` on the unit, a role there that outranks it (`users::access`), and the right
+//! to manage the account itself.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
@@ -7,7 +8,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::handlers::visible_user;
+use super::access::{manageable_user, may_grant, visible_user};
 use super::models::GrantRow;
 use super::queries;
 use super::wire::{NewRoleGrant, RoleGrant};
@@ -19,12 +20,6 @@ use crate::http::{ApiError, ApiJson, Text};
 use crate::org_units::handlers::visible_unit;
 use crate::schema::role_grants;
 use crate::state::AppState;
-
-/// The caller may grant `role` on the unit at `path`.
-fn may_grant(caller: &Caller, role: Role, path: &str) -> bool {
-    caller.principal.can(Permission::UsersManage, path)
-        && caller.principal.roles_on(path).into_iter().any(|held| held.may_grant(role))
-}
 
 /// List an account's roles
 #[utoipa::path(
@@ -100,6 +95,7 @@ pub async fn create_user_role(
         if !may_grant(&caller, body.role, &unit.path.0) {
             return Err(ApiError::Forbidden);
         }
+        manageable_user(conn, &caller, user.id).await?;
         let row: Option<GrantRow> = diesel::insert_into(role_grants::table)
             .values((
                 role_grants::id.eq(Uuid::now_v7()),
@@ -172,6 +168,7 @@ pub async fn delete_user_role(
         if !may_grant(&caller, role, &unit_path.0) {
             return Err(ApiError::Forbidden);
         }
+        manageable_user(conn, &caller, user.id).await?;
         diesel::delete(role_grants::table.find(grant_id)).execute(conn).await?;
         let event = AuditEvent::new("user.role_revoke")
             .object("user", user.id)

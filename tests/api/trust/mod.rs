@@ -1,0 +1,5 @@
+//! The hostile tester's findings (issue "Trust"): each test performs one attack as it was
+//! written and asserts the refusal and that nothing changed.
+
+mod accounts;
+mod imports;
