@@ -283,7 +283,7 @@ pub async fn replace_member_channel_consents(
 }
 
 /// Set my social-network consents
-#[utoipa::path(tag = "me", operation_id = "replace_my_channel_consents", security(("bearer" = [])),
+#[utoipa::path(tag = "me", operation_id = "replace_my_channel_consents", security(("bearer" = ["me:write"])),
     request_body = Consents,
     responses((status = 200, description = "Her consents.", body = Vec<Consent>),
         (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
@@ -297,7 +297,7 @@ pub async fn replace_my_channel_consents(
     let input = body.into_inner();
     let mut conn = state.pool.get().await?;
     let consents = in_transaction(&mut conn, async |conn| {
-        let member = own_member_id(conn, &caller).await?;
+        let member = own_member_id(conn, &caller, Permission::MeWrite).await?;
         save_consents(conn, &caller, member, None, &input).await
     })
     .await?;

@@ -105,7 +105,7 @@ pub async fn list_member_attendance(
 /// List my attendance
 ///
 /// The meetings and activities she was recorded at, newest first.
-#[utoipa::path(tag = "me", operation_id = "list_my_attendance", security(("bearer" = [])),
+#[utoipa::path(tag = "me", operation_id = "list_my_attendance", security(("bearer" = ["me:read"])),
     params(HistoryQuery),
     responses((status = 200, description = "A page of her attendance.", body = AttendanceRecordPage),
         (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
@@ -117,6 +117,6 @@ pub async fn list_my_attendance(
     query: ApiQuery<HistoryQuery>,
 ) -> Result<web::Json<Page<AttendanceRecord>>, ApiError> {
     let mut conn = state.pool.get().await?;
-    let member = own_member_id(&mut conn, &caller).await?;
+    let member = own_member_id(&mut conn, &caller, Permission::MeRead).await?;
     Ok(web::Json(history(&mut conn, member, query.into_inner()).await?))
 }

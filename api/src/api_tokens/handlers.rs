@@ -145,7 +145,7 @@ pub async fn create_api_token(
     let mut scopes = Vec::new();
     for (i, scope) in body.scopes.iter().enumerate() {
         match Permission::parse(scope) {
-            Some(p) if !caller.principal.scope(p).is_empty() => scopes.push(p),
+            Some(p) if p.is_self() || !caller.principal.scope(p).is_empty() => scopes.push(p),
             Some(_) => {
                 v.add(FieldIssue::new(
                     format!("scopes[{i}]"),

@@ -114,6 +114,11 @@ impl Caller {
         if self.principal.can(permission, unit_path) { Ok(()) } else { Err(ApiError::Forbidden) }
     }
 
+    /// 403 unless the self permission holds (a person's own data; see `Principal::may_on_self`).
+    pub fn require_self(&self, permission: crate::auth::Permission) -> Result<(), ApiError> {
+        if self.principal.may_on_self(permission) { Ok(()) } else { Err(ApiError::Forbidden) }
+    }
+
     /// The units where `permission` holds, for the `WHERE` clause of a query; 403 when there
     /// are none at all.
     pub fn scope(&self, permission: crate::auth::Permission) -> Result<Scope, ApiError> {

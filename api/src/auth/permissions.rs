@@ -64,12 +64,43 @@ pub enum Permission {
     FundsRead,
     #[serde(rename = "funds:write")]
     FundsWrite,
+    /// One's own data (dữ liệu của chính mình): her account, her member record with its
+    /// sensitive fields, events, attendance and the personal-data copy. Every person holds it
+    /// on herself; an API token only when created with it.
+    #[serde(rename = "me:read")]
+    MeRead,
+    /// Changing one's own data: her member record's contact fields, channel consents, and
+    /// requests to correct or delete her data.
+    #[serde(rename = "me:write")]
+    MeWrite,
 }
 
 use Permission::*;
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    /// Every permission, as API token scopes name them.
+    pub const ALL: [Permission; 17] = [
+        OrgUnitsRead,
+        OrgUnitsWrite,
+        UsersRead,
+        UsersManage,
+        AuditRead,
+        SettingsWrite,
+        ClientsManage,
+        ReportsRead,
+        MembersRead,
+        MembersWrite,
+        MembersSensitive,
+        MembersExport,
+        MembersImport,
+        FundsRead,
+        FundsWrite,
+        MeRead,
+        MeWrite,
+    ];
+
+    /// The permissions roles grant on units (all but the self permissions).
+    pub const ON_UNITS: [Permission; 15] = [
         OrgUnitsRead,
         OrgUnitsWrite,
         UsersRead,
@@ -86,6 +117,11 @@ impl Permission {
         FundsRead,
         FundsWrite,
     ];
+
+    /// Held by every person on her own data, never through a role on a unit.
+    pub fn is_self(self) -> bool {
+        matches!(self, MeRead | MeWrite)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -104,6 +140,8 @@ impl Permission {
             MembersImport => "members:import",
             FundsRead => "funds:read",
             FundsWrite => "funds:write",
+            MeRead => "me:read",
+            MeWrite => "me:write",
         }
     }
 
@@ -142,7 +180,7 @@ impl Role {
 
     pub fn permissions(self) -> &'static [Permission] {
         match self {
-            Role::Admin => &Permission::ALL,
+            Role::Admin => &Permission::ON_UNITS,
             Role::ProvinceOfficer => &[
                 OrgUnitsRead,
                 OrgUnitsWrite,

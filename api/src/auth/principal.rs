@@ -61,6 +61,12 @@ impl Principal {
         paths
     }
 
+    /// Whether a self permission (`me:read`, `me:write`) holds: for a person, unless her API
+    /// token was created without it; never for a machine client.
+    pub fn may_on_self(&self, permission: Permission) -> bool {
+        permission.is_self() && matches!(self.actor, Actor::User { .. }) && self.allows(permission)
+    }
+
     /// Whether `permission` holds on the unit at `unit_path`.
     pub fn can(&self, permission: Permission, unit_path: &str) -> bool {
         self.scope(permission).iter().any(|scope| is_within(unit_path, scope))

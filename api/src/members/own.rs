@@ -15,7 +15,7 @@ use super::models::MemberRow;
 use super::queries;
 use super::wire::Member;
 use crate::audit::AuditEvent;
-use crate::auth::Caller;
+use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::{Validator, bounded_text};
@@ -24,9 +24,15 @@ use crate::person::phone;
 use crate::schema::{data_requests, members, users};
 use crate::state::AppState;
 
-/// The member record linked to the calling account; 403 for machine clients, 404 when the
-/// account is not linked to a member.
-pub async fn own_member_id(conn: &mut AsyncPgConnection, caller: &Caller) -> Result<Uuid, ApiError> {
+/// The member record linked to the calling account, for reading (`me:read`) or changing
+/// (`me:write`) it; 403 for machine clients and for API tokens without that scope, 404 when
+/// the account is not linked to a member.
+pub async fn own_member_id(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    permission: Permission,
+) -> Result<Uuid, ApiError> {
+    caller.require_self(permission)?;
     let user = caller.principal.user_id().ok_or(ApiError::Forbidden)?;
     let linked: Option<Uuid> = users::table.find(user).select(users::member_id).first(conn).await?;
     linked.ok_or(ApiError::NotFound)
@@ -35,14 +41,14 @@ pub async fn own_member_id(conn: &mut AsyncPgConnection, caller: &Caller) -> Res
 /// My member record
 ///
 /// The calling account's own member record, sensitive fields included: it is her own data.
-#[utoipa::path(tag = "me", operation_id = "get_my_member", security(("bearer" = [])),
+#[utoipa::path(tag = "me", operation_id = "get_my_member", security(("bearer" = ["me:read"])),
     responses((status = 200, description = "Her record.", body = Member, headers(("ETag" = String, description = "Version tag."))),
         (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
         (status = 404, response = crate::openapi::responses::NotFound)))]
 #[get("/me/member")]
 pub async fn get_my_member(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let id = own_member_id(&mut conn, &caller).await?;
+    let id = own_member_id(&mut conn, &caller, Permission::MeRead).await?;
     let member = Member::with_sensitive(queries::find(&mut conn, id).await?.ok_or(ApiError::NotFound)?);
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(member.version))).json(member))
 }
@@ -59,7 +65,7 @@ pub struct OwnContactPatch {
 }
 
 /// Correct my contact data
-#[utoipa::path(tag = "me", operation_id = "update_my_member", security(("bearer" = [])),
+#[utoipa::path(tag = "me", operation_id = "update_my_member", security(("bearer" = ["me:write"])),
     params(("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = OwnContactPatch,
     responses((status = 200, description = "Corrected.", body = Member),
@@ -96,7 +102,7 @@ pub async fn update_my_member(
     v.finish()?;
     let mut conn = state.pool.get().await?;
     let member = in_transaction(&mut conn, async |conn| {
-        let id = own_member_id(conn, &caller).await?;
+        let id = own_member_id(conn, &caller, Permission::MeWrite).await?;
         let current = queries::find_for_update(conn, id).await?.ok_or(ApiError::NotFound)?;
         precondition::check(&if_match, current.version, || {
             serde_json::to_value(Member::basic(current.clone())).unwrap_or_default()
@@ -131,7 +137,7 @@ pub async fn update_my_member(
 }
 
 /// My membership history
-#[utoipa::path(tag = "me", operation_id = "list_my_member_events", security(("bearer" = [])),
+#[utoipa::path(tag = "me", operation_id = "list_my_member_events", security(("bearer" = ["me:read"])),
     params(EventListQuery),
     responses((status = 200, description = "Her lifecycle events.", body = MemberEventPage),
         (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
@@ -145,7 +151,7 @@ pub async fn list_my_member_events(
     let query = query.into_inner();
     let page = PageRequest::<Uuid>::parse(query.limit, query.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
-    let id = own_member_id(&mut conn, &caller).await?;
+    let id = own_member_id(&mut conn, &caller, Permission::MeRead).await?;
     Ok(web::Json(events_page(&mut conn, id, page).await?))
 }
 
@@ -186,7 +192,7 @@ pub struct NewDataRequest {
 /// Request an export or deletion of my personal data
 ///
 /// Recorded for the union to handle within the legal time limit; the audit trail keeps it.
-#[utoipa::path(tag = "me", operation_id = "create_my_data_request", security(("bearer" = [])),
+#[utoipa::path(tag = "me", operation_id = "create_my_data_request", security(("bearer" = ["me:write"])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewDataRequest,
     responses((status = 201, description = "Recorded.", body = DataRequest),
@@ -204,7 +210,7 @@ pub async fn create_my_data_request(
     let note = bounded_text("note", &input.note, 1000).map_err(|i| ApiError::Validation(vec![i]))?;
     let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
-        let member = own_member_id(conn, &caller).await?;
+        let member = own_member_id(conn, &caller, Permission::MeWrite).await?;
         let kind = if input.kind == DataRequestKind::Export { "export" } else { "deletion" };
         let (id, requested_at): (Uuid, DateTime<Utc>) = diesel::insert_into(data_requests::table)
             .values((

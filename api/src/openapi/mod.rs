@@ -83,7 +83,7 @@ impl Modify for SecuritySchemes {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("Access token from `POST /api/v1/auth/login` (15 minutes), or an API token (`chh_…`) from `POST /api/v1/api-tokens`."))
+                    .description(Some("Access token from `POST /api/v1/auth/login` (15 minutes), or an API token (`chh_…`) from `POST /api/v1/api-tokens`. An API token is limited to the scopes it was created with: where an operation's security requirement names a scope (`me:read`, `me:write`), a token needs that scope; elsewhere it needs the permission the operation's description names. A login session holds every permission its roles give, and `me:read`/`me:write` on her own data."))
                     .build(),
             ),
         );

@@ -118,7 +118,7 @@ pub async fn get_member_personal_data(
 #[utoipa::path(
     tag = "me",
     operation_id = "get_my_personal_data",
-    security(("bearer" = [])),
+    security(("bearer" = ["me:read"])),
     responses(
         (status = 200, description = "The document.", body = serde_json::Value, content_type = "application/json",
          example = json!({"format": "chihoi.personal-data.v1", "member": {"given_name": "Lan"}, "placements": []})),
@@ -130,7 +130,7 @@ pub async fn get_member_personal_data(
 #[get("/me/personal-data")]
 pub async fn get_my_personal_data(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let member = own_member_id(&mut conn, &caller).await?;
+    let member = own_member_id(&mut conn, &caller, Permission::MeRead).await?;
     let body = document(&mut conn, member).await?;
     caller.audit(&mut conn, AuditEvent::new("member.personal_data_export").object("member", member)).await?;
     Ok(HttpResponse::Ok().insert_header(no_store()).json(body))

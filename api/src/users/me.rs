@@ -45,7 +45,7 @@ pub async fn get_me(caller: Caller, state: web::Data<AppState>) -> Result<web::J
         Actor::Client { id, .. } => ("client", None, Some(*id), Vec::new()),
     };
     let mut by_permission: BTreeMap<Permission, Vec<Uuid>> = BTreeMap::new();
-    for permission in Permission::ALL {
+    for permission in Permission::ON_UNITS {
         for grant in principal.grants.iter().filter(|g| g.role.permissions().contains(&permission)) {
             if principal.scope(permission).contains(&grant.unit_path) {
                 by_permission.entry(permission).or_default().push(grant.unit_id);

@@ -3,3 +3,4 @@
 
 mod accounts;
 mod imports;
+mod token_scopes;
