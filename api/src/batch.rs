@@ -3,14 +3,18 @@
 //! with the caller's credentials, and gets its own result: one bad item loses nothing else.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, post, web};
+use actix_web::{HttpMessage, HttpRequest, post, web};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
+use crate::http::canonical::canonical_path;
+use crate::http::fallback::RouteTable;
+use crate::http::problem::from_error;
+use crate::http::rate_limit::{Budget, charge_address};
 use crate::http::validate::Validator;
-use crate::http::{ApiError, ApiJson, Text};
+use crate::http::{ApiError, ApiJson, Lang, Text};
 use crate::state::AppState;
 
 /// At most this many operations per batch.
@@ -82,7 +86,23 @@ pub struct BatchResponse {
     pub results: Vec<BatchResult>,
 }
 
-fn check(operations: &[BatchOperation]) -> Result<(), ApiError> {
+/// Paths a batch may not reach, whatever their spelling: logins and tokens (their own limits),
+/// batches (no nesting).
+const REFUSED_PREFIXES: [&str; 3] = ["/api/v1/auth/", "/api/v1/batch", "/api/v1/oauth"];
+
+fn method_of(method: BatchMethod) -> reqwest::Method {
+    match method {
+        BatchMethod::Get => reqwest::Method::GET,
+        BatchMethod::Post => reqwest::Method::POST,
+        BatchMethod::Put => reqwest::Method::PUT,
+        BatchMethod::Patch => reqwest::Method::PATCH,
+        BatchMethod::Delete => reqwest::Method::DELETE,
+    }
+}
+
+/// Each operation's path in its one canonical spelling (`path?query`), after checking that it
+/// names a route of this API that a batch may run with that method.
+fn check(operations: &[BatchOperation], routes: &RouteTable) -> Result<Vec<String>, ApiError> {
     let mut v = Validator::new();
     v.check(
         (1..=MAX_OPERATIONS).contains(&operations.len()),
@@ -90,23 +110,34 @@ fn check(operations: &[BatchOperation]) -> Result<(), ApiError> {
         "out_of_range",
         Text::owned(format!("Từ 1 đến {MAX_OPERATIONS} thao tác."), format!("1 to {MAX_OPERATIONS} operations.")),
     );
+    let mut canonical = Vec::with_capacity(operations.len());
     for (i, op) in operations.iter().enumerate() {
-        let allowed = op.path.starts_with("/api/v1/")
-            && !op.path.starts_with("/api/v1/auth/")
-            && !op.path.starts_with("/api/v1/batch")
-            && op.path.len() <= 2000
-            && !op.path.contains("..");
+        let (path, query) = op.path.split_once('?').map_or((op.path.as_str(), None), |(p, q)| (p, Some(q)));
+        let method = method_of(op.method);
+        let routed = canonical_path(path).ok().filter(|path| {
+            op.path.len() <= 2000
+                && path.starts_with("/api/v1/")
+                && !REFUSED_PREFIXES.iter().any(|prefix| path.starts_with(prefix))
+                && routes.allowed(path).is_some_and(|methods| methods.iter().any(|m| m.as_str() == method.as_str()))
+                && !query.is_some_and(|q| q.contains('#'))
+        });
         v.check(
-            allowed,
+            routed.is_some(),
             &format!("operations[{i}].path"),
             "not_allowed",
             Text::new(
-                "Đường dẫn phải thuộc /api/v1/ (trừ auth và batch).",
-                "The path must be under /api/v1/ (not auth or batch).",
+                "Đường dẫn phải là một địa chỉ của API dưới /api/v1/ với phương thức này (trừ auth, oauth và batch).",
+                "The path must be a route of this API under /api/v1/ taking this method (not auth, oauth or batch).",
             ),
         );
+        canonical.push(match (routed, query) {
+            (Some(path), Some(query)) => format!("{path}?{query}"),
+            (Some(path), None) => path,
+            (None, _) => String::new(),
+        });
     }
-    v.finish()
+    v.finish()?;
+    Ok(canonical)
 }
 
 /// Run a batch
@@ -116,7 +147,10 @@ fn check(operations: &[BatchOperation]) -> Result<(), ApiError> {
 /// every result. Give each POST an `idempotency_key`: a batch retried after a network failure
 /// then replays what succeeded instead of doing it twice. Limits: 50 operations, the request
 /// body limit (`CHIHOI_MAX_BODY_BYTES`), 30 s per operation; each operation counts against the
-/// caller's rate limits.
+/// caller's rate limits (per token and per address: a spent budget answers that operation 429).
+/// A path is judged in its one canonical spelling (percent-decoded once; dot segments, empty
+/// segments and encoded slashes refused) and must be a route of this API that takes the
+/// method: `auth`, `oauth` and `batch` are refused however they are spelt.
 #[utoipa::path(tag = "sync", operation_id = "run_batch", security(("bearer" = [])),
     request_body = BatchRequest,
     responses((status = 200, description = "Every result, in order.", body = BatchResponse),
@@ -126,27 +160,37 @@ fn check(operations: &[BatchOperation]) -> Result<(), ApiError> {
 #[post("/batch")]
 pub async fn run_batch(
     req: HttpRequest,
-    _caller: Caller,
+    caller: Caller,
     state: web::Data<AppState>,
     body: ApiJson<BatchRequest>,
 ) -> Result<web::Json<BatchResponse>, ApiError> {
     let operations = body.into_inner().operations;
-    check(&operations)?;
+    let paths = check(&operations, &state.routes)?;
     let base = format!("http://{}", state.local_addr);
     let copied = |name: header::HeaderName| req.headers().get(&name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let authorization = copied(header::AUTHORIZATION).unwrap_or_default();
     let language = copied(header::ACCEPT_LANGUAGE);
     let request_id = copied(header::HeaderName::from_static("x-request-id")).unwrap_or_default();
+    let lang = req.extensions().get::<Lang>().copied().unwrap_or_default();
     let mut results = Vec::with_capacity(operations.len());
-    for (i, op) in operations.into_iter().enumerate() {
-        let method = match op.method {
-            BatchMethod::Get => reqwest::Method::GET,
-            BatchMethod::Post => reqwest::Method::POST,
-            BatchMethod::Put => reqwest::Method::PUT,
-            BatchMethod::Patch => reqwest::Method::PATCH,
-            BatchMethod::Delete => reqwest::Method::DELETE,
+    for (i, (op, path)) in operations.into_iter().zip(paths).enumerate() {
+        let method = method_of(op.method);
+        // The inner request comes from this server's own address, which the per-address
+        // limits do not count: charge it to the batch's sender here.
+        let (bare, query) = path.split_once('?').unwrap_or((&path, ""));
+        let kind = if matches!(op.method, BatchMethod::Get) {
+            actix_web::http::Method::GET
+        } else {
+            actix_web::http::Method::POST
         };
-        let mut call = state.http.request(method, format!("{base}{}", op.path)).header("authorization", &authorization);
+        let budget = Budget::of(&kind, bare, query);
+        if let Err(seconds) = charge_address(&state, budget, caller.meta.client_ip.as_deref()) {
+            let problem = ApiError::TooManyRequests(seconds);
+            let body = serde_json::to_value(from_error(&problem, lang, &request_id)).ok();
+            results.push(BatchResult { label: op.label, status: 429, etag: None, location: None, body });
+            continue;
+        }
+        let mut call = state.http.request(method, format!("{base}{path}")).header("authorization", &authorization);
         if !request_id.is_empty() {
             call = call.header("x-request-id", format!("{request_id}.{i}"));
         }

@@ -2,6 +2,7 @@
 //! preconditions, idempotency and the request-context middleware.
 
 pub mod body;
+pub mod canonical;
 pub mod context;
 pub mod error;
 pub mod fallback;

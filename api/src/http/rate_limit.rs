@@ -15,6 +15,7 @@ use actix_web::middleware::Next;
 use actix_web::web;
 
 use super::ApiError;
+use super::canonical::{canonical_path, query_value};
 use crate::state::AppState;
 
 /// What a request spends.
@@ -38,12 +39,17 @@ impl Budget {
         }
     }
 
-    fn of(method: &Method, path: &str, query: &str) -> Budget {
+    /// The budget of a request, judged on its canonical path and decoded query, so that no
+    /// spelling (`/api/v1/%61uth/login`, `format=%78lsx`) moves it to a larger budget.
+    pub fn of(method: &Method, path: &str, query: &str) -> Budget {
+        let path = canonical_path(path).unwrap_or_else(|_| path.to_owned());
+        let format = query_value(query, "format");
         if path.starts_with("/api/v1/auth/") {
             Budget::Login
         } else if path.ends_with("/export")
-            || query.split('&').any(|p| p == "format=csv" || p == "format=xlsx")
+            || matches!(format.as_deref(), Some("csv" | "xlsx" | "svg"))
             || path.ends_with("/template")
+            || path.ends_with(".svg")
         {
             Budget::Exports
         } else if method == Method::GET || method == Method::HEAD {
@@ -153,6 +159,19 @@ fn set_headers(headers: &mut actix_web::http::header::HeaderMap, hit: &Hit) {
     }
 }
 
+/// Counts one request of `budget` from `address` against the per-address quota (the batch
+/// endpoint charges each inner operation to the batch's sender this way); `Err(seconds)`
+/// when spent. Loopback addresses are not counted, as in the middleware.
+pub fn charge_address(state: &AppState, budget: Budget, address: Option<&str>) -> Result<(), u64> {
+    let Some(quota) = state.config.rate_limits.per_address.0.get(&budget) else { return Ok(()) };
+    let Some(address) = address.filter(|a| a.parse::<std::net::IpAddr>().is_ok_and(|ip| !ip.is_loopback())) else {
+        return Ok(());
+    };
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let hit = state.rate_limiter.hit(budget, *quota, false, address.to_owned(), now);
+    if hit.allowed { Ok(()) } else { Err(hit.reset.max(1)) }
+}
+
 /// The middleware: counts the request against each budget that applies to it.
 pub async fn rate_limit(
     req: ServiceRequest,
@@ -206,6 +225,8 @@ mod tests {
         assert_eq!(Budget::of(&Method::GET, "/api/v1/reports/kpis", "unit=x&format=xlsx"), Budget::Exports);
         assert_eq!(Budget::of(&Method::POST, "/api/v1/auth/login", ""), Budget::Login);
         assert_eq!(Budget::of(&Method::PATCH, "/api/v1/members/x", ""), Budget::Writes);
+        assert_eq!(Budget::of(&Method::POST, "/api/v1/%61uth/login", ""), Budget::Login);
+        assert_eq!(Budget::of(&Method::GET, "/api/v1/reports/kpis", "unit=x&format=%78lsx"), Budget::Exports);
     }
 
     #[test]

@@ -2,5 +2,6 @@
 //! written and asserts the refusal and that nothing changed.
 
 mod accounts;
+mod batch;
 mod imports;
 mod token_scopes;
