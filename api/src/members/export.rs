@@ -21,6 +21,7 @@ use crate::imports::handlers::{FileFormat, XLSX};
 use crate::org_units::handlers::visible_unit;
 use crate::schema::{members, org_units};
 use crate::state::AppState;
+use crate::text::csv_cell;
 
 const MAX_EXPORT_ROWS: i64 = 100_000;
 
@@ -184,9 +185,9 @@ pub async fn export_members(
             let mut out = Vec::from("\u{feff}".as_bytes());
             {
                 let mut writer = csv::Writer::from_writer(&mut out);
-                writer.write_record(&head).map_err(ApiError::internal)?;
+                csv_cell::write_record(&mut writer, &head).map_err(ApiError::internal)?;
                 for row in &table {
-                    writer.write_record(row).map_err(ApiError::internal)?;
+                    csv_cell::write_record(&mut writer, row).map_err(ApiError::internal)?;
                 }
                 writer.flush().map_err(ApiError::internal)?;
             }

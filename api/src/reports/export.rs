@@ -7,6 +7,7 @@ use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, Worksheet, XlsxError};
 use super::figures::{KpiReport, Kpis, Ratio};
 use super::trend::TrendPoint;
 use crate::http::ApiError;
+use crate::text::csv_cell;
 
 /// One line of a report: a figure with its Vietnamese and English labels.
 pub struct Line {
@@ -212,22 +213,25 @@ pub fn csv(report: &KpiReport) -> Vec<u8> {
             "Mẫu số",
             "Mã tiêu chí",
         ];
-        let _ = writer.write_record(head);
+        let _ = csv_cell::write_record(&mut writer, head);
         for k in std::iter::once(&report.unit).chain(&report.children) {
             for line in lines(k) {
-                let _ = writer.write_record([
-                    k.unit_name.clone(),
-                    dmy(k.period.from),
-                    dmy(k.period.to),
-                    line.section.to_owned(),
-                    line.code.clone(),
-                    line.label_vi.clone(),
-                    line.label_en.clone(),
-                    cell(line.value),
-                    line.numerator.map(|n| n.to_string()).unwrap_or_default(),
-                    line.denominator.map(|n| n.to_string()).unwrap_or_default(),
-                    criteria(k, &line.code),
-                ]);
+                let _ = csv_cell::write_record(
+                    &mut writer,
+                    [
+                        k.unit_name.clone(),
+                        dmy(k.period.from),
+                        dmy(k.period.to),
+                        line.section.to_owned(),
+                        line.code.clone(),
+                        line.label_vi.clone(),
+                        line.label_en.clone(),
+                        cell(line.value),
+                        line.numerator.map(|n| n.to_string()).unwrap_or_default(),
+                        line.denominator.map(|n| n.to_string()).unwrap_or_default(),
+                        criteria(k, &line.code),
+                    ],
+                );
             }
         }
         let _ = writer.flush();

@@ -3,5 +3,6 @@
 
 mod accounts;
 mod batch;
+mod csv_injection;
 mod imports;
 mod token_scopes;
