@@ -65,6 +65,12 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::MalformedJson("empty body".into()));
     }
+    if super::safe_values::json_may_hold_one(body)
+        && let Ok(document) = serde_json::from_slice::<serde_json::Value>(body)
+        && let Some(issue) = super::safe_values::first_in_json(&document, &mut String::new())
+    {
+        return Err(ApiError::Validation(vec![issue]));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = match serde_path_to_error::deserialize(&mut deserializer) {
         Ok(value) => value,

@@ -14,6 +14,7 @@ pub mod precondition;
 pub mod problem;
 pub mod query;
 pub mod rate_limit;
+mod safe_values;
 mod serde_errors;
 pub mod text;
 pub mod validate;

@@ -27,6 +27,9 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    if let Some(issue) = form_urlencoded::parse(query.as_bytes()).find_map(|(k, v)| super::safe_values::issue(&k, &v)) {
+        return Err(ApiError::InvalidParameter(vec![issue]));
+    }
     let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();

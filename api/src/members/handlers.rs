@@ -73,6 +73,13 @@ pub async fn list_members(
     let page = PageRequest::<(String, Uuid)>::parse(query.limit, query.cursor.as_deref())?;
     let sensitive = wants_sensitive(query.include.as_deref())?;
     let touches_sensitive = sensitive || query.party.is_some() || query.circumstance.is_some() || query.need.is_some();
+    // Filters on what a member is today (or on sensitive data) apply, as of a past day, only to
+    // members still in the caller's scope.
+    let filters_current_data = query.party.is_some()
+        || query.circumstance.is_some()
+        || query.need.is_some()
+        || query.pioneer.is_some()
+        || query.no_contact_months.is_some();
     let permission = if touches_sensitive { Permission::MembersSensitive } else { Permission::MembersRead };
     let scope = caller.scope(permission)?;
     let today = today_in_vietnam(Utc::now());
@@ -81,6 +88,7 @@ pub async fn list_members(
         Some(unit) => Some(visible_unit(&mut conn, &caller, unit, permission).await?),
         None => None,
     };
+    let unit_asked = within.as_ref().map(|u| u.id).unwrap_or_default();
     let placed_ids = match (query.as_of, &within) {
         (Some(day), Some(unit)) => Some(queries::placed_on(&mut conn, unit.id, day).await?),
         (Some(_), None) => {
@@ -120,9 +128,11 @@ pub async fn list_members(
             None => None,
         },
         search: if digits.is_some() { None } else { q.map(|q| fold(q).chars().take(100).collect()) },
+        still_in_scope: filters_current_data || digits.is_some(),
         phone_suffix: digits,
         placed_ids,
     };
+    let asked_unit = filter.within.clone();
     let (limit, fetch) = (page.limit, page.fetch_limit());
     let rows = queries::list(&mut conn, &scope, &filter, page.after, fetch).await?;
     let page = Page::from_rows(
@@ -130,11 +140,20 @@ pub async fn list_members(
         limit,
         |r| (r.sort_key.clone(), r.id),
         |r| {
-            if sensitive { Member::with_sensitive(r) } else { Member::basic(r) }
+            // As of a past day, a member who has since left the caller's scope shows only
+            // what that scope knew of her as a member there (docs/security.md, "History").
+            if asked_unit.is_some() && !scope.contains(&r.unit_path.0) {
+                Member::former(r, unit_asked)
+            } else if sensitive {
+                Member::with_sensitive(r)
+            } else {
+                Member::basic(r)
+            }
         },
     );
     // Filtering on a sensitive attribute discloses it as surely as returning it.
-    let mut disclosed: Vec<&str> = if sensitive { SENSITIVE_FIELDS.to_vec() } else { Vec::new() };
+    let any_sensitive = page.items.iter().any(|m| m.sensitive.is_some());
+    let mut disclosed: Vec<&str> = if sensitive && any_sensitive { SENSITIVE_FIELDS.to_vec() } else { Vec::new() };
     for (used, field) in [
         (filter.party.is_some(), "party_member"),
         (filter.circumstance.is_some(), "circumstances"),
@@ -145,7 +164,7 @@ pub async fn list_members(
         }
     }
     if !disclosed.is_empty() && !page.items.is_empty() {
-        let ids: Vec<Uuid> = page.items.iter().map(|m| m.id).collect();
+        let ids: Vec<Uuid> = page.items.iter().filter(|m| m.sensitive.is_some() || !sensitive).map(|m| m.id).collect();
         let event =
             AuditEvent::new("member.read_sensitive").fields(disclosed).details(serde_json::json!({"member_ids": ids}));
         caller.audit(&mut conn, event).await?;

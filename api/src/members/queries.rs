@@ -39,6 +39,9 @@ pub struct ListFilter {
     pub phone_suffix: Option<String>,
     /// Members placed in the `within` unit on a past date (their ids).
     pub placed_ids: Option<Vec<Uuid>>,
+    /// With `placed_ids`: only those of them still in the caller's scope today (a filter on
+    /// current or sensitive data must not disclose it for members who have left).
+    pub still_in_scope: bool,
 }
 
 /// Members in `scope` matching `filter`, in Vietnamese name order, after the `(sort_key, id)`.
@@ -56,7 +59,12 @@ pub async fn list(
         .into_boxed();
     // Members placed in the past are found through their placement, wherever they are now.
     match &filter.placed_ids {
-        Some(ids) => query = query.filter(members::id.eq_any(ids.clone())),
+        Some(ids) => {
+            query = query.filter(members::id.eq_any(ids.clone()));
+            if filter.still_in_scope {
+                query = query.filter(members::unit_path.contained_by_any(scope.paths()));
+            }
+        }
         None => {
             query = query.filter(members::unit_path.contained_by_any(scope.paths()));
             if let Some(within) = &filter.within {

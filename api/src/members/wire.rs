@@ -178,6 +178,29 @@ impl Member {
         }
     }
 
+    /// A member as a past day's list shows her to a scope she has since left: her name, sex,
+    /// birth year, join date, card number and type, placed in the unit asked about. Her
+    /// current contact data, unit, occupation and every sensitive field are not shown.
+    pub fn former(row: MemberRow, unit_asked: Uuid) -> Member {
+        let basic = Member::basic(row);
+        Member {
+            birth_date: None,
+            cccd_masked: None,
+            cccd_legacy: false,
+            phone: None,
+            address: String::new(),
+            occupation: String::new(),
+            education: String::new(),
+            pioneer: false,
+            civil_servant: false,
+            unit_id: unit_asked,
+            prospect_id: None,
+            last_contact_on: None,
+            sensitive: None,
+            ..basic
+        }
+    }
+
     /// The view with sensitive fields (the caller was checked and the read is audited).
     pub fn with_sensitive(row: MemberRow) -> Member {
         let sensitive = SensitiveFields {
@@ -336,7 +359,11 @@ pub struct MemberListQuery {
     /// the last digits of a phone number.
     #[param(example = "hoa")]
     pub q: Option<String>,
-    /// Members placed in the unit on this past date (requires `unit`).
+    /// Members placed in the unit on this past date (requires `unit`). A member who has since
+    /// left the caller's scope is shown as the unit knew her then — name, sex, birth year,
+    /// join date, card number, type — with no contact data, no current unit and no sensitive
+    /// field, and filters on sensitive or current data (`party`, `circumstance`, `need`,
+    /// `pioneer`, `no_contact_months`, phone digits in `q`) leave her out.
     pub as_of: Option<NaiveDate>,
     /// `sensitive` adds the sensitive fields (needs `members:sensitive`; audited).
     pub include: Option<String>,

@@ -4,5 +4,6 @@
 mod accounts;
 mod batch;
 mod csv_injection;
+mod history;
 mod imports;
 mod token_scopes;
