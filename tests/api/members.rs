@@ -93,7 +93,7 @@ async fn a_duplicate_cccd_names_the_existing_member_only_to_those_who_may_see_he
     let other = app.session("can-bo-luong-hoa").await;
     let other = app.with_token(&other.access_token);
     let elsewhere = other.post_json("/api/v1/members", &json!({"family_name": "Võ", "given_name": "Thu", "birth_year": 1985, "cccd": "083185000777", "joined_on": "2012-01-01", "unit_id": t.other_branch})).await;
-    let problem = assert_problem(elsewhere, StatusCode::CONFLICT, "duplicate_cccd").await;
+    let problem = assert_problem(elsewhere, StatusCode::CONFLICT, "cccd_unavailable").await;
     assert!(problem.get("existing_id").is_none(), "another commune's member stays anonymous: {problem}");
 }
 

@@ -10,7 +10,7 @@ use super::jwt::{Claims, TYPE_CLIENT, TYPE_USER};
 use super::tokens::{REFRESH_PREFIX, digest, generate};
 use super::wire::TokenPair;
 use crate::http::ApiError;
-use crate::schema::{refresh_tokens, sessions, users};
+use crate::schema::{api_tokens, refresh_tokens, sessions, users};
 use crate::state::AppState;
 
 fn ttl(duration: std::time::Duration) -> ChronoDuration {
@@ -167,10 +167,17 @@ pub async fn revoke(conn: &mut AsyncPgConnection, session: Uuid, reason: &str) -
     Ok(())
 }
 
-/// Ends every session of a user and invalidates her access tokens (disable, password change).
+/// Ends every session and API token of a user and invalidates her access tokens (disable,
+/// password change or reset).
 pub async fn revoke_all(conn: &mut AsyncPgConnection, user: Uuid, reason: &str) -> Result<(), ApiError> {
     diesel::update(sessions::table.filter(sessions::user_id.eq(user)).filter(sessions::revoked_at.is_null()))
         .set((sessions::revoked_at.eq(diesel::dsl::now), sessions::revoked_reason.eq(reason)))
+        .execute(conn)
+        .await?;
+    // API tokens too: a password change, reset or disabling ends every credential the account
+    // made, or a stolen token would outlive the remedy (a re-enabled account starts afresh).
+    diesel::update(api_tokens::table.filter(api_tokens::user_id.eq(user)).filter(api_tokens::revoked_at.is_null()))
+        .set(api_tokens::revoked_at.eq(diesel::dsl::now))
         .execute(conn)
         .await?;
     diesel::update(users::table.find(user))

@@ -45,7 +45,9 @@ pub fn require_member_unit(unit: &OrgUnitRow) -> Result<(), ApiError> {
     }
 }
 
-/// 409 when another member holds this citizen id; her id only if the caller may see her.
+/// 409 when another member holds this citizen id. A caller who may see that member gets her
+/// id (`duplicate_cccd`); anyone else gets `cccd_unavailable`, which names no unit, status or
+/// id — only that this number cannot be registered here (uniqueness itself cannot be hidden).
 pub async fn ensure_unique_cccd(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -54,11 +56,22 @@ pub async fn ensure_unique_cccd(
 ) -> Result<(), ApiError> {
     let Some(cccd) = cccd else { return Ok(()) };
     match queries::by_cccd(conn, cccd).await? {
-        Some((id, path)) if Some(id) != except => Err(ApiError::Duplicate {
-            code: "duplicate_cccd",
-            detail: Text::new("Số CCCD này đã có trong hệ thống.", "This citizen id is already registered."),
+        Some((id, path)) if Some(id) != except && caller.principal.can(Permission::MembersRead, &path.0) => {
+            Err(ApiError::Duplicate {
+                code: "duplicate_cccd",
+                detail: Text::new("Số CCCD này đã có trong hệ thống.", "This citizen id is already registered."),
+                field: "cccd",
+                existing_id: Some(id),
+            })
+        }
+        Some((id, _)) if Some(id) != except => Err(ApiError::Duplicate {
+            code: "cccd_unavailable",
+            detail: Text::new(
+                "Không thể đăng ký với số CCCD này. Nếu chị chuyển đến từ đơn vị khác, hãy đề nghị chuyển sinh hoạt qua cán bộ Hội xã.",
+                "This citizen id cannot be registered here. If she is moving from another unit, ask the commune officer for a transfer.",
+            ),
             field: "cccd",
-            existing_id: caller.principal.can(Permission::MembersRead, &path.0).then_some(id),
+            existing_id: None,
         }),
         _ => Ok(()),
     }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod batch;
+mod credentials;
 mod csv_injection;
 mod history;
 mod imports;
