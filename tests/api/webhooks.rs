@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use crate::helpers::{As, ROOT_UNIT, assert_problem, spawn_app_with};
 
 #[derive(Clone, Debug)]
-struct Received {
+pub(crate) struct Received {
     headers: Vec<(String, String)>,
     body: Vec<u8>,
 }
@@ -27,7 +27,7 @@ impl Received {
 }
 
 /// An HTTP receiver on 127.0.0.1 answering 500 to the first `failures` requests, then 200.
-async fn receiver(failures: usize) -> (String, Arc<Mutex<Vec<Received>>>) {
+pub(crate) async fn receiver(failures: usize) -> (String, Arc<Mutex<Vec<Received>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
     let log: Arc<Mutex<Vec<Received>>> = Arc::default();
@@ -103,7 +103,7 @@ async fn wait_for(log: &Arc<Mutex<Vec<Received>>>, what: impl Fn(&[Received]) ->
     panic!("timed out; received {:?}", log.lock().unwrap().len());
 }
 
-fn fast(env: &mut std::collections::HashMap<String, String>) {
+pub(crate) fn fast(env: &mut std::collections::HashMap<String, String>) {
     env.insert("CHIHOI_WEBHOOK_RETRY_BASE_S".into(), "1".into());
     env.insert("CHIHOI_WEBHOOK_POLL_MS".into(), "100".into());
     env.insert("CHIHOI_WEBHOOK_GIVE_UP_S".into(), "4".into());

@@ -13,6 +13,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use uuid::Uuid;
 
+use crate::auth::{Permission, Role};
 use crate::http::ApiError;
 
 /// Retry and safety settings.
@@ -71,6 +72,19 @@ struct Due {
     payload: serde_json::Value,
     #[diesel(sql_type = Timestamptz)]
     occurred_at: DateTime<Utc>,
+    /// The owner may still subscribe to this unit: an active account holding a role with
+    /// `org_units:write` over it, or an active machine client bound above it.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    owner_in_standing: bool,
+}
+
+/// Roles whose holders may own a subscription (`org_units:write`, as creating one needs).
+fn owning_roles() -> Vec<String> {
+    Role::USER_ROLES
+        .into_iter()
+        .filter(|r| r.permissions().contains(&Permission::OrgUnitsWrite))
+        .map(|r| r.as_str().to_owned())
+        .collect()
 }
 
 /// Claims up to 20 due deliveries, leasing them for a minute.
@@ -83,9 +97,19 @@ async fn claim(conn: &mut AsyncPgConnection) -> Result<Vec<Due>, ApiError> {
              UPDATE webhook_deliveries d SET next_attempt_at = now() + interval '60 seconds'
              FROM due WHERE d.id = due.id RETURNING d.*)
          SELECT l.id, l.attempts, l.created_at, w.id AS webhook_id, w.url, w.secret, w.status AS webhook_status,
-                e.id AS event_id, e.event, e.payload, e.occurred_at
+                e.id AS event_id, e.event, e.payload, e.occurred_at,
+                CASE WHEN w.owner_client_id IS NOT NULL THEN EXISTS (
+                         SELECT 1 FROM machine_clients c JOIN org_units o ON o.id = c.org_unit_id
+                         WHERE c.id = w.owner_client_id AND c.status = 'active' AND w.unit_path <@ o.path)
+                     ELSE EXISTS (
+                         SELECT 1 FROM users u JOIN role_grants g ON g.user_id = u.id
+                                  JOIN org_units o ON o.id = g.org_unit_id
+                         WHERE u.id = w.owner_user_id AND u.status = 'active' AND g.role = ANY($1)
+                           AND w.unit_path <@ o.path)
+                END AS owner_in_standing
          FROM leased l JOIN webhooks w ON w.id = l.webhook_id JOIN outbox_events e ON e.id = l.event_id",
     )
+    .bind::<diesel::sql_types::Array<Text>, _>(owning_roles())
     .load(conn)
     .await?)
 }
@@ -180,15 +204,32 @@ async fn settle(
     Ok(())
 }
 
+/// Pauses a subscription whose owner is no longer in standing (disabled, or no longer holding a
+/// role over its unit): nothing more is sent until someone with the right resumes it.
+async fn pause_for_owner(conn: &mut AsyncPgConnection, webhook: Uuid) -> Result<(), ApiError> {
+    diesel::sql_query(
+        "UPDATE webhooks SET status = 'disabled', version = version + 1, updated_at = now(),
+                status_note = 'Tạm dừng: người đăng ký đã bị khóa hoặc không còn quyền trên đơn vị / Paused: its owner was disabled or lost access to the unit'
+         WHERE id = $1 AND status = 'active'",
+    )
+    .bind::<SqlUuid, _>(webhook)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// One round: claim, send, settle. Returns how many were attempted.
 pub async fn round(state: &crate::state::AppState, settings: &DeliverySettings) -> Result<usize, ApiError> {
     let mut conn = state.pool.get().await?;
     let due = claim(&mut conn).await?;
     for delivery in &due {
-        let outcome = if delivery.webhook_status == "active" {
-            send(state, settings, delivery).await
-        } else {
+        let outcome = if delivery.webhook_status != "active" {
             Err("subscription disabled".into())
+        } else if !delivery.owner_in_standing {
+            pause_for_owner(&mut conn, delivery.webhook_id).await?;
+            Err("subscription paused: its owner was disabled or lost access to the unit".into())
+        } else {
+            send(state, settings, delivery).await
         };
         settle(&mut conn, settings, delivery, outcome).await?;
     }

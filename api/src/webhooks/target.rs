@@ -18,6 +18,9 @@ fn internal(ip: IpAddr) -> bool {
                 || v4.is_multicast()
                 || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1]) // carrier-grade NAT
                 || v4.octets()[0] == 0
+                || v4.octets()[0] == 198 && (18..20).contains(&v4.octets()[1]) // benchmarking 198.18/15
+                || v4.octets()[0] >= 240 // reserved 240/4
+                || v4.octets()[..3] == [192, 0, 0] // IETF protocol assignments
         }
         IpAddr::V6(v6) => {
             v6.is_loopback()
@@ -25,7 +28,14 @@ fn internal(ip: IpAddr) -> bool {
                 || v6.is_multicast()
                 || (v6.segments()[0] & 0xfe00) == 0xfc00 // unique local
                 || (v6.segments()[0] & 0xffc0) == 0xfe80 // link local
+                || (v6.segments()[0] & 0xffc0) == 0xfec0 // site local (deprecated)
                 || v6.to_ipv4_mapped().is_some_and(|v4| internal(IpAddr::V4(v4)))
+                // IPv4 inside IPv6, which a gateway turns back into IPv4: the deprecated
+                // compatible form ::a.b.c.d, NAT64 64:ff9b::/96 and 6to4 2002::/16. Any of them
+                // may reach an internal IPv4 address, and no public webhook needs them.
+                || v6.segments()[..6] == [0, 0, 0, 0, 0, 0]
+                || v6.segments()[..2] == [0x64, 0xff9b]
+                || v6.segments()[0] == 0x2002
         }
     }
 }
@@ -87,6 +97,12 @@ mod tests {
             "https://100.64.0.1/x",
             "https://[::ffff:127.0.0.1]/x",
             "http://203.0.113.9/x",
+            "https://[::127.0.0.1]/x",
+            "https://[64:ff9b::7f00:1]/x",
+            "https://[2002:7f00:1::]/x",
+            "https://198.18.0.1/x",
+            "https://240.0.0.1/x",
+            "https://255.255.255.254/x",
         ] {
             assert!(check(url, false).await.is_err(), "{url}");
         }

@@ -8,3 +8,4 @@ mod csv_injection;
 mod history;
 mod imports;
 mod token_scopes;
+mod webhooks;
