@@ -17,6 +17,8 @@ use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, IfMatch, Text, etag, precondition};
+use crate::privacy::consents::ProcessingPurpose;
+use crate::privacy::withdrawn::ensure_not_withdrawn;
 use crate::schema::member_needs as n;
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
@@ -225,6 +227,7 @@ pub async fn list_member_needs(
 ) -> Result<web::Json<Vec<Need>>, ApiError> {
     let mut conn = state.pool.get().await?;
     let member = visible_member(&mut conn, &caller, id.into_inner(), Permission::MembersRead).await?;
+    ensure_not_withdrawn(&mut conn, member.id, ProcessingPurpose::CircumstancesAndNeeds).await?;
     caller.require(Permission::MembersSensitive, &member.unit_path.0)?;
     let needs = needs_of(&mut conn, member.id).await?;
     caller
@@ -287,6 +290,7 @@ pub async fn create_member_need(
     let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
         let member = visible_member(conn, &caller, member_id, Permission::MembersRead).await?;
+        ensure_not_withdrawn(conn, member.id, ProcessingPurpose::CircumstancesAndNeeds).await?;
         caller.require(Permission::MembersWrite, &member.unit_path.0)?;
         caller.require(Permission::MembersSensitive, &member.unit_path.0)?;
         let status = input.status.unwrap_or(NeedStatus::Open);
@@ -357,6 +361,7 @@ pub async fn update_need(
     let need = in_transaction(&mut conn, async |conn| {
         let owner: Option<Uuid> = n::table.find(id).select(n::member_id).first(conn).await.optional()?;
         let member = visible_member(conn, &caller, owner.ok_or(ApiError::NotFound)?, Permission::MembersRead).await?;
+        ensure_not_withdrawn(conn, member.id, ProcessingPurpose::CircumstancesAndNeeds).await?;
         if !caller.principal.can(Permission::MembersSensitive, &member.unit_path.0) {
             return Err(ApiError::NotFound);
         }

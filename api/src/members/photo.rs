@@ -13,6 +13,8 @@ use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::http::body::{declared_length, read_limited};
 use crate::http::{ApiError, Text};
+use crate::privacy::consents::ProcessingPurpose;
+use crate::privacy::withdrawn::ensure_not_withdrawn;
 use crate::schema::member_photos as ph;
 use crate::state::AppState;
 
@@ -70,6 +72,7 @@ pub async fn replace_member_photo(
     let digest = format!("\"{:x}\"", Sha256::digest(&bytes));
     let mut conn = state.pool.get().await?;
     let member = visible_member(&mut conn, &caller, id.into_inner(), Permission::MembersRead).await?;
+    ensure_not_withdrawn(&mut conn, member.id, ProcessingPurpose::Photo).await?;
     caller.require(Permission::MembersWrite, &member.unit_path.0)?;
     diesel::insert_into(ph::table)
         .values((
@@ -121,6 +124,7 @@ pub async fn get_member_photo(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
     let member = visible_member(&mut conn, &caller, id.into_inner(), Permission::MembersRead).await?;
+    ensure_not_withdrawn(&mut conn, member.id, ProcessingPurpose::Photo).await?;
     let photo: Option<(String, Vec<u8>, String)> = ph::table
         .find(member.id)
         .select((ph::content_type, ph::bytes, ph::digest))

@@ -16,6 +16,8 @@ use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, FieldIssue, IfMatch, Text, etag, precondition};
+use crate::privacy::consents::ProcessingPurpose;
+use crate::privacy::withdrawn::ensure_not_withdrawn;
 use crate::schema::{member_profile_events as pe, member_profiles as mp};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
@@ -176,6 +178,7 @@ pub async fn get_member_profile(
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
     let member = visible_member(&mut conn, &caller, id.into_inner(), Permission::MembersRead).await?;
+    ensure_not_withdrawn(&mut conn, member.id, ProcessingPurpose::CircumstancesAndNeeds).await?;
     caller.require(Permission::MembersSensitive, &member.unit_path.0)?;
     let profile = current(&mut conn, member.id).await?;
     caller
@@ -250,6 +253,7 @@ pub async fn replace_member_profile(
     let mut conn = state.pool.get().await?;
     let profile = in_transaction(&mut conn, async |conn| {
         let member = visible_member(conn, &caller, id.into_inner(), Permission::MembersRead).await?;
+        ensure_not_withdrawn(conn, member.id, ProcessingPurpose::CircumstancesAndNeeds).await?;
         caller.require(Permission::MembersWrite, &member.unit_path.0)?;
         caller.require(Permission::MembersSensitive, &member.unit_path.0)?;
         let existing: Option<i32> =
@@ -329,6 +333,7 @@ pub async fn list_member_profile_revisions(
 ) -> Result<web::Json<Vec<ProfileRevision>>, ApiError> {
     let mut conn = state.pool.get().await?;
     let member = visible_member(&mut conn, &caller, id.into_inner(), Permission::MembersRead).await?;
+    ensure_not_withdrawn(&mut conn, member.id, ProcessingPurpose::CircumstancesAndNeeds).await?;
     caller.require(Permission::MembersSensitive, &member.unit_path.0)?;
     let rows: Vec<RevisionRow> = pe::table
         .filter(pe::member_id.eq(member.id))

@@ -7,3 +7,4 @@ pub mod consents;
 pub mod erasure;
 pub mod export;
 pub mod retention;
+pub mod withdrawn;

@@ -21,6 +21,8 @@ use crate::http::{ApiError, ApiJson, ApiQuery, Page, PageRequest, Text, etag};
 use crate::members::access::visible_member;
 use crate::members::needs::mark_met;
 use crate::org_units::handlers::visible_unit;
+use crate::privacy::consents::ProcessingPurpose;
+use crate::privacy::withdrawn::ensure_not_withdrawn;
 use crate::schema::support_entries as s;
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
@@ -140,6 +142,7 @@ pub async fn create_support(
     let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
         let member = visible_member(conn, &caller, input.member_id, Permission::MembersRead).await?;
+        ensure_not_withdrawn(conn, member.id, ProcessingPurpose::SupportPrograms).await?;
         caller.require(Permission::MembersWrite, &member.unit_path.0)?;
         caller.require(Permission::MembersSensitive, &member.unit_path.0)?;
         let kind = kinds::find(conn, &input.kind).await?.filter(|k| k.active);
@@ -187,7 +190,16 @@ pub async fn create_support(
             .get_result(conn)
             .await?;
         if let (Some(need), true) = (input.need_id, input.mark_need_met) {
-            mark_met(conn, need, given_on).await?;
+            ensure_not_withdrawn(conn, member.id, ProcessingPurpose::CircumstancesAndNeeds).await?;
+            // A need met through support is a change of her needs: audited as one.
+            if mark_met(conn, need, given_on).await? > 0 {
+                let event = AuditEvent::new("member.need_update")
+                    .object("member", member.id)
+                    .unit(member.unit_id)
+                    .fields(["status", "met_on"])
+                    .details(serde_json::json!({"need_id": need, "via": "support", "support_id": row.id}));
+                caller.audit(conn, event).await?;
+            }
         }
         caller
             .audit(

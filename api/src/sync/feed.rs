@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::objects::{Scopes, load, snapshot_ids};
 use super::{SyncChange, SyncOp, SyncPage, SyncPhase, SyncType, TombstoneReason};
+use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
 use crate::http::pagination::encode_cursor;
@@ -258,5 +259,27 @@ pub async fn list_sync_changes(
         }
     })
     .await?;
+    audit_needs_read(&state, &caller, &result).await?;
     Ok(web::Json(result))
+}
+
+/// Needs are sensitive: a page that carries some is a sensitive read, audited like
+/// `GET /members/{id}/needs` (on the primary: the feed itself may read a replica).
+async fn audit_needs_read(state: &AppState, caller: &Caller, page: &SyncPage) -> Result<(), ApiError> {
+    let mut members: Vec<&serde_json::Value> = page
+        .changes
+        .iter()
+        .filter(|c| c.kind == SyncType::Needs && c.op == SyncOp::Upsert)
+        .filter_map(|c| c.data.as_ref().and_then(|d| d.get("member_id")))
+        .collect();
+    if members.is_empty() {
+        return Ok(());
+    }
+    members.sort_by_key(|v| v.to_string());
+    members.dedup();
+    let mut conn = state.pool.get().await?;
+    let event = AuditEvent::new("member.read_sensitive")
+        .fields(["needs"])
+        .details(serde_json::json!({"member_ids": members, "via": "sync"}));
+    caller.audit(&mut conn, event).await
 }

@@ -16,6 +16,8 @@ use crate::activities::models::{ActivityRow, to_wire as activities_to_wire};
 use crate::http::ApiError;
 use crate::members::models::MemberRow;
 use crate::members::wire::Member;
+use crate::privacy::consents::ProcessingPurpose;
+use crate::privacy::withdrawn::withdrawn_among;
 use crate::schema::{activities, member_contacts, member_needs, members};
 
 /// The caller's subtrees: for everything, and for sensitive data (needs).
@@ -145,7 +147,10 @@ pub async fn load(
         }
         SyncType::Needs => {
             let needs = crate::members::needs::by_ids(conn, ids, scope).await?;
-            values(needs.into_iter().map(|n| (n.id, n)).collect())
+            // A member who withdrew this purpose: her needs leave the devices (tombstones).
+            let owners: Vec<Uuid> = needs.iter().map(|n| n.member_id).collect();
+            let withdrawn = withdrawn_among(conn, &owners, ProcessingPurpose::CircumstancesAndNeeds).await?;
+            values(needs.into_iter().filter(|n| !withdrawn.contains(&n.member_id)).map(|n| (n.id, n)).collect())
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod batch;
+mod consent;
 mod credentials;
 mod csv_injection;
 mod history;
