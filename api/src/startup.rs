@@ -73,6 +73,7 @@ impl Application {
             config: Arc::new(config),
             local_addr,
             rate_limiter: Arc::default(),
+            password_gate: Arc::new(crate::auth::password_gate::PasswordGate::for_this_machine()),
             draining: Arc::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))

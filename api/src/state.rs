@@ -29,6 +29,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Request counters of the rate limits.
     pub rate_limiter: Arc<crate::http::rate_limit::RateLimiter>,
+    /// Bounds concurrent password hashing (logins must not starve reads).
+    pub password_gate: Arc<crate::auth::password_gate::PasswordGate>,
     /// Set on SIGTERM: `/readyz` answers 503 `draining` while requests are still served.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
 }

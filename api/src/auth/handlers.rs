@@ -31,6 +31,11 @@ struct LoginAccount {
     home_unit_id: Uuid,
 }
 
+/// The per-account throttle policy (logins and `/me/password`).
+pub fn user_policy(state: &AppState) -> Policy {
+    policies(state).0
+}
+
 fn policies(state: &AppState) -> (Policy, Policy) {
     let auth = &state.config.auth;
     let user = Policy { max_failures: auth.login_max_failures, window: auth.login_window, block: auth.login_block };
@@ -67,12 +72,21 @@ pub async fn create_session(
     }
     let meta = RequestMeta::of(&req, &state.config.auth.trusted_proxies);
     let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let mut subjects = vec![user_subject(&username)];
-    if let Some(ip) = &meta.client_ip {
-        subjects.push(ip_subject(ip));
-    }
+    let (user_policy, ip_policy) = policies(&state);
     let mut conn = state.pool.get().await?;
-    if let Some(seconds) = throttle::blocked_for(&mut conn, &subjects).await? {
+    if let Some(ip) = &meta.client_ip
+        && let Some(seconds) = throttle::blocked_for(&mut conn, &[ip_subject(ip)]).await?
+    {
+        return Err(ApiError::TooManyRequests(seconds));
+    }
+    // The attempt is counted against the name before the password is checked (and forgotten
+    // on success), so parallel guesses cannot all pass a check made before any was counted.
+    let subject = user_subject(&username);
+    let reserved = in_transaction(&mut conn, async |conn| {
+        throttle::reserve_attempt(conn, &subject, user_policy).await.map_err(ApiError::from)
+    })
+    .await?;
+    if let Some(seconds) = reserved {
         return Err(ApiError::TooManyRequests(seconds));
     }
     let account: Option<LoginAccount> = users::table
@@ -93,22 +107,22 @@ pub async fn create_session(
     let params = state.config.auth.password_hash;
     let stored = account.as_ref().map(|a| a.password_hash.clone());
     let candidate = password.clone();
-    let (matches, rehash) = web::block(move || match stored {
-        Some(phc) if passwords::verify(&candidate, &phc) => {
-            let rehash =
-                passwords::needs_rehash(&phc, params).then(|| passwords::hash(&candidate, params).ok()).flatten();
-            (true, rehash)
-        }
-        Some(_) => (false, None),
-        None => {
-            passwords::verify_dummy(&candidate, params);
-            (false, None)
-        }
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    let (matches, rehash) = state
+        .password_gate
+        .run(move || match stored {
+            Some(phc) if passwords::verify(&candidate, &phc) => {
+                let rehash =
+                    passwords::needs_rehash(&phc, params).then(|| passwords::hash(&candidate, params).ok()).flatten();
+                (true, rehash)
+            }
+            Some(_) => (false, None),
+            None => {
+                passwords::verify_dummy(&candidate, params);
+                (false, None)
+            }
+        })
+        .await?;
 
-    let (user_policy, ip_policy) = policies(&state);
     match account {
         Some(account) if matches && account.active => {
             let tokens = in_transaction(&mut conn, async |conn| {
@@ -140,7 +154,7 @@ pub async fn create_session(
                 Some(_) => "wrong_password",
             };
             in_transaction(&mut conn, async |conn| {
-                throttle::record_failure(conn, &user_subject(&username), user_policy).await?;
+                // The name's failure was counted by the reservation; the address's is counted now.
                 if let Some(ip) = &meta.client_ip {
                     throttle::record_failure(conn, &ip_subject(ip), ip_policy).await?;
                 }

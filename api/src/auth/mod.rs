@@ -5,6 +5,7 @@ pub mod caller;
 pub mod handlers;
 pub mod jwt;
 mod lookup;
+pub mod password_gate;
 pub mod passwords;
 pub mod permissions;
 pub mod principal;

@@ -39,6 +39,44 @@ pub async fn blocked_for(conn: &mut AsyncPgConnection, subjects: &[String]) -> d
     Ok(rows.as_slice().first().and_then(|r| r.seconds).map(|s| u64::try_from(s.max(1)).unwrap_or(1)))
 }
 
+#[derive(diesel::QueryableByName)]
+struct Counter {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    blocked_seconds: Option<i64>,
+}
+
+/// Counts an attempt *before* the password is checked, as if it failed, under the row's lock:
+/// concurrent attempts line up, so no more than `max_failures` ever reach verification in a
+/// window (checking first and counting after let 20 through where 5 should). `Some(seconds)`
+/// when the subject was already blocked (nothing is counted then). A successful attempt then
+/// `clear`s the subject. Run it inside a transaction.
+pub async fn reserve_attempt(
+    conn: &mut AsyncPgConnection,
+    subject: &str,
+    policy: Policy,
+) -> diesel::QueryResult<Option<u64>> {
+    diesel::sql_query(
+        "INSERT INTO login_throttle (subject, failures, window_started_at) VALUES ($1, 0, now())
+         ON CONFLICT (subject) DO NOTHING",
+    )
+    .bind::<Text, _>(subject)
+    .execute(conn)
+    .await?;
+    let current: Counter = diesel::sql_query(
+        "SELECT CASE WHEN blocked_until > now() THEN ceil(extract(epoch FROM blocked_until - now()))::bigint END
+                AS blocked_seconds
+         FROM login_throttle WHERE subject = $1 FOR UPDATE",
+    )
+    .bind::<Text, _>(subject)
+    .get_result(conn)
+    .await?;
+    if let Some(seconds) = current.blocked_seconds {
+        return Ok(Some(u64::try_from(seconds.max(1)).unwrap_or(1)));
+    }
+    record_failure(conn, subject, policy).await?;
+    Ok(None)
+}
+
 /// Counts one failure; the subject is blocked when failures in the window reach the maximum.
 pub async fn record_failure(conn: &mut AsyncPgConnection, subject: &str, policy: Policy) -> diesel::QueryResult<()> {
     diesel::sql_query(

@@ -88,6 +88,9 @@ pub enum ApiError {
     PasswordChangeRequired,
     #[error("too many requests, retry after {0} s")]
     TooManyRequests(u64),
+    /// Too much CPU-heavy work at once (password hashing): retry after the given seconds.
+    #[error("busy, retry after {0} s")]
+    Busy(u32),
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("not ready")]
@@ -126,7 +129,7 @@ impl ApiError {
             UnsupportedGrantType => StatusCode::BAD_REQUEST,
             Forbidden | PasswordChangeRequired => StatusCode::FORBIDDEN,
             TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            Unavailable(_) | NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Unavailable(_) | NotReady(_) | Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -158,6 +161,7 @@ impl ApiError {
             PasswordChangeRequired => "password_change_required",
             TooManyRequests(_) => "rate_limited",
             Unavailable(_) => "service_unavailable",
+            Busy(_) => "busy",
             NotReady(_) => "not_ready",
             Internal(_) => "internal_error",
         }
@@ -185,7 +189,9 @@ impl ApiError {
             UnsupportedGrantType => Text::new("Kiểu cấp quyền không được hỗ trợ", "Unsupported grant type"),
             Forbidden | PasswordChangeRequired => Text::new("Không có quyền", "Forbidden"),
             TooManyRequests(_) => Text::new("Quá nhiều yêu cầu", "Too many requests"),
-            Unavailable(_) | NotReady(_) => Text::new("Dịch vụ tạm thời không sẵn sàng", "Service unavailable"),
+            Unavailable(_) | NotReady(_) | Busy(_) => {
+                Text::new("Dịch vụ tạm thời không sẵn sàng", "Service unavailable")
+            }
             Internal(_) => Text::new("Lỗi hệ thống", "Internal error"),
         }
     }
@@ -277,6 +283,10 @@ impl ApiError {
                 format!("Quá nhiều lần thử; hãy thử lại sau {seconds} giây."),
                 format!("Too many attempts; retry in {seconds} seconds."),
             ),
+            Busy(seconds) => Text::owned(
+                format!("Máy chủ đang xử lý quá nhiều yêu cầu đăng nhập; hãy thử lại sau {seconds} giây."),
+                format!("The server is handling too many logins; retry in {seconds} seconds."),
+            ),
             Unavailable(_) | NotReady(_) => Text::new(
                 "Cơ sở dữ liệu tạm thời không truy cập được. Hãy thử lại sau ít giây.",
                 "The database is temporarily unreachable. Retry in a few seconds.",
@@ -317,6 +327,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) | ApiError::NotReady(_) => {
                 response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()));
+            }
+            ApiError::Busy(seconds) => {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
             }
             ApiError::IdempotencyInProgress => {
                 response.insert_header((header::RETRY_AFTER, "1"));

@@ -22,10 +22,7 @@ use crate::state::AppState;
 /// Hashes on the blocking pool.
 pub async fn hash_password(state: &AppState, password: String) -> Result<String, ApiError> {
     let params = state.config.auth.password_hash;
-    web::block(move || passwords::hash(&password, params))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)
+    state.password_gate.run(move || passwords::hash(&password, params)).await?.map_err(ApiError::internal)
 }
 
 fn with_etag(status: StatusCode, user: &User) -> HttpResponse {

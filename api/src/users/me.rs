@@ -12,7 +12,7 @@ use crate::audit::AuditEvent;
 use crate::auth::passwords::{self, policy_issue};
 use crate::auth::principal::Actor;
 use crate::auth::wire::TokenPair;
-use crate::auth::{Caller, Permission, sessions};
+use crate::auth::{Caller, Permission, sessions, throttle};
 use crate::db::in_transaction;
 use crate::http::{ApiError, ApiJson, FieldIssue, Text};
 use crate::state::AppState;
@@ -91,10 +91,23 @@ pub async fn update_my_password(
     let (id, username) = (*id, username.clone());
     let body = body.into_inner();
     let mut conn = state.pool.get().await?;
+    // Guessing the current password with a stolen session is throttled like a login, on the
+    // same counter: the attempt is counted before the check and forgotten on success.
+    let subject = throttle::user_subject(&username);
+    let policy = crate::auth::handlers::user_policy(&state);
+    let reserved = in_transaction(&mut conn, async |conn| {
+        throttle::reserve_attempt(conn, &subject, policy).await.map_err(ApiError::from)
+    })
+    .await?;
+    if let Some(seconds) = reserved {
+        return Err(ApiError::TooManyRequests(seconds));
+    }
     let stored = queries::password_hash(&mut conn, id).await?;
     let current = body.current_password.clone();
-    let matches = web::block(move || passwords::verify(&current, &stored)).await.map_err(ApiError::internal)?;
-    if !matches {
+    let matches = state.password_gate.run(move || passwords::verify(&current, &stored)).await?;
+    if matches {
+        throttle::clear(&mut conn, &subject).await?;
+    } else {
         return Err(ApiError::Validation(vec![FieldIssue::new(
             "current_password",
             "mismatch",

@@ -8,5 +8,6 @@ mod credentials;
 mod csv_injection;
 mod history;
 mod imports;
+mod logins;
 mod token_scopes;
 mod webhooks;
