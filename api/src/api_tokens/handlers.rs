@@ -198,7 +198,7 @@ pub async fn create_api_token(
             .details(serde_json::json!({"scopes": scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>()}));
         caller.audit(conn, event).await?;
         let created = CreatedApiToken { token, secret: secret.clone() };
-        Ok(StoredResponse::json(StatusCode::CREATED, &created)?
+        Ok(StoredResponse::json_with_secret(StatusCode::CREATED, &created)?
             .header(header::LOCATION, format!("/api/v1/api-tokens/{}", created.token.id)))
     })
     .await

@@ -126,9 +126,12 @@ impl Caller {
         if paths.is_empty() { Err(ApiError::Forbidden) } else { Ok(Scope { paths }) }
     }
 
-    /// The caller's id as the owner of idempotency keys.
+    /// The owner of idempotency keys: the credential, not only the person — a response stored
+    /// for one API token is never replayed to another of the same owner. A person's sessions
+    /// share her keys (a phone that logs in again may still retry what it sent).
     pub fn idempotency_owner(&self) -> String {
         match &self.principal.actor {
+            Actor::User { id, api_token_id: Some(token), .. } => format!("user:{id}:api_token:{token}"),
             Actor::User { id, .. } => format!("user:{id}"),
             Actor::Client { id, .. } => format!("client:{id}"),
         }

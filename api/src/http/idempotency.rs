@@ -64,7 +64,13 @@ pub struct StoredResponse {
     status: StatusCode,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    /// The body shows a secret once: only the fact of the creation is stored, and a replay
+    /// answers `409 secret_not_replayed` (with the created object's `Location`).
+    withholds_secret: bool,
 }
+
+/// Stored instead of a body that held a secret.
+const WITHHELD: &[u8] = b"{\"secret_withheld\":true}";
 
 impl StoredResponse {
     pub fn json<T: Serialize>(status: StatusCode, body: &T) -> Result<Self, ApiError> {
@@ -72,7 +78,14 @@ impl StoredResponse {
             status,
             headers: vec![(header::CONTENT_TYPE.to_string(), "application/json".into())],
             body: serde_json::to_vec(body).map_err(ApiError::internal)?,
+            withholds_secret: false,
         })
+    }
+
+    /// Like `json`, for a body that shows a secret once (a token, a client secret, a signing
+    /// key): the idempotency record never holds it.
+    pub fn json_with_secret<T: Serialize>(status: StatusCode, body: &T) -> Result<Self, ApiError> {
+        Ok(StoredResponse { withholds_secret: true, ..StoredResponse::json(status, body)? })
     }
 
     pub fn header(mut self, name: HeaderName, value: impl Into<String>) -> Self {
@@ -249,15 +262,32 @@ async fn claim(
     let (Some(status), Some(body)) = (existing.response_status, existing.response_body) else {
         return Err(ApiError::IdempotencyInProgress);
     };
-    let headers = existing
+    let headers: Vec<(String, String)> = existing
         .response_headers
         .and_then(|h| serde_json::from_value::<Vec<(String, String)>>(h).ok())
         .unwrap_or_default();
+    if body == WITHHELD {
+        let location = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("location")).map(|(_, v)| v.clone());
+        return Err(ApiError::Conflict {
+            code: "secret_not_replayed",
+            detail: Text::owned(
+                format!(
+                    "Yêu cầu này đã được thực hiện ({}); bí mật chỉ hiển thị một lần và không được lưu để gửi lại. Hãy thu hồi và tạo mới nếu chưa lưu được.",
+                    location.as_deref().unwrap_or("-")
+                ),
+                format!(
+                    "This request was already carried out ({}); its secret is shown once and is not kept for replays. Revoke it and create a new one if it was lost.",
+                    location.as_deref().unwrap_or("-")
+                ),
+            ),
+            field: None,
+        });
+    }
     let status = u16::try_from(status)
         .ok()
         .and_then(|s| StatusCode::from_u16(s).ok())
         .ok_or_else(|| ApiError::internal("stored idempotent status is invalid"))?;
-    Ok(Some(StoredResponse { status, headers, body }))
+    Ok(Some(StoredResponse { status, headers, body, withholds_secret: false }))
 }
 
 async fn complete(
@@ -273,7 +303,7 @@ async fn complete(
     .set((
         idempotency_keys::response_status.eq(Some(i16::try_from(response.status.as_u16()).unwrap_or(500))),
         idempotency_keys::response_headers.eq(Some(headers)),
-        idempotency_keys::response_body.eq(Some(&response.body)),
+        idempotency_keys::response_body.eq(Some(if response.withholds_secret { WITHHELD } else { &response.body })),
         idempotency_keys::locked_at.eq(None::<chrono::DateTime<chrono::Utc>>),
     ))
     .execute(conn)

@@ -164,7 +164,7 @@ pub async fn create_machine_client(
             )
             .await?;
         let body = MachineClientWithSecret { client, client_secret: secret.clone() };
-        Ok(StoredResponse::json(StatusCode::CREATED, &body)?
+        Ok(StoredResponse::json_with_secret(StatusCode::CREATED, &body)?
             .header(header::LOCATION, format!("/api/v1/machine-clients/{}", body.client.id))
             .header(header::ETAG, etag(body.client.version)))
     })

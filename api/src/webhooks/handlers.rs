@@ -213,7 +213,7 @@ pub async fn create_webhook(
         .await?;
         caller.audit(conn, AuditEvent::new("webhook.create").object("webhook", id).unit(unit.id)).await?;
         let created = CreatedWebhook { webhook: to_wire(row), secret };
-        Ok(StoredResponse::json(StatusCode::CREATED, &created)?
+        Ok(StoredResponse::json_with_secret(StatusCode::CREATED, &created)?
             .header(header::LOCATION, format!("/api/v1/webhooks/{id}"))
             .header(header::ETAG, etag(created.webhook.version)))
     })

@@ -7,6 +7,7 @@ mod consent;
 mod credentials;
 mod csv_injection;
 mod history;
+mod idempotency;
 mod imports;
 mod logins;
 mod token_scopes;

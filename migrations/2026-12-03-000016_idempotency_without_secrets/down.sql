@@ -1,0 +1,1 @@
+-- Nothing to undo: the secrets are gone on purpose.
