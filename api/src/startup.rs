@@ -140,7 +140,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
         let cors_enabled = !config.cors_origins.is_empty();
         App::new()
             .app_data(data.clone())
-            .app_data(BodyLimit(config.max_body_bytes))
+            .app_data(BodyLimit(config.max_body_bytes, config.body_idle_timeout))
             .app_data(web::PathConfig::default().error_handler(|error, req| {
                 // `PATCH /members/export` matched `/members/{id}`: the real resource takes no PATCH.
                 let exact = req.app_data::<web::Data<AppState>>().and_then(|s| {

@@ -63,6 +63,8 @@ pub struct Config {
     pub pool: PoolSettings,
     pub cors_origins: Vec<String>,
     pub max_body_bytes: usize,
+    /// A request body that pauses this long is answered 408.
+    pub body_idle_timeout: Duration,
     pub migrate: MigrateMode,
     pub workers: usize,
     pub shutdown_timeout: Duration,
@@ -161,6 +163,7 @@ impl Config {
                 .map(|list| list.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),
             max_body_bytes: number(&get, "CHIHOI_MAX_BODY_BYTES", 1024 * 1024, 1024..=64 * 1024 * 1024)?,
+            body_idle_timeout: Duration::from_secs(number(&get, "CHIHOI_BODY_IDLE_TIMEOUT_S", 15, 1..=300)?),
             migrate,
             workers: number(&get, "CHIHOI_WORKERS", default_workers, 1..=256)?,
             shutdown_timeout: Duration::from_secs(number(&get, "CHIHOI_SHUTDOWN_TIMEOUT_S", 30, 1..=600)?),

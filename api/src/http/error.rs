@@ -49,6 +49,9 @@ pub enum ApiError {
     FileTooLarge(Vec<FieldIssue>),
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// The request body stopped arriving, or took too long.
+    #[error("request body timed out")]
+    RequestTimeout,
     #[error("If-Match required")]
     PreconditionRequired,
     #[error("precondition failed, current ETag {etag}")]
@@ -121,6 +124,7 @@ impl ApiError {
             MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             PayloadTooLarge(_) | FileTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             IdempotencyInProgress | Conflict { .. } | Duplicate { .. } => StatusCode::CONFLICT,
@@ -147,6 +151,7 @@ impl ApiError {
             PayloadTooLarge(_) => "payload_too_large",
             FileTooLarge(_) => "file_too_large",
             UnsupportedMediaType => "unsupported_media_type",
+            RequestTimeout => "request_timeout",
             PreconditionRequired => "precondition_required",
             PreconditionFailed { .. } => "precondition_failed",
             IdempotencyKeyReused => "idempotency_key_reused",
@@ -178,6 +183,7 @@ impl ApiError {
             PayloadTooLarge(_) => Text::new("Dữ liệu gửi lên quá lớn", "Payload too large"),
             FileTooLarge(_) => Text::new("Tệp vượt giới hạn", "File over a limit"),
             UnsupportedMediaType => Text::new("Kiểu nội dung không được hỗ trợ", "Unsupported media type"),
+            RequestTimeout => Text::new("Hết thời gian chờ yêu cầu", "Request timeout"),
             PreconditionRequired => Text::new("Thiếu điều kiện If-Match", "Precondition required"),
             PreconditionFailed { .. } => Text::new("Dữ liệu đã bị thay đổi", "Precondition failed"),
             IdempotencyKeyReused => Text::new("Idempotency-Key đã dùng cho yêu cầu khác", "Idempotency key reused"),
@@ -230,6 +236,10 @@ impl ApiError {
             FileTooLarge(_) => Text::new(
                 "Tệp gửi lên vượt một giới hạn an toàn, xem danh sách errors.",
                 "The uploaded file breaks a safety limit; see the errors list.",
+            ),
+            RequestTimeout => Text::new(
+                "Nội dung yêu cầu ngừng gửi hoặc gửi quá lâu; hãy gửi lại.",
+                "The request body stopped arriving or took too long; send it again.",
             ),
             UnsupportedMediaType => Text::new(
                 "Nội dung phải có Content-Type: application/json.",

@@ -14,9 +14,10 @@ use super::error::{ApiError, FieldIssue};
 use super::serde_errors::issue_from_serde_message;
 use super::text::Text;
 
-/// Maximum accepted request body, in bytes (`CHIHOI_MAX_BODY_BYTES`).
+/// Maximum accepted request body, in bytes (`CHIHOI_MAX_BODY_BYTES`), and how long it may
+/// pause while arriving (`CHIHOI_BODY_IDLE_TIMEOUT_S`).
 #[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
+pub struct BodyLimit(pub usize, pub std::time::Duration);
 
 pub struct ApiJson<T>(pub T);
 
@@ -31,10 +32,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
+        let (limit, idle) = req
             .app_data::<BodyLimit>()
             .or_else(|| req.app_data::<web::Data<BodyLimit>>().map(|d| d.get_ref()))
-            .map_or(1024 * 1024, |l| l.0);
+            .map_or((1024 * 1024, std::time::Duration::from_secs(15)), |l| (l.0, l.1));
         let media_type_ok = is_json_media_type(req);
         let declared = super::body::declared_length(req);
         let payload = payload.take();
@@ -45,7 +46,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             if !media_type_ok {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            let body = super::body::read_limited(payload, declared, limit).await?;
+            let body = super::body::read_limited(payload, declared, limit, idle).await?;
             parse_json(&body).map(ApiJson)
         })
     }

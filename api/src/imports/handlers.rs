@@ -117,7 +117,9 @@ pub async fn create_member_import(
     } else {
         return Err(ApiError::UnsupportedMediaType);
     };
-    let bytes = read_limited(payload.into_inner(), declared_length(&req), MAX_FILE_BYTES).await?;
+    let bytes =
+        read_limited(payload.into_inner(), declared_length(&req), MAX_FILE_BYTES, state.config.body_idle_timeout)
+            .await?;
     let lang = req.extensions().get::<Lang>().copied().unwrap_or_default();
     let mut conn = state.pool.get().await?;
     let unit = visible_unit(&mut conn, &caller, query.unit, Permission::MembersRead).await?;

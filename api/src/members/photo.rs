@@ -61,7 +61,9 @@ pub async fn replace_member_photo(
     if !declared.starts_with("image/jpeg") && !declared.starts_with("image/png") {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let bytes = read_limited(payload.into_inner(), declared_length(&req), MAX_PHOTO_BYTES).await?;
+    let bytes =
+        read_limited(payload.into_inner(), declared_length(&req), MAX_PHOTO_BYTES, state.config.body_idle_timeout)
+            .await?;
     let content_type = sniff(&bytes).ok_or_else(|| {
         ApiError::invalid_field(
             "body",

@@ -10,5 +10,6 @@ mod history;
 mod idempotency;
 mod imports;
 mod logins;
+mod slow_body;
 mod token_scopes;
 mod webhooks;
