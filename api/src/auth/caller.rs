@@ -114,6 +114,15 @@ impl Caller {
         if self.principal.can(permission, unit_path) { Ok(()) } else { Err(ApiError::Forbidden) }
     }
 
+    /// 403 for machine clients: what follows names people, and a machine client of a
+    /// higher-level system reads aggregates only.
+    pub fn require_person(&self) -> Result<(), ApiError> {
+        match self.principal.actor {
+            Actor::User { .. } => Ok(()),
+            Actor::Client { .. } => Err(ApiError::Forbidden),
+        }
+    }
+
     /// 403 unless the self permission holds (a person's own data; see `Principal::may_on_self`).
     pub fn require_self(&self, permission: crate::auth::Permission) -> Result<(), ApiError> {
         if self.principal.may_on_self(permission) { Ok(()) } else { Err(ApiError::Forbidden) }

@@ -170,10 +170,15 @@ fn to_wire(r: Row) -> Position {
 }
 
 /// List a unit's positions
+///
+/// Who holds which office (chức danh) in the unit. Office-holders are named, so machine clients
+/// (aggregates only) get 403.
 #[utoipa::path(tag = "org_units", operation_id = "list_org_unit_positions", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id."), PositionListQuery),
     responses((status = 200, description = "Positions (at most 500).", body = Vec<Position>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 404, response = crate::openapi::responses::NotFound)))]
 #[get("/org-units/{id}/positions")]
 pub async fn list_org_unit_positions(
     caller: Caller,
@@ -182,6 +187,8 @@ pub async fn list_org_unit_positions(
     query: ApiQuery<PositionListQuery>,
 ) -> Result<web::Json<Vec<Position>>, ApiError> {
     let query = query.into_inner();
+    // Office-holders are people: not for machine clients, which read aggregates only.
+    caller.require_person()?;
     let mut conn = state.pool.get().await?;
     let unit = visible_unit(&mut conn, &caller, id.into_inner(), Permission::OrgUnitsRead).await?;
     let mut select = p::table

@@ -37,7 +37,19 @@ const SECTIONS: [(&str, &str); 17] = [
          JOIN activities a ON a.id = t.activity_id WHERE t.member_id = $1 ORDER BY a.held_on",
     ),
     ("support", "SELECT x.* FROM support_entries x WHERE x.member_id = $1 ORDER BY x.given_on"),
-    ("pairs", "SELECT x.* FROM pairs x WHERE x.mentor_member_id = $1 OR x.mentee_member_id = $1 ORDER BY x.started_on"),
+    // As mentee, the whole pair is about her. As mentor, the goal, outcome and cadres' notes are
+    // about her mentee, not her: they stay out of her copy.
+    (
+        "pairs",
+        "SELECT x.id, x.kind, x.unit_id, x.mentor_member_id, x.mentor_prospect_id, x.mentor_unit_id,
+                x.mentee_member_id, x.mentee_prospect_id, x.mentee_unit_id, x.started_on, x.ended_on, x.status,
+                x.stage, x.result_member_id, x.created_at, x.updated_at,
+                CASE WHEN x.mentee_member_id = $1 THEN x.goal END AS goal,
+                CASE WHEN x.mentee_member_id = $1 THEN x.outcome END AS outcome,
+                CASE WHEN x.mentee_member_id = $1 THEN x.notes END AS notes,
+                x.mentee_member_id = $1 AS as_mentee
+         FROM pairs x WHERE x.mentor_member_id = $1 OR x.mentee_member_id = $1 ORDER BY x.started_on",
+    ),
     ("fee_payments", "SELECT x.* FROM fee_payments x WHERE x.member_id = $1 ORDER BY x.year, x.period_no"),
     ("positions", "SELECT x.* FROM positions x WHERE x.member_id = $1 ORDER BY x.started_on"),
     ("consents", "SELECT x.* FROM member_consents x WHERE x.member_id = $1 ORDER BY x.recorded_at"),

@@ -104,3 +104,37 @@ async fn withdrawn_consent_is_enforced_for_writes_and_reads() {
     decide("photo", true).await;
     assert_eq!(put_photo().await.status(), StatusCode::NO_CONTENT);
 }
+
+#[tokio::test]
+async fn a_mentors_data_copy_holds_no_cadre_notes_about_her_mentee() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let t = tree(&app).await;
+    let mentor = member(&admin, &t.branch, "Lê", "Thị", "Mai").await["id"].as_str().unwrap().to_owned();
+    let mentee = member(&admin, &t.branch, "Trần", "Thị", "Lan").await["id"].as_str().unwrap().to_owned();
+    let poor = admin
+        .request(Method::PUT, &format!("/api/v1/members/{mentee}/profile"))
+        .header("If-Match", "*")
+        .json(&json!({"poverty_status": "poor", "circumstances": ["single_mother"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(poor.status(), StatusCode::OK);
+    admin
+        .create(
+            "/api/v1/pairs",
+            &json!({"kind": "sponsor", "mentor_id": mentor, "mentee_id": mentee, "started_on": "2025-03-01",
+                    "goal": "Thoát nghèo năm 2026", "notes": "Chồng nghiện rượu, nợ 20 triệu"}),
+        )
+        .await;
+    let account = app.user_with_role("mai.mentor", &t.branch, "member").await;
+    admin.patch_json(&format!("/api/v1/users/{account}"), Some("*"), &json!({"member_id": mentor})).await;
+    let session = app.session("mai.mentor").await;
+    let copy = app.with_token(&session.access_token).get("/api/v1/me/personal-data").await.text().await.unwrap();
+    assert!(!copy.contains("nghiện rượu") && !copy.contains("Thoát nghèo"), "{copy}");
+    let pairs: Value = serde_json::from_str::<Value>(&copy).unwrap()["pairs"].clone();
+    assert_eq!(pairs.as_array().map(Vec::len), Some(1), "she sees that she mentors: {pairs}");
+    // The mentee's own copy holds them: they are about her.
+    let theirs: Value = admin.get(&format!("/api/v1/members/{mentee}/personal-data")).await.json().await.unwrap();
+    assert_eq!(theirs["pairs"][0]["notes"], "Chồng nghiện rượu, nợ 20 triệu");
+}

@@ -2,6 +2,7 @@
 //! written and asserts the refusal and that nothing changed.
 
 mod accounts;
+mod aggregates;
 mod batch;
 mod consent;
 mod credentials;
