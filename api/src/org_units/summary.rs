@@ -60,11 +60,13 @@ struct Counts {
 ///
 /// Members placed that day in the unit's subtree as the tree was that day, the latest women-18+
 /// count and the coverage. Reproducible: later merges, moves and transfers do not change a past
-/// day's answer.
+/// day's answer. Not for machine clients (403): counts on any day could be differenced; they
+/// read `/reports/kpis` for ended periods, with small counts suppressed.
 #[utoipa::path(tag = "org_units", operation_id = "get_org_unit_member_summary", security(("bearer" = []), ("client_credentials" = [])),
     params(("id" = Uuid, Path, description = "Org unit id."), SummaryQuery),
     responses((status = 200, description = "The summary.", body = MemberSummary),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 403, response = crate::openapi::responses::Forbidden), (status = 404, response = crate::openapi::responses::NotFound)))]
 #[get("/org-units/{id}/member-summary")]
 pub async fn get_org_unit_member_summary(
     caller: Caller,
@@ -72,6 +74,9 @@ pub async fn get_org_unit_member_summary(
     id: web::Path<Uuid>,
     query: ApiQuery<SummaryQuery>,
 ) -> Result<web::Json<MemberSummary>, ApiError> {
+    // A count on any day could be differenced day by day: machine clients read membership
+    // through the reports, for whole periods that have ended, with small counts suppressed.
+    caller.require_person()?;
     let day = query.0.as_of.unwrap_or_else(|| today_in_vietnam(Utc::now()));
     let mut conn = state.pool.get().await?;
     let unit = visible_unit(&mut conn, &caller, id.into_inner(), Permission::OrgUnitsRead).await?;

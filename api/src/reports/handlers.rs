@@ -13,12 +13,12 @@ use super::compute::kpis_of;
 use super::export::{csv, xlsx};
 use super::figures::{KpiReport, Kpis};
 use super::period::Period;
-use super::suppress::suppress;
+use super::suppress::{self, suppress};
 use super::trend::{svg, trend};
 use super::{is_machine, report_unit};
 use crate::auth::Caller;
 use crate::db::in_report_snapshot;
-use crate::http::{ApiError, ApiQuery};
+use crate::http::{ApiError, ApiQuery, Text};
 use crate::org_units::models::OrgUnitRow;
 use crate::schema::org_units;
 use crate::state::AppState;
@@ -88,6 +88,32 @@ async fn children(conn: &mut AsyncPgConnection, unit: &OrgUnitRow) -> Result<Vec
         .await?)
 }
 
+/// The trend for the caller: small months left out for machine clients.
+fn trend_for(caller: &Caller, points: Vec<super::trend::TrendPoint>) -> Vec<super::trend::TrendPoint> {
+    if is_machine(caller) { suppress::trend(points) } else { points }
+}
+
+/// A period a machine client may read: a whole named period (month, quarter, half, nine
+/// months, year) that has ended. Day ranges and the running month could be differenced day by
+/// day to single out one person's join or departure.
+pub fn machine_period(caller: &Caller, query_period: Option<&str>, period: &Period) -> Result<(), ApiError> {
+    if !is_machine(caller) {
+        return Ok(());
+    }
+    let today = crate::time::today_in_vietnam(chrono::Utc::now());
+    if query_period.is_none() || period.to >= today {
+        return Err(ApiError::invalid_parameter(
+            "period",
+            "closed_periods_only",
+            Text::new(
+                "Hệ thống cấp trên chỉ đọc kỳ báo cáo trọn vẹn đã kết thúc (tháng, quý, 6 tháng, 9 tháng, năm).",
+                "Machine clients read whole reporting periods that have ended (month, quarter, half, nine months, year).",
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The figures for the caller: suppressed for machine clients.
 fn for_caller(caller: &Caller, k: Kpis) -> Kpis {
     if is_machine(caller) { suppress(k) } else { k }
@@ -116,6 +142,7 @@ pub async fn get_report_kpis(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let period = Period::from_query(query.period.as_deref(), query.from, query.to)?;
+    machine_period(&caller, query.period.as_deref(), &period)?;
     let mut conn = state.read_pool.get().await?;
     let unit = report_unit(&mut conn, &caller, query.unit).await?;
     // The unit and its children together: one query per figure for all of them.
@@ -126,7 +153,11 @@ pub async fn get_report_kpis(
     let computed =
         in_report_snapshot(&mut conn, async |conn| kpis_of(conn, &units, &period, Some(&state.read_pool)).await)
             .await?;
-    let mut all = computed.into_iter().map(|k| for_caller(&caller, k));
+    let mut shown: Vec<Kpis> = computed.iter().cloned().map(|k| for_caller(&caller, k)).collect();
+    if is_machine(&caller) {
+        suppress::complement(&computed, &mut shown);
+    }
+    let mut all = shown.into_iter();
     let main = all.next().ok_or_else(|| ApiError::internal("no figures computed"))?;
     let report = KpiReport { unit: main, children: all.collect() };
     let file = format!("chi-tieu-{}", period.label.replace("..", "_"));
@@ -137,7 +168,7 @@ pub async fn get_report_kpis(
             .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}.csv\"")))
             .body(csv(&report)),
         ReportFormat::Xlsx => {
-            let points = trend(&mut conn, unit.id, &period).await?;
+            let points = trend_for(&caller, trend(&mut conn, unit.id, &period).await?);
             HttpResponse::Ok()
                 .content_type(crate::imports::handlers::XLSX)
                 .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}.xlsx\"")))
@@ -161,9 +192,10 @@ pub async fn get_report_kpis_chart(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let period = Period::from_query(query.period.as_deref(), query.from, query.to)?;
+    machine_period(&caller, query.period.as_deref(), &period)?;
     let mut conn = state.read_pool.get().await?;
     let unit = report_unit(&mut conn, &caller, query.unit).await?;
-    let points = trend(&mut conn, unit.id, &period).await?;
+    let points = trend_for(&caller, trend(&mut conn, unit.id, &period).await?);
     let title = format!("{} — {}", unit.name, period.label);
     Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg(&title, &points)))
 }

@@ -252,6 +252,7 @@ pub async fn get_report_scorecard(
 ) -> Result<web::Json<Scorecard>, ApiError> {
     let query = query.into_inner();
     let period = Period::from_query(query.period.as_deref(), query.from, query.to)?;
+    super::handlers::machine_period(&caller, query.period.as_deref(), &period)?;
     if period.months().len() > 24 {
         return Err(ApiError::invalid_parameter(
             "period",

@@ -28,3 +28,95 @@ async fn a_machine_client_sees_no_office_holder_by_name() {
         assert!(!body.contains("Chủ Tịch"), "{path}: {body}");
     }
 }
+
+mod suppression {
+    use reqwest::StatusCode;
+    use serde_json::{Value, json};
+
+    use crate::helpers::{ROOT_UNIT, assert_problem, field_error, spawn_app};
+    use crate::reports::{event, member};
+
+    #[tokio::test]
+    async fn small_cell_suppression_cannot_be_undone_by_a_machine_client() {
+        let app = spawn_app().await;
+        let admin = app.admin().await;
+        let province = app.unit(ROOT_UNIT, "province", "Tỉnh Vĩnh Long").await;
+        let mut communes = Vec::new();
+        // Members at the end of 2025-Q3: 7, 3 and 9; the third lost 3 in the quarter.
+        for (name, count) in [("Xã An", 7), ("Xã Bình", 3), ("Xã Cúc", 12)] {
+            let commune = app.unit(&province, "commune", name).await;
+            let branch = app.unit(&commune, "branch", &format!("Chi hội {name}")).await;
+            let mut ids = Vec::new();
+            const GIVEN: [&str; 12] =
+                ["An", "Bình", "Cúc", "Dung", "Đào", "Giang", "Hạnh", "Lan", "Mai", "Nga", "Oanh", "Phượng"];
+            for given in &GIVEN[..count] {
+                ids.push(member(&admin, &branch, given, "2015-03-08", json!({})).await);
+            }
+            if count == 12 {
+                for id in &ids[..3] {
+                    event(&admin, id, "leave", "2025-08-15").await;
+                }
+            }
+            communes.push(commune);
+        }
+        let machine = app.machine_token(&province).await;
+        let machine = app.with_token(&machine);
+        let report: Value = machine
+            .get(&format!("/api/v1/reports/kpis?unit={province}&period=2025-Q3&group_by=child"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let ends: Vec<Value> =
+            report["children"].as_array().unwrap().iter().map(|c| c["members"]["end"].clone()).collect();
+        assert_eq!(report["unit"]["members"]["end"], 19, "the province's own total is large: {report}");
+        let hidden = ends.iter().filter(|e| e.is_null()).count();
+        assert!(hidden >= 2, "the 3-member commune cannot be recovered as total minus the others: {ends:?}");
+        // A small loss is a small count too.
+        let cuc = report["children"].as_array().unwrap().iter().find(|c| c["unit_name"] == "Xã Cúc").unwrap();
+        assert_eq!(cuc["members"]["growth"]["numerator"], Value::Null, "a growth of −3 is three people: {cuc}");
+        assert_eq!(cuc["members"]["leavers"], Value::Null);
+        // The same holds in the CSV drawn from the same figures.
+        let csv = machine
+            .get(&format!("/api/v1/reports/kpis?unit={province}&period=2025-Q3&group_by=child&format=csv"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let end_cells: Vec<&str> = csv.lines().filter(|l| l.contains(",members.end,")).collect();
+        let empty = end_cells.iter().filter(|l| l.contains(",,,") || l.ends_with(",,")).count();
+        assert!(empty >= 2, "{end_cells:?}");
+
+        // Day ranges and the running month could be differenced day by day: refused.
+        for query in [
+            format!("unit={province}&from=2025-08-01&to=2025-08-02"),
+            format!("unit={province}"),
+            format!("unit={province}&period=2099-01"),
+        ] {
+            let refused = machine.get(&format!("/api/v1/reports/kpis?{query}")).await;
+            let problem = assert_problem(refused, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+            assert_eq!(field_error(&problem, "period")["code"], "closed_periods_only", "{query}");
+        }
+        // A member count on any day is not for machine clients.
+        let summary = machine.get(&format!("/api/v1/org-units/{}/member-summary?as_of=2025-08-15", communes[1])).await;
+        assert_problem(summary, StatusCode::FORBIDDEN, "forbidden").await;
+        // The chart of the small commune draws no month.
+        let chart = machine
+            .get(&format!("/api/v1/reports/kpis/chart.svg?unit={}&period=2025-Q3", communes[1]))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(!chart.contains("07/2025") && !chart.contains("09/2025"), "{chart}");
+        // People see every figure.
+        let officer: Value = admin
+            .get(&format!("/api/v1/reports/kpis?unit={province}&period=2025-Q3&group_by=child"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let ends: Vec<Value> =
+            officer["children"].as_array().unwrap().iter().map(|c| c["members"]["end"].clone()).collect();
+        assert!(ends.iter().all(Value::is_i64), "{ends:?}");
+    }
+}

@@ -219,7 +219,11 @@ struct Row {
 }
 
 fn to_wire(caller: &Caller, r: Row) -> ReportSubmission {
-    let figures = if is_machine(caller) { suppressed(r.figures) } else { r.figures };
+    let machine = is_machine(caller);
+    let figures = if machine { suppressed(r.figures) } else { r.figures };
+    // An adjustment's before and after are raw counts and its reason free text: not for
+    // machine clients, which see the adjusted figures, suppressed.
+    let adjustments = if machine { Vec::new() } else { serde_json::from_value(r.adjustments).unwrap_or_default() };
     ReportSubmission {
         id: r.id,
         unit_id: r.unit_id,
@@ -229,7 +233,7 @@ fn to_wire(caller: &Caller, r: Row) -> ReportSubmission {
         status: SubmissionStatus::parse(&r.status),
         figures,
         frozen_at: r.frozen_at,
-        adjustments: serde_json::from_value(r.adjustments).unwrap_or_default(),
+        adjustments,
         submissions: r.submissions,
         submitted_at: r.submitted_at,
         decided_at: r.decided_at,
