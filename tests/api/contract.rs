@@ -147,3 +147,26 @@ fn every_operation_is_named_described_and_answers_problems() {
 fn is_self_explanatory(field: &str) -> bool {
     ["id", "created_at", "updated_at", "name", "items"].contains(&field)
 }
+
+#[test]
+fn every_rate_limited_operation_documents_429_with_its_headers_and_503() {
+    let doc: Value = serde_json::from_str(&committed()).unwrap();
+    let too_many = &doc["components"]["responses"]["TooManyRequests"]["headers"];
+    for header in ["Retry-After", "RateLimit", "RateLimit-Policy"] {
+        assert!(too_many[header].is_object(), "429 declares {header}: {too_many}");
+    }
+    let mut counted = 0;
+    for (path, method, operation) in operations(&doc) {
+        let id = operation["operationId"].as_str().unwrap_or_default().to_owned();
+        let responses = &operation["responses"];
+        if path.starts_with("/api/") {
+            assert_eq!(responses["429"]["$ref"], "#/components/responses/TooManyRequests", "{method} {path} ({id})");
+            counted += 1;
+        }
+        let without_database = ["get_health", "get_metrics", "get_service_info", "get_openapi", "get_readiness"];
+        if !without_database.contains(&id.as_str()) {
+            assert!(responses["503"].is_object(), "{id} documents 503");
+        }
+    }
+    assert!(counted > 150, "every operation under /api/ ({counted})");
+}

@@ -11,7 +11,7 @@ async fn inputs_the_database_would_refuse_are_422s_naming_the_field() {
     let admin = app.admin().await;
     // jsonb cannot hold NUL.
     let nul = admin.post_json("/api/v1/settings", &json!({"key": "test.nul", "value": {"a": "x\u{0}y"}})).await;
-    field_error(&assert_problem(nul, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await, "value");
+    field_error(&assert_problem(nul, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await, "value.a");
     // Official codes are checked on rename as on creation.
     let province = app.unit(ROOT_UNIT, "province", "Tỉnh Vĩnh Long").await;
     let renamed = admin

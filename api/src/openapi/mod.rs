@@ -65,6 +65,7 @@ pub const CONTRACT_VERSION: &str = "0.1.0";
             responses::InvalidCredentials,
             responses::Forbidden,
             responses::TooManyRequests,
+            responses::RequestTimeout,
         )
     )
 )]
@@ -97,6 +98,20 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// Operations on data kept for a purpose she may withdraw: `409 consent_withdrawn` after she
+/// does (privacy/withdrawn.rs).
+const CONSENT_GATED: &[&str] = &[
+    "get_member_photo",
+    "replace_member_photo",
+    "get_member_profile",
+    "replace_member_profile",
+    "list_member_profile_revisions",
+    "list_member_needs",
+    "create_member_need",
+    "update_need",
+    "create_support",
+];
+
 /// Operations that never touch the database, so never answer 503.
 const WITHOUT_DATABASE: &[&str] = &["get_health", "get_metrics", "get_service_info", "get_openapi", "get_readiness"];
 
@@ -107,11 +122,11 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.info.version = CONTRACT_VERSION.to_owned();
     // utoipa copies Cargo's empty licence field; the owner has not chosen a licence yet.
     doc.info.license = None;
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
         for operation in
             [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
         {
-            complete_operation(operation);
+            complete_operation(path, operation);
         }
     }
     add_links(&mut doc);
@@ -215,7 +230,7 @@ fn body_has_id(response: &utoipa::openapi::Response, components: Option<&utoipa:
 
 /// Adds what every operation shares: language and request-id headers, and the error
 /// responses that the shared machinery can produce for it.
-fn complete_operation(operation: &mut Operation) {
+fn complete_operation(path: &str, operation: &mut Operation) {
     let id = operation.operation_id.clone().unwrap_or_default();
     let has_body = operation.request_body.is_some();
     let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
@@ -254,12 +269,17 @@ fn complete_operation(operation: &mut Operation) {
     if has_body || has_parameters {
         add("400", "BadRequest");
     }
+    // The rate limiter counts every request under /api/ (http/rate_limit.rs).
+    if path.starts_with("/api/") {
+        add("429", "TooManyRequests");
+    }
     if has_body {
+        add("408", "RequestTimeout");
         add("413", "PayloadTooLarge");
         add("415", "UnsupportedMediaType");
         add("422", "Unprocessable");
     }
-    if id.starts_with("create_") {
+    if id.starts_with("create_") || CONSENT_GATED.contains(&id.as_str()) {
         add("409", "Conflict");
     }
     // A key reused with another request (422), or still in progress (409).

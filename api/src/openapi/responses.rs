@@ -49,7 +49,7 @@ pub struct Gone(ProblemDetails);
 /// Conflict.
 #[derive(ToResponse)]
 #[response(
-    description = "Conflict (xung đột): the object already exists or its state forbids the change (`code` says which, `field` names the field when there is one); or `idempotency_in_progress`: a request with the same `Idempotency-Key` is still running, retry after `Retry-After` seconds.",
+    description = "Conflict (xung đột): the object already exists or its state forbids the change (`code` says which, `field` names the field when there is one), e.g. `consent_withdrawn` when the member withdrew the purpose this data is kept for, or `secret_not_replayed` for a retried creation whose secret was shown once; or `idempotency_in_progress`: a request with the same `Idempotency-Key` is still running, retry after `Retry-After` seconds.",
     content_type = "application/problem+json",
     example = json!({
         "type": "urn:chihoi:problem:setting_exists", "title": "Xung đột dữ liệu", "status": 409,
@@ -145,7 +145,7 @@ pub struct InternalError(ProblemDetails);
 /// Database unavailable.
 #[derive(ToResponse)]
 #[response(
-    description = "Service unavailable (tạm thời không sẵn sàng): the database cannot be reached within `CHIHOI_DB_WAIT_MS`. Retry after `Retry-After` seconds; nothing was written.",
+    description = "Service unavailable (tạm thời không sẵn sàng): the database cannot be reached within `CHIHOI_DB_WAIT_MS` (`service_unavailable`), or too many password checks are running at once (`busy`). Retry after `Retry-After` seconds; nothing was written.",
     content_type = "application/problem+json",
     headers(("Retry-After" = u32, description = "Seconds to wait before retrying.")),
     example = json!({
@@ -214,9 +214,13 @@ pub struct Forbidden(ProblemDetails);
 /// Too many requests.
 #[derive(ToResponse)]
 #[response(
-    description = "Too many requests (`rate_limited`): too many failed attempts; retry after `Retry-After` seconds.",
+    description = "Too many requests (`rate_limited`, quá nhiều yêu cầu): a rate-limit budget of the caller's token or address is spent (reads, writes, exports, logins; see `RateLimit-Policy`), or too many failed logins for this name or address. Retry after `Retry-After` seconds.",
     content_type = "application/problem+json",
-    headers(("Retry-After" = u32, description = "Seconds to wait before retrying.")),
+    headers(
+        ("Retry-After" = u32, description = "Seconds to wait before retrying."),
+        ("RateLimit-Policy" = String, description = "The budget that was spent, e.g. `\"reads\";q=1200;w=60` (draft-ietf-httpapi-ratelimit-headers)."),
+        ("RateLimit" = String, description = "Its state, e.g. `\"reads\";r=0;t=42`: nothing remaining, reset in 42 seconds."),
+    ),
     example = json!({
         "type": "urn:chihoi:problem:rate_limited", "title": "Quá nhiều yêu cầu", "status": 429,
         "detail": "Quá nhiều lần thử; hãy thử lại sau 900 giây.", "code": "rate_limited",
@@ -224,3 +228,16 @@ pub struct Forbidden(ProblemDetails);
     })
 )]
 pub struct TooManyRequests(ProblemDetails);
+
+/// Request timeout.
+#[derive(ToResponse)]
+#[response(
+    description = "Request timeout (`request_timeout`): the body stopped arriving for `CHIHOI_BODY_IDLE_TIMEOUT_S`, or took longer than its size could need. Nothing was written; send it again.",
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "urn:chihoi:problem:request_timeout", "title": "Hết thời gian chờ yêu cầu", "status": 408,
+        "detail": "Nội dung yêu cầu ngừng gửi hoặc gửi quá lâu; hãy gửi lại.", "code": "request_timeout",
+        "request_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"
+    })
+)]
+pub struct RequestTimeout(ProblemDetails);
