@@ -80,6 +80,16 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
     )
     .execute(conn)
     .await?;
+    // One woman of ấp Rẫy withdrew her photo consent: a new photo is refused (409
+    // consent_withdrawn) and cadres no longer see one (privacy.md).
+    diesel::sql_query(
+        "INSERT INTO member_consents (id, member_id, purpose, legal_basis, granted, decided_on, evidence)
+         VALUES (gen_random_uuid(), $1, 'photo', 'consent', false, CURRENT_DATE,
+                 '[DEMO] Rút lại đồng ý dùng ảnh / Withdrew consent to her photo')",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(people.nth("ap-ray-to-1", 3)?)
+    .execute(conn)
+    .await?;
     // The member of An Lợi who left asked for her data to be erased: she stays in every count
     // under a pseudonym (GET /members/{id}/personal-data shows the erasure).
     crate::privacy::erasure::anonymize(
