@@ -104,7 +104,10 @@ pub async fn update_my_password(
     }
     let stored = queries::password_hash(&mut conn, id).await?;
     let current = body.current_password.clone();
+    // The connection goes back to the pool while the password is checked (see the login).
+    drop(conn);
     let matches = state.password_gate.run(move || passwords::verify(&current, &stored)).await?;
+    let mut conn = state.pool.get().await?;
     if matches {
         throttle::clear(&mut conn, &subject).await?;
     } else {
