@@ -78,27 +78,6 @@ pub enum Permission {
 use Permission::*;
 
 impl Permission {
-    /// Every permission, as API token scopes name them.
-    pub const ALL: [Permission; 17] = [
-        OrgUnitsRead,
-        OrgUnitsWrite,
-        UsersRead,
-        UsersManage,
-        AuditRead,
-        SettingsWrite,
-        ClientsManage,
-        ReportsRead,
-        MembersRead,
-        MembersWrite,
-        MembersSensitive,
-        MembersExport,
-        MembersImport,
-        FundsRead,
-        FundsWrite,
-        MeRead,
-        MeWrite,
-    ];
-
     /// The permissions roles grant on units (all but the self permissions).
     pub const ON_UNITS: [Permission; 15] = [
         OrgUnitsRead,
@@ -117,6 +96,18 @@ impl Permission {
         FundsRead,
         FundsWrite,
     ];
+
+    /// Every permission, as API token scopes name them: those on units, then the self ones.
+    pub const ALL: [Permission; 17] = {
+        let mut all = [MeRead; 17];
+        let mut i = 0;
+        while i < Permission::ON_UNITS.len() {
+            all[i] = Permission::ON_UNITS[i];
+            i += 1;
+        }
+        all[16] = MeWrite;
+        all
+    };
 
     /// Held by every person on her own data, never through a role on a unit.
     pub fn is_self(self) -> bool {
