@@ -124,6 +124,11 @@ impl TestApp {
 
     /// A bearer token of a new machine client (a province system) bound to `unit`.
     pub async fn machine_token(&self, unit: &str) -> String {
+        self.machine_client(unit).await.1
+    }
+
+    /// A new machine client bound to `unit`: its id and a bearer token.
+    pub async fn machine_client(&self, unit: &str) -> (String, String) {
         let admin = self.admin().await;
         let client =
             admin.create("/api/v1/machine-clients", &json!({"name": "Hệ thống tỉnh", "org_unit_id": unit})).await;
@@ -141,7 +146,7 @@ impl TestApp {
             .json()
             .await
             .unwrap();
-        token["access_token"].as_str().unwrap().to_owned()
+        (client["id"].as_str().unwrap().to_owned(), token["access_token"].as_str().unwrap().to_owned())
     }
 
     /// Creates a unit under `parent` (as root admin); returns its id.

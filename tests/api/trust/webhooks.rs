@@ -72,29 +72,13 @@ async fn webhooks_stop_when_their_owner_is_disabled() {
     assert!(hook_now["status_note"].as_str().unwrap().contains("owner"), "{hook_now}");
 
     // A machine client's subscription, likewise.
-    let client =
-        admin.create("/api/v1/machine-clients", &json!({"name": "Hệ thống tỉnh", "org_unit_id": commune})).await;
-    let token: Value = app
-        .request(reqwest::Method::POST, "/api/v1/auth/token")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!(
-            "grant_type=client_credentials&client_id={}&client_secret={}",
-            client["id"].as_str().unwrap(),
-            client["client_secret"].as_str().unwrap()
-        ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (id, token) = app.machine_client(&commune).await;
     let (url, log) = receiver(0).await;
     let created = app
-        .with_token(token["access_token"].as_str().unwrap())
+        .with_token(&token)
         .create("/api/v1/webhooks", &json!({"unit_id": commune, "url": url, "events": ["member.joined"]}))
         .await;
     let hook = created["webhook"]["id"].as_str().unwrap().to_owned();
-    let id = client["id"].as_str().unwrap();
     let off =
         admin.patch_json(&format!("/api/v1/machine-clients/{id}"), Some("*"), &json!({"status": "disabled"})).await;
     assert_eq!(off.status(), reqwest::StatusCode::OK);
