@@ -20,6 +20,7 @@ pub mod imports;
 pub mod jobs;
 pub mod machine_clients;
 pub mod members;
+pub mod memory;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;

@@ -12,6 +12,7 @@ async fn each_budget_runs_out_on_its_own_and_says_when_to_come_back() {
         env.insert("CHIHOI_RATE_LIMITS".into(), "reads=4/86400,writes=2/86400,exports=1/86400".into());
         env.insert("CHIHOI_RATE_LIMITS_PER_ADDRESS".into(), "login=2/86400,reads=100/86400".into());
         env.insert("CHIHOI_TRUSTED_PROXIES".into(), "127.0.0.1".into());
+        env.insert("CHIHOI_RATE_LIMIT_DELAY_MS".into(), "300".into());
     })
     .await;
     // Windows of a day: no window ends during the test.
@@ -29,7 +30,11 @@ async fn each_budget_runs_out_on_its_own_and_says_when_to_come_back() {
         assert_eq!(remaining(&response), left - 1, "one read spent");
         left -= 1;
     }
+    let asked = std::time::Instant::now();
     let refused = admin.get("/api/v1/me").await;
+    // A refusal is held a moment (a tarpit), so a client that ignores Retry-After cannot make
+    // the server refuse as fast as its CPU allows.
+    assert!(asked.elapsed() >= std::time::Duration::from_millis(250), "held {:?}", asked.elapsed());
     let retry: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=86_400).contains(&retry));
     assert!(refused.headers()["ratelimit"].to_str().unwrap().starts_with("\"reads\";r=0;"));

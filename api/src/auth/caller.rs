@@ -38,20 +38,38 @@ impl RequestMeta {
     }
 }
 
-/// The peer address, or the first `X-Forwarded-For` hop when the peer is a trusted proxy.
+/// The client's address: the peer, or, when the peer is a trusted proxy, the nearest
+/// `X-Forwarded-For` hop that is not itself a trusted proxy. Hops are read from the right: each
+/// proxy appends what it saw, so everything left of the last untrusted hop was written by the
+/// client and proves nothing (taking the leftmost would let anyone pick their own address and
+/// escape the per-address limits).
 pub fn client_ip(req: &HttpRequest, trusted_proxies: &[String]) -> Option<String> {
-    let peer = req.peer_addr().map(|a| a.ip().to_string());
-    match &peer {
-        Some(addr) if trusted_proxies.iter().any(|p| p == addr) => req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_owned())
-            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
-            .or(peer),
-        _ => peer,
+    let peer = req.peer_addr().map(|a| a.ip().to_string())?;
+    let trusted = |addr: &str| trusted_proxies.iter().any(|p| p == addr);
+    if !trusted(&peer) {
+        return Some(peer);
     }
+    let hops: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.into_iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            // Garbage from the client: the hop that appended it is the client as far as we know.
+            Err(_) => break,
+            Ok(ip) => {
+                client = ip.to_string();
+                if !trusted(&client) {
+                    break;
+                }
+            }
+        }
+    }
+    Some(client)
 }
 
 #[derive(Clone)]
@@ -91,7 +109,15 @@ impl FromRequest for Caller {
 async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiError> {
     if token.starts_with(API_TOKEN_PREFIX) {
         let mut conn = state.pool.get().await?;
-        return lookup::user_by_api_token(&mut conn, &digest(token)).await?.ok_or(ApiError::Unauthorized);
+        let found = lookup::user_by_api_token(&mut conn, &digest(token)).await?;
+        drop(conn);
+        if found.is_none() {
+            // Made-up tokens each cost a lookup, and minting them defeats the per-token
+            // limits: the refusal is held like a 429, so a flood of them is slow to send.
+            let delay = state.config.rate_limits.refusal_delay;
+            crate::http::rate_limit::hold_refusal(delay, delay).await;
+        }
+        return found.ok_or(ApiError::Unauthorized);
     }
     // A forged or expired token is refused before any database work.
     let claims = state.jwt.verify(token).ok_or(ApiError::Unauthorized)?;

@@ -92,6 +92,7 @@ pub fn main() -> ExitCode {
             Ok(())
         }),
         Command::Serve => with_config(|config| {
+            crate::memory::return_large_blocks_to_the_system();
             actix_web::rt::System::new().block_on(async move {
                 let bind = config.bind.clone();
                 let app = Application::build(config).map_err(|e| e.to_string())?;

@@ -181,6 +181,7 @@ impl Config {
                 RateLimits {
                     per_token: Quotas::parse(&token).map_err(|m| invalid("CHIHOI_RATE_LIMITS", m))?,
                     per_address: Quotas::parse(&address).map_err(|m| invalid("CHIHOI_RATE_LIMITS_PER_ADDRESS", m))?,
+                    refusal_delay: Duration::from_millis(number(&get, "CHIHOI_RATE_LIMIT_DELAY_MS", 1000, 0..=10_000)?),
                 }
             },
             webhooks: crate::webhooks::delivery::DeliverySettings {

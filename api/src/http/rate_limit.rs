@@ -96,6 +96,27 @@ impl Quotas {
 pub struct RateLimits {
     pub per_token: Quotas,
     pub per_address: Quotas,
+    /// How long a `429` is held before it is sent (a tarpit; at most the time to the reset).
+    pub refusal_delay: std::time::Duration,
+}
+
+/// Refusals held at once; past this many, a `429` goes out at once (holding costs a little
+/// memory per connection, and the bound keeps it little).
+const MAX_HELD_REFUSALS: usize = 1024;
+static HELD_REFUSALS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(MAX_HELD_REFUSALS);
+
+/// Holds a refusal a moment before it is sent. A client that floods without waiting for
+/// `Retry-After` then costs one refusal per connection per delay instead of as many as the
+/// CPU can write (measured in docs/BENCHMARKS.md, hostile load): refusing is cheap, but not
+/// free, and on two cores a flood of cheap refusals is what slowed other users' reads.
+/// Unknown API tokens are held the same way (`auth/caller.rs`): each costs a lookup.
+pub async fn hold_refusal(delay: std::time::Duration, at_most: std::time::Duration) {
+    if delay.is_zero() {
+        return;
+    }
+    if let Ok(_held) = HELD_REFUSALS.try_acquire() {
+        tokio::time::sleep(delay.min(at_most)).await;
+    }
 }
 
 pub const DEFAULT_PER_TOKEN: &str = "reads=1200/60,writes=600/60,exports=20/60";
@@ -113,26 +134,50 @@ struct Hit {
 /// A counter's key: the budget, whether it counts a token (else an address), and the key.
 type CounterKey = (Budget, bool, String);
 
-/// Fixed-window counters: (window number, requests in it).
+/// How many counters the limiter holds; keys come from unverified bearer strings and forwarded
+/// addresses, so a caller can mint new ones at will.
+const MAX_COUNTERS: usize = 100_000;
+
+/// Fixed-window counters: (the second its window ends, requests in it).
 #[derive(Default)]
 pub struct RateLimiter {
-    counters: Mutex<HashMap<CounterKey, (u64, u32)>>,
+    counters: Mutex<Counters>,
+}
+
+#[derive(Default)]
+struct Counters {
+    map: HashMap<CounterKey, (u64, u32)>,
+    /// The second of the last sweep: a full table is swept at most once a second, so a flood
+    /// of fresh keys costs one pass a second, not one per request.
+    swept_at: u64,
 }
 
 impl RateLimiter {
     fn hit(&self, budget: Budget, (quota, window): (u32, u64), by_token: bool, key: String, now: u64) -> Hit {
         let slot = now / window;
         let reset = (slot + 1) * window - now;
+        let allow = Hit { budget, quota, window, remaining: quota, reset, allowed: true };
         let Ok(mut counters) = self.counters.lock() else {
             // A poisoned lock means a panic elsewhere; do not turn it into refusals.
-            return Hit { budget, quota, window, remaining: quota, reset, allowed: true };
+            return allow;
         };
-        if counters.len() > 100_000 {
-            counters.retain(|(_, _, _), (s, _)| *s + 1 >= slot);
+        let key = (budget, by_token, key);
+        if counters.map.len() >= MAX_COUNTERS && !counters.map.contains_key(&key) {
+            if counters.swept_at != now {
+                counters.swept_at = now;
+                // A counter whose window has ended holds nothing.
+                counters.map.retain(|_, (ends_at, _)| *ends_at > now);
+            }
+            if counters.map.len() >= MAX_COUNTERS {
+                // Still full of live keys: count nothing new rather than grow without bound;
+                // the other budget (token or address) of the same request still applies.
+                return allow;
+            }
         }
-        let entry = counters.entry((budget, by_token, key)).or_insert((slot, 0));
-        if entry.0 != slot {
-            *entry = (slot, 0);
+        let ends_at = (slot + 1) * window;
+        let entry = counters.map.entry(key).or_insert((ends_at, 0));
+        if entry.0 != ends_at {
+            *entry = (ends_at, 0);
         }
         let allowed = entry.1 < quota;
         if allowed {
@@ -199,6 +244,7 @@ pub async fn rate_limit(
     let tightest =
         hits.iter().filter(|h| !h.allowed).max_by_key(|h| h.reset).or_else(|| hits.iter().min_by_key(|h| h.remaining));
     if let Some(refused) = hits.iter().filter(|h| !h.allowed).max_by_key(|h| h.reset) {
+        hold_refusal(limits.refusal_delay, std::time::Duration::from_secs(refused.reset)).await;
         let mut response = req.error_response(ApiError::TooManyRequests(refused.reset.max(1)));
         set_headers(response.headers_mut(), refused);
         return Ok(response.map_into_boxed_body());
@@ -240,5 +286,18 @@ mod tests {
         assert!(!third.allowed);
         assert_eq!(third.reset, 30);
         assert!(hit(180).allowed, "a new window");
+    }
+
+    #[test]
+    fn a_flood_of_fresh_keys_cannot_grow_the_table_without_bound() {
+        let limiter = RateLimiter::default();
+        for i in 0..MAX_COUNTERS + 10 {
+            limiter.hit(Budget::Reads, (1, 60), true, format!("fresh-{i}"), 120);
+        }
+        assert_eq!(limiter.counters.lock().unwrap().map.len(), MAX_COUNTERS);
+        // A known key is still counted; once the window has ended the sweep makes room again.
+        assert!(!limiter.hit(Budget::Reads, (1, 60), true, "fresh-0".into(), 121).allowed);
+        assert!(limiter.hit(Budget::Reads, (1, 60), true, "later".into(), 180).allowed);
+        assert_eq!(limiter.counters.lock().unwrap().map.len(), 1);
     }
 }

@@ -102,3 +102,19 @@ async fn a_taken_cccd_reveals_no_other_scope() {
         "no word of her membership: {detail}"
     );
 }
+
+#[tokio::test]
+async fn made_up_api_tokens_are_refused_slowly() {
+    // A spray of invented API tokens (each a lookup, each a fresh rate-limit key) is answered
+    // one per connection per delay: the refusal is held like a 429.
+    let app = crate::helpers::spawn_app_with(|env| {
+        env.insert("CHIHOI_RATE_LIMIT_DELAY_MS".into(), "300".into());
+    })
+    .await;
+    let asked = std::time::Instant::now();
+    let made_up = app.with_token("chh_Zm9yZ2VkLXRva2VuLWZvci10aGUtc3ByYXktdGVzdA").get("/api/v1/me").await;
+    assert_problem(made_up, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    assert!(asked.elapsed() >= std::time::Duration::from_millis(250), "held {:?}", asked.elapsed());
+    let admin = app.admin().await;
+    assert_eq!(admin.get("/api/v1/me").await.status(), StatusCode::OK, "real credentials are not held");
+}
