@@ -12,6 +12,7 @@ mod backups;
 mod contract;
 mod docs_ui;
 mod errors;
+mod figures;
 mod fuzz_findings;
 mod idempotency;
 mod imports;

@@ -48,6 +48,8 @@ struct Counted {
     absent: i64,
     #[diesel(sql_type = BigInt)]
     guests: i64,
+    #[diesel(sql_type = BigInt)]
+    honorary_present: i64,
 }
 
 /// Roster counts of these activities, in one query.
@@ -57,7 +59,9 @@ async fn summaries(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<HashMap
                 count(*) FILTER (WHERE member_id IS NOT NULL AND status = 'present') AS present,
                 count(*) FILTER (WHERE member_id IS NOT NULL AND status = 'excused') AS excused,
                 count(*) FILTER (WHERE member_id IS NOT NULL AND status = 'absent') AS absent,
-                count(*) FILTER (WHERE prospect_id IS NOT NULL AND status = 'present') AS guests
+                count(*) FILTER (WHERE prospect_id IS NOT NULL AND status = 'present') AS guests,
+                count(*) FILTER (WHERE status = 'present' AND EXISTS (
+                    SELECT 1 FROM members h WHERE h.id = member_id AND h.member_type <> 'regular')) AS honorary_present
          FROM attendance WHERE activity_id = ANY($1) GROUP BY activity_id",
     )
     .bind::<diesel::sql_types::Array<SqlUuid>, _>(ids)
@@ -79,9 +83,16 @@ pub async fn to_wire(conn: &mut AsyncPgConnection, rows: Vec<ActivityRow>) -> Re
         .map(|r| {
             let attendance = r.attendance_recorded_at.map(|_| {
                 let c = counts.remove(&r.id);
-                let (present, excused, absent, guests) =
-                    c.map_or((0, 0, 0, 0), |c| (c.present, c.excused, c.absent, c.guests));
-                AttendanceSummary { present, excused, absent, guests, rate_percent: rate(present, r.expected) }
+                let (present, excused, absent, guests, honorary_present) =
+                    c.map_or((0, 0, 0, 0, 0), |c| (c.present, c.excused, c.absent, c.guests, c.honorary_present));
+                AttendanceSummary {
+                    present,
+                    excused,
+                    absent,
+                    guests,
+                    honorary_present,
+                    rate_percent: rate(present - honorary_present, r.expected),
+                }
             });
             Activity {
                 id: r.id,

@@ -17,7 +17,7 @@ use crate::schema::{attendance as t, members, prospects};
 
 /// The roster with names, and who is missing from it.
 pub(crate) async fn sheet(conn: &mut AsyncPgConnection, row: &ActivityRow) -> Result<AttendanceSheet, ApiError> {
-    let people: Vec<(Uuid, String, String, String, String, String, String)> = t::table
+    let people: Vec<(Uuid, String, String, String, String, String, String, String)> = t::table
         .inner_join(members::table.on(members::id.nullable().eq(t::member_id)))
         .filter(t::activity_id.eq(row.id))
         .select((
@@ -28,6 +28,7 @@ pub(crate) async fn sheet(conn: &mut AsyncPgConnection, row: &ActivityRow) -> Re
             members::sort_key,
             t::status,
             t::note,
+            members::member_type,
         ))
         .load(conn)
         .await?;
@@ -46,17 +47,20 @@ pub(crate) async fn sheet(conn: &mut AsyncPgConnection, row: &ActivityRow) -> Re
         .load(conn)
         .await?;
     let count = |status: &str| i64::try_from(people.iter().filter(|p| p.5 == status).count()).unwrap_or(0);
+    let honorary_present =
+        i64::try_from(people.iter().filter(|p| p.5 == "present" && p.7 != "regular").count()).unwrap_or(0);
     let summary = AttendanceSummary {
         present: count("present"),
         excused: count("excused"),
         absent: count("absent"),
         guests: i64::try_from(guests.iter().filter(|g| g.5 == "present").count()).unwrap_or(0),
-        rate_percent: rate(count("present"), row.expected),
+        honorary_present,
+        rate_percent: rate(count("present") - honorary_present, row.expected),
     };
     let seen: HashSet<Uuid> = people.iter().map(|p| p.0).collect();
     let mut entries: Vec<(String, Attendee)> = people
         .into_iter()
-        .map(|(id, f, m, g, key, status, note)| {
+        .map(|(id, f, m, g, key, status, note, _)| {
             (
                 key,
                 Attendee {

@@ -266,7 +266,8 @@ pub async fn branch_months(
                     count(DISTINCT p.id) AS b
              FROM {BRANCHES} JOIN activities a ON a.unit_path <@ br.path::ltree AND a.held_on BETWEEN $3 AND $4
                   AND a.status = 'held' AND a.attendance_recorded_at IS NOT NULL
-             LEFT JOIN attendance t ON t.activity_id = a.id AND t.member_id IS NOT NULL AND t.status = 'present'
+             LEFT JOIN (attendance t JOIN members tm ON tm.id = t.member_id AND tm.member_type = 'regular')
+                  ON t.activity_id = a.id AND t.status = 'present'
              LEFT JOIN activity_pledges p ON p.activity_id = a.id
              GROUP BY 1, 2"
         ),

@@ -73,7 +73,11 @@ pub struct AttendanceSummary {
     pub absent: i64,
     /// Guests (prospects) present.
     pub guests: i64,
-    /// Tỷ lệ dự sinh hoạt = members present ÷ expected × 100, two decimals; `null` if none expected.
+    /// Hội viên danh dự có mặt / Honorary members among those present (in `present`, not in
+    /// the rate: honorary members are in no ratio).
+    pub honorary_present: i64,
+    /// Tỷ lệ dự sinh hoạt = regular members present (`present` − `honorary_present`) ÷
+    /// expected × 100, two decimals; `null` if none expected.
     pub rate_percent: Option<f64>,
 }
 
@@ -83,7 +87,7 @@ pub struct AttendanceSummary {
     "kind": "monthly_meeting", "starts_at": "2026-11-15T01:00:00Z", "ends_at": "2026-11-15T03:00:00Z", "held_on": "2026-11-15",
     "title": "Sinh hoạt tháng 11", "topic": "Phòng chống bạo lực gia đình", "location": "Nhà văn hóa ấp Rẫy",
     "organiser_member_id": null, "expected": 60, "notes": "", "status": "held", "attendance_recorded_at": "2026-11-15T03:05:00Z",
-    "attendance": {"present": 52, "excused": 5, "absent": 3, "guests": 2, "rate_percent": 86.67},
+    "attendance": {"present": 52, "excused": 5, "absent": 3, "guests": 2, "honorary_present": 0, "rate_percent": 86.67},
     "version": 2, "created_at": "2026-11-15T01:00:00Z", "updated_at": "2026-11-15T03:05:00Z"}))]
 pub struct Activity {
     pub id: Uuid,

@@ -29,7 +29,9 @@ pub(super) async fn attendance(
     p: &Period,
     n: usize,
 ) -> Result<Vec<BTreeMap<String, i64>>, ApiError> {
-    // Meeting attendance sums the present count kept per activity (migration 000014). Who came
+    // Meeting attendance sums the present count kept per activity (migration 000014), less the
+    // honorary members present (few: found from the members' side), since honorary members are
+    // in no ratio and `expected` counts regular members only. Who came
     // at least once is read per whole month from `member_presence`, and from the rosters only
     // for days outside whole months. Participation counts members at the end who attended, so
     // the ratio stays within 100% when attendees have since died, left or moved.
@@ -94,10 +96,16 @@ pub(super) async fn attendance(
              SELECT a.id, a.unit_id, a.expected FROM activities a JOIN activity_kinds k ON k.code = a.kind AND k.is_meeting
              WHERE a.unit_id = ANY($2) AND a.held_on BETWEEN $5 AND $6 AND a.status = 'held'
                AND a.attendance_recorded_at IS NOT NULL
+         ), honorary_present AS MATERIALIZED (
+             SELECT t.activity_id, count(*) AS n FROM members h
+             JOIN attendance t ON t.member_id = h.id AND t.status = 'present'
+             WHERE h.member_type <> 'regular' AND t.activity_id IN (SELECT id FROM acts)
+             GROUP BY 1
          ), per_meeting AS (
              SELECT g.grp, count(*) AS held, sum(acts.expected)::bigint AS expected,
-                    coalesce(sum(ap.present), 0)::bigint AS present
+                    coalesce(sum(coalesce(ap.present, 0) - coalesce(hp.n, 0)), 0)::bigint AS present
              FROM acts JOIN g ON g.unit_id = acts.unit_id LEFT JOIN activity_presence ap ON ap.activity_id = acts.id
+             LEFT JOIN honorary_present hp ON hp.activity_id = acts.id
              GROUP BY 1
          )
          SELECT grp, 'held' AS key, held AS value FROM per_meeting

@@ -87,7 +87,8 @@ pub struct EngagementFigures {
     /// Tỷ lệ tham gia / Members at the end who were present at ≥ 1 activity of the unit in the
     /// period ÷ members at the end.
     pub participation: Ratio,
-    /// Tỷ lệ dự sinh hoạt / Members present ÷ expected, over the meetings held with attendance.
+    /// Tỷ lệ dự sinh hoạt / Regular members present ÷ expected (regular members), over the
+    /// meetings held with attendance; honorary members present count in neither.
     pub meeting_attendance: Ratio,
     /// Số buổi sinh hoạt / Meetings held with attendance recorded.
     pub meetings: Option<i64>,
@@ -116,7 +117,8 @@ pub struct PairFigures {
 /// Support figures (hỗ trợ). Voided entries are excluded.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SupportFigures {
-    /// Hộ được hỗ trợ / Distinct members (households) supported in the period.
+    /// Hộ được hỗ trợ / Distinct regular members (households) supported in the period;
+    /// support to honorary members is in `entries` and the amounts, not here.
     pub households: Option<i64>,
     /// Số lượt hỗ trợ / Entries in the period.
     pub entries: Option<i64>,
@@ -128,7 +130,8 @@ pub struct SupportFigures {
     pub amount_vnd_by_source: BTreeMap<String, Option<i64>>,
     /// Việc làm / Entries of job kinds.
     pub jobs: Option<i64>,
-    /// Hộ thoát nghèo / Households with an `out_of_poverty` outcome observed in the period.
+    /// Hộ thoát nghèo / Regular members' households with an `out_of_poverty` outcome observed
+    /// in the period.
     pub out_of_poverty: Option<i64>,
 }
 

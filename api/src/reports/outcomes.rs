@@ -110,15 +110,18 @@ pub async fn support(
 ) -> Result<Vec<SupportFigures>, ApiError> {
     let recorded = format!("FROM support_entries s JOIN {G} ON g.unit_id = s.unit_id WHERE s.status = 'recorded'");
     let given = "s.given_on BETWEEN $3 AND $4";
+    // Households are counted through regular members only: honorary members are in no count
+    // of people (DOMAIN.md). Entries and amounts are all the support recorded.
+    let regular = "NOT EXISTS (SELECT 1 FROM members h WHERE h.id = s.member_id AND h.member_type <> 'regular')";
     let totals = keyed(
         conn,
         &format!(
-            "SELECT g.grp, 'households' AS key, count(DISTINCT s.member_id) AS value {recorded} AND {given} GROUP BY 1
+            "SELECT g.grp, 'households' AS key, count(DISTINCT s.member_id) AS value {recorded} AND {given} AND {regular} GROUP BY 1
              UNION ALL SELECT g.grp, 'entries', count(*) {recorded} AND {given} GROUP BY 1
              UNION ALL SELECT g.grp, 'amount', coalesce(sum(s.amount_vnd), 0)::bigint {recorded} AND {given} GROUP BY 1
              UNION ALL SELECT g.grp, 'jobs', count(*) {recorded} AND {given}
                  AND s.kind IN (SELECT code FROM support_kinds WHERE is_job) GROUP BY 1
-             UNION ALL SELECT g.grp, 'out_of_poverty', count(DISTINCT s.member_id) {recorded}
+             UNION ALL SELECT g.grp, 'out_of_poverty', count(DISTINCT s.member_id) {recorded} AND {regular}
                  AND s.outcome = 'out_of_poverty' AND s.outcome_on BETWEEN $3 AND $4 GROUP BY 1"
         ),
         groups,
