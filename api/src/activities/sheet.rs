@@ -15,9 +15,12 @@ use crate::members::queries::placed_on;
 use crate::members::wire::full_name;
 use crate::schema::{attendance as t, members, prospects};
 
+/// A recorded member: id, family, middle and given name, sort key, status, note, member type.
+type RecordedMember = (Uuid, String, String, String, String, String, String, String);
+
 /// The roster with names, and who is missing from it.
 pub(crate) async fn sheet(conn: &mut AsyncPgConnection, row: &ActivityRow) -> Result<AttendanceSheet, ApiError> {
-    let people: Vec<(Uuid, String, String, String, String, String, String, String)> = t::table
+    let people: Vec<RecordedMember> = t::table
         .inner_join(members::table.on(members::id.nullable().eq(t::member_id)))
         .filter(t::activity_id.eq(row.id))
         .select((

@@ -3,24 +3,21 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::compute::kpis_of;
 use super::export::{csv, xlsx};
+use super::family::{Family, children, for_machine};
 use super::figures::{KpiReport, Kpis};
 use super::period::Period;
-use super::suppress::{self, suppress};
+use super::suppress;
 use super::trend::{svg, trend};
 use super::{is_machine, report_unit};
 use crate::auth::Caller;
 use crate::db::in_report_snapshot;
 use crate::http::{ApiError, ApiQuery, Text};
-use crate::org_units::models::OrgUnitRow;
-use crate::schema::org_units;
 use crate::state::AppState;
 
 /// How to answer.
@@ -77,17 +74,6 @@ pub struct ChartQuery {
     pub to: Option<NaiveDate>,
 }
 
-async fn children(conn: &mut AsyncPgConnection, unit: &OrgUnitRow) -> Result<Vec<OrgUnitRow>, ApiError> {
-    Ok(org_units::table
-        .filter(org_units::parent_id.eq(unit.id))
-        .filter(org_units::valid_to.is_null())
-        .select(OrgUnitRow::as_select())
-        .order((org_units::name.asc(), org_units::id.asc()))
-        .limit(500)
-        .load(conn)
-        .await?)
-}
-
 /// The trend for the caller: small months left out for machine clients.
 fn trend_for(caller: &Caller, points: Vec<super::trend::TrendPoint>) -> Vec<super::trend::TrendPoint> {
     if is_machine(caller) { suppress::trend(points) } else { points }
@@ -112,11 +98,6 @@ pub fn machine_period(caller: &Caller, query_period: Option<&str>, period: &Peri
         ));
     }
     Ok(())
-}
-
-/// The figures for the caller: suppressed for machine clients.
-fn for_caller(caller: &Caller, k: Kpis) -> Kpis {
-    if is_machine(caller) { suppress(k) } else { k }
 }
 
 /// KPIs of a unit
@@ -153,10 +134,17 @@ pub async fn get_report_kpis(
     let computed =
         in_report_snapshot(&mut conn, async |conn| kpis_of(conn, &units, &period, Some(&state.read_pool)).await)
             .await?;
-    let mut shown: Vec<Kpis> = computed.iter().cloned().map(|k| for_caller(&caller, k)).collect();
-    if is_machine(&caller) {
-        suppress::complement(&computed, &mut shown);
-    }
+    let shown: Vec<Kpis> = if is_machine(&caller) {
+        // Each unit within its family, whichever way it is asked (reports/family.rs).
+        let mut shown = vec![for_machine(&mut conn, &unit, &period, computed[0].clone()).await?];
+        if computed.len() > 1 {
+            let family = Family::from_figures(&mut conn, &units, computed.clone(), &period).await?;
+            shown.extend(units[1..].iter().zip(&computed[1..]).map(|(u, k)| family.view(u.id, k.clone())));
+        }
+        shown
+    } else {
+        computed
+    };
     let mut all = shown.into_iter();
     let main = all.next().ok_or_else(|| ApiError::internal("no figures computed"))?;
     let report = KpiReport { unit: main, children: all.collect() };

@@ -4,6 +4,7 @@
 pub mod compute;
 pub mod engagement;
 pub mod export;
+pub mod family;
 pub mod figures;
 pub mod groups;
 pub mod handlers;

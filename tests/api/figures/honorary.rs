@@ -36,8 +36,12 @@ async fn honorary_members_count_in_no_attendance_ratio() {
     assert_eq!(attendance["percent"], 50.0);
     assert_eq!(figures["engagement"]["participation"]["numerator"], 1, "Lan only");
 
-    let haves: Value =
-        admin.get(&format!("/api/v1/org-units/{commune}/three-haves?from=2025-06&to=2025-06")).await.json().await.unwrap();
+    let haves: Value = admin
+        .get(&format!("/api/v1/org-units/{commune}/three-haves?from=2025-06&to=2025-06"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(haves["items"][0]["months"][0]["attendance_rate_percent"], 50.0, "{haves}");
 
     // Support to the honorary member is money given, but no household of the union's count.

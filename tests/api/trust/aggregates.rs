@@ -33,12 +33,14 @@ mod suppression {
     use reqwest::StatusCode;
     use serde_json::{Value, json};
 
-    use crate::helpers::{ROOT_UNIT, assert_problem, field_error, spawn_app};
+    use reqwest::Method;
+
+    use crate::helpers::{ROOT_UNIT, TestApp, assert_problem, field_error, spawn_app};
     use crate::reports::{event, member};
 
-    #[tokio::test]
-    async fn small_cell_suppression_cannot_be_undone_by_a_machine_client() {
-        let app = spawn_app().await;
+    /// A province of three communes with 7, 3 and 9 members at the end of 2025-Q3 (the third
+    /// lost 3 in the quarter); returns the province and the communes.
+    async fn province_of_three(app: &TestApp) -> (String, Vec<String>) {
         let admin = app.admin().await;
         let province = app.unit(ROOT_UNIT, "province", "Tỉnh Vĩnh Long").await;
         let mut communes = Vec::new();
@@ -59,6 +61,14 @@ mod suppression {
             }
             communes.push(commune);
         }
+        (province, communes)
+    }
+
+    #[tokio::test]
+    async fn small_cell_suppression_cannot_be_undone_by_a_machine_client() {
+        let app = spawn_app().await;
+        let admin = app.admin().await;
+        let (province, communes) = province_of_three(&app).await;
         let machine = app.machine_token(&province).await;
         let machine = app.with_token(&machine);
         let report: Value = machine
@@ -118,5 +128,58 @@ mod suppression {
         let ends: Vec<Value> =
             officer["children"].as_array().unwrap().iter().map(|c| c["members"]["end"].clone()).collect();
         assert!(ends.iter().all(Value::is_i64), "{ends:?}");
+    }
+
+    #[tokio::test]
+    async fn asking_each_commune_alone_or_its_frozen_report_recovers_no_hidden_cell() {
+        // group_by=child hides a partner beside the small commune; asked one by one, or read
+        // as submitted reports, the partner must stay hidden too, or the small commune is the
+        // province's total minus the others.
+        let app = spawn_app().await;
+        let admin = app.admin().await;
+        let (province, communes) = province_of_three(&app).await;
+        let machine = app.machine_token(&province).await;
+        let machine = app.with_token(&machine);
+        let end_of = |report: &Value| report["members"]["end"].clone();
+        let total: Value =
+            machine.get(&format!("/api/v1/reports/kpis?unit={province}&period=2025-Q3")).await.json().await.unwrap();
+        assert_eq!(end_of(&total["unit"]), 19);
+        let mut alone = Vec::new();
+        for commune in &communes {
+            let report: Value =
+                machine.get(&format!("/api/v1/reports/kpis?unit={commune}&period=2025-Q3")).await.json().await.unwrap();
+            alone.push(end_of(&report["unit"]));
+        }
+        assert!(alone.iter().filter(|e| e.is_null()).count() >= 2, "asked one by one: {alone:?}");
+
+        for commune in &communes {
+            let draft =
+                admin.create("/api/v1/report-submissions", &json!({"unit_id": commune, "period": "2025-Q3"})).await;
+            let id = draft["id"].as_str().unwrap();
+            let submitted =
+                admin.request(Method::POST, &format!("/api/v1/report-submissions/{id}/submit")).send().await.unwrap();
+            assert_eq!(submitted.status(), StatusCode::OK);
+        }
+        let list: Value = machine.get("/api/v1/report-submissions?period=2025-Q3").await.json().await.unwrap();
+        let items = list["items"].as_array().unwrap();
+        assert_eq!(items.len(), 3, "{list}");
+        let frozen: Vec<Value> = items.iter().map(|r| end_of(&r["figures"])).collect();
+        assert!(frozen.iter().filter(|e| e.is_null()).count() >= 2, "the list of reports: {frozen:?}");
+        let mut one_by_one = Vec::new();
+        for item in items {
+            let report: Value = machine
+                .get(&format!("/api/v1/report-submissions/{}", item["id"].as_str().unwrap()))
+                .await
+                .json()
+                .await
+                .unwrap();
+            one_by_one.push(end_of(&report["figures"]));
+            let diff = report["live_diff"].as_array().unwrap();
+            assert!(diff.iter().all(|d| d["figure"] != "members.end"), "no live value beside a hidden one: {diff:?}");
+        }
+        assert!(one_by_one.iter().filter(|e| e.is_null()).count() >= 2, "each report: {one_by_one:?}");
+        // People see every figure.
+        let officer: Value = admin.get("/api/v1/report-submissions?period=2025-Q3").await.json().await.unwrap();
+        assert!(officer["items"].as_array().unwrap().iter().all(|r| end_of(&r["figures"]).is_i64()), "{officer}");
     }
 }

@@ -220,6 +220,8 @@ struct Row {
 
 fn to_wire(caller: &Caller, r: Row) -> ReportSubmission {
     let machine = is_machine(caller);
+    // Suppressing is idempotent: figures already seen within their family (`read.rs`) keep
+    // every cell their family hid.
     let figures = if machine { suppressed(r.figures) } else { r.figures };
     // An adjustment's before and after are raw counts and its reason free text: not for
     // machine clients, which see the adjusted figures, suppressed.

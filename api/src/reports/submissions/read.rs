@@ -8,8 +8,13 @@ use diesel_async::RunQueryDsl;
 use diesel_ltree::LtreeExtensions;
 use uuid::Uuid;
 
+use std::collections::HashMap;
+
+use diesel_async::AsyncPgConnection;
+
 use crate::auth::Caller;
 use crate::http::{ApiError, ApiQuery, Page, PageRequest, etag};
+use crate::reports::family::Family;
 use crate::reports::period::Period;
 use crate::reports::{is_machine, report_unit};
 use crate::schema::report_submissions as s;
@@ -62,8 +67,34 @@ pub async fn list_report_submissions(
     if let Some((at, id)) = page.after {
         select = select.filter(s::updated_at.gt(at).or(s::updated_at.eq(at).and(s::id.gt(id))));
     }
-    let rows: Vec<Row> = select.load(&mut conn).await?;
+    let mut rows: Vec<Row> = select.load(&mut conn).await?;
+    if is_machine(&caller) {
+        in_families(&mut conn, &mut rows).await?;
+    }
     Ok(web::Json(Page::from_rows(rows, page.limit, |r| (r.updated_at, r.id), |r| to_wire(&caller, r))))
+}
+
+/// For machine clients: each report's figures suppressed within its family (its parent and
+/// siblings for the same period, `reports/family.rs`), so that no hidden cell is the parent's
+/// total minus the siblings' reports. A page of one province's communes shares one family.
+async fn in_families(conn: &mut AsyncPgConnection, rows: &mut [Row]) -> Result<(), ApiError> {
+    let mut families: HashMap<(Option<Uuid>, String), Option<Family>> = HashMap::new();
+    for row in rows.iter_mut() {
+        let Some(unit) = queries::find(conn, row.unit_id).await? else { continue };
+        let period = Period { label: row.period.clone(), from: row.period_from, to: row.period_to };
+        let key = (unit.parent_id, row.period.clone());
+        if !families.contains_key(&key) {
+            let family = Family::of(conn, &unit, &period).await?;
+            families.insert(key.clone(), family);
+        }
+        let Ok(own) = serde_json::from_value::<Kpis>(row.figures.clone()) else { continue };
+        let shown = match families.get(&key).and_then(Option::as_ref) {
+            Some(family) => family.view(unit.id, own),
+            None => crate::reports::suppress::suppress(own),
+        };
+        row.figures = serde_json::to_value(shown).map_err(ApiError::internal)?;
+    }
+    Ok(())
 }
 
 /// Get a report
@@ -80,11 +111,23 @@ pub async fn get_report_submission(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let row = visible(&mut conn, &caller, id.into_inner(), false).await?;
+    let mut row = visible(&mut conn, &caller, id.into_inner(), false).await?;
     let period = Period { label: row.period.clone(), from: row.period_from, to: row.period_to };
     let mut live = freeze(&mut conn, row.unit_id, &period).await?;
     if is_machine(&caller) {
-        live = suppressed(live);
+        // The frozen and the live figures, each within the report's family.
+        let unit = queries::find(&mut conn, row.unit_id).await?.ok_or(ApiError::NotFound)?;
+        let family = Family::of(&mut conn, &unit, &period).await?;
+        let view = |figures: Value| -> Value {
+            let Ok(own) = serde_json::from_value::<Kpis>(figures) else { return Value::Null };
+            let shown = match &family {
+                Some(family) => family.view(unit.id, own),
+                None => crate::reports::suppress::suppress(own),
+            };
+            serde_json::to_value(shown).unwrap_or(Value::Null)
+        };
+        row.figures = view(row.figures.clone());
+        live = view(live);
     }
     let mut report = to_wire(&caller, row);
     let mut changes = Vec::new();

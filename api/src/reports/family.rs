@@ -1,0 +1,119 @@
+//! What a machine client (aggregates only) sees of one unit's figures. Complementary
+//! suppression only protects a hidden cell if every way of asking hides the same partner:
+//! asked alone, a child showed the partner that `group_by=child` had hidden, and the hidden
+//! cell came back as the parent's total minus its siblings. So a unit's figures are always
+//! suppressed within its **family** — its parent and the parent's open children, each frozen
+//! where a report of the same period has been submitted and live otherwise — and the one rule
+//! (`suppress::complement`) decides, whether the unit is asked alone, with its children, or as
+//! a frozen report.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::compute::kpis_of;
+use super::figures::Kpis;
+use super::period::Period;
+use super::suppress::{complement, suppress};
+use crate::http::ApiError;
+use crate::org_units::models::OrgUnitRow;
+use crate::org_units::queries;
+use crate::schema::{org_units, report_submissions as s};
+
+/// The open children of `unit`, by name (at most 500).
+pub async fn children(conn: &mut AsyncPgConnection, unit: &OrgUnitRow) -> Result<Vec<OrgUnitRow>, ApiError> {
+    Ok(org_units::table
+        .filter(org_units::parent_id.eq(unit.id))
+        .filter(org_units::valid_to.is_null())
+        .select(OrgUnitRow::as_select())
+        .order((org_units::name.asc(), org_units::id.asc()))
+        .limit(500)
+        .load(conn)
+        .await?)
+}
+
+/// A parent and its children (`ids[0]` the parent) with the figures a reader can hold of
+/// each for one period: the submitted report where there is one, else the live figures.
+pub struct Family {
+    ids: Vec<Uuid>,
+    raw: Vec<Kpis>,
+}
+
+impl Family {
+    /// The family `unit` is a child in: `None` for a unit without a parent.
+    pub async fn of(
+        conn: &mut AsyncPgConnection,
+        unit: &OrgUnitRow,
+        period: &Period,
+    ) -> Result<Option<Family>, ApiError> {
+        let Some(parent) = unit.parent_id else { return Ok(None) };
+        let Some(parent) = queries::find(conn, parent).await? else { return Ok(None) };
+        let mut units = vec![parent.clone()];
+        units.extend(children(conn, &parent).await?);
+        if !units.iter().any(|u| u.id == unit.id) {
+            units.push(unit.clone());
+        }
+        let raw = kpis_of(conn, &units, period, None).await?;
+        Ok(Some(Family::from_figures(conn, &units, raw, period).await?))
+    }
+
+    /// The family of `units` (parent first) from their live figures `raw`.
+    pub async fn from_figures(
+        conn: &mut AsyncPgConnection,
+        units: &[OrgUnitRow],
+        mut raw: Vec<Kpis>,
+        period: &Period,
+    ) -> Result<Family, ApiError> {
+        let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
+        let frozen: Vec<(Uuid, serde_json::Value)> = s::table
+            .filter(s::unit_id.eq_any(&ids))
+            .filter(s::period.eq(&period.label))
+            .filter(s::status.eq_any(["submitted", "accepted"]))
+            .select((s::unit_id, s::figures))
+            .load(conn)
+            .await?;
+        let frozen: HashMap<Uuid, Kpis> =
+            frozen.into_iter().filter_map(|(id, f)| serde_json::from_value(f).ok().map(|k| (id, k))).collect();
+        for (k, id) in raw.iter_mut().zip(&ids) {
+            if let Some(f) = frozen.get(id) {
+                *k = f.clone();
+            }
+        }
+        Ok(Family { ids, raw })
+    }
+
+    /// The parent's id.
+    pub fn parent(&self) -> Option<Uuid> {
+        self.ids.as_slice().first().copied()
+    }
+
+    /// `own`, the raw figures of the child `unit`, as a machine client may see them: suppressed
+    /// one by one, then complementarily with the parent and the other children.
+    pub fn view(&self, unit: Uuid, own: Kpis) -> Kpis {
+        let mut raw: Vec<Kpis> = Vec::with_capacity(self.raw.len() + 1);
+        for (i, (id, k)) in self.ids.iter().zip(&self.raw).enumerate() {
+            if i == 0 || *id != unit {
+                raw.push(k.clone());
+            }
+        }
+        raw.push(own.clone());
+        let mut shown: Vec<Kpis> = raw.iter().cloned().map(suppress).collect();
+        complement(&raw, &mut shown);
+        shown.pop().unwrap_or_else(|| suppress(own))
+    }
+}
+
+/// `own`, the raw figures of `unit` over `period`, as a machine client may see them.
+pub async fn for_machine(
+    conn: &mut AsyncPgConnection,
+    unit: &OrgUnitRow,
+    period: &Period,
+    own: Kpis,
+) -> Result<Kpis, ApiError> {
+    Ok(match Family::of(conn, unit, period).await? {
+        Some(family) => family.view(unit.id, own),
+        None => suppress(own),
+    })
+}
