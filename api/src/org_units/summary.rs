@@ -4,16 +4,17 @@
 use actix_web::{get, web};
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Date, Text};
+use diesel::sql_types::{Array, BigInt, Date, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::handlers::visible_unit;
-use super::queries::path_on;
 use crate::auth::{Caller, Permission};
 use crate::http::{ApiError, ApiQuery};
+use crate::reports::coverage::coverage;
+use crate::reports::groups::units_on;
 use crate::schema::org_unit_population as pop;
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
@@ -31,11 +32,13 @@ pub struct MemberSummary {
     pub members: i64,
     /// Honorary members, excluded from every ratio.
     pub honorary_members: i64,
-    /// The latest count of women 18+ of the unit on or before that day, if recorded.
+    /// Women 18+ of the counted units that day, as in the reports' coverage: each unit's latest
+    /// count on or before it, with merged units' last counts; `null` when no unit has one.
     pub women_18_plus: Option<i32>,
-    /// Date of that count.
+    /// Date of the unit's own latest count, if it has one.
     pub population_as_of: Option<NaiveDate>,
-    /// Coverage (tỷ lệ tập hợp) = members ÷ women 18+ × 100, two decimals; `null` without a count.
+    /// Coverage (tỷ lệ tập hợp) = regular members of the counted units ÷ women 18+ × 100, two
+    /// decimals; `null` without a count (the reports' `coverage` says what was left out).
     pub coverage_percent: Option<f64>,
 }
 
@@ -81,47 +84,49 @@ pub async fn get_org_unit_member_summary(
     let mut conn = state.pool.get().await?;
     let unit = visible_unit(&mut conn, &caller, id.into_inner(), Permission::OrgUnitsRead).await?;
     let (regular, honorary) = members_on(&mut conn, unit.id, day).await?;
-    let population: Option<(NaiveDate, i32)> = pop::table
+    // Coverage by the rule of the reports: the counted units only (docs/figures.md).
+    let units = units_on(&mut conn, &[unit.id], day).await?;
+    let cover = coverage(&mut conn, &units, day, &[regular]).await?.pop().unwrap_or_default();
+    let population: Option<NaiveDate> = pop::table
         .filter(pop::unit_id.eq(unit.id))
         .filter(pop::as_of.le(day))
         .order(pop::as_of.desc())
-        .select((pop::as_of, pop::women_18_plus))
+        .select(pop::as_of)
         .first(&mut conn)
         .await
         .optional()?;
-    let coverage_percent = population
-        .and_then(|(_, women)| (women > 0).then(|| ((regular as f64) * 10_000.0 / f64::from(women)).round() / 100.0));
+    let coverage_percent = cover
+        .women
+        .and_then(|women| (women > 0).then(|| ((cover.members as f64) * 10_000.0 / (women as f64)).round() / 100.0));
     Ok(web::Json(MemberSummary {
         org_unit_id: unit.id,
         as_of: day,
         members: regular,
         honorary_members: honorary,
-        women_18_plus: population.map(|(_, w)| w),
-        population_as_of: population.map(|(d, _)| d),
+        women_18_plus: cover.women.map(|w| i32::try_from(w).unwrap_or(i32::MAX)),
+        population_as_of: population,
         coverage_percent,
     }))
 }
 
-/// Regular and honorary members placed in the unit's subtree (as it was) on `day`.
+/// Regular and honorary members placed on `day` in the units that make up `unit` that day:
+/// its subtree as it was, and before it existed, its predecessors' (the one rule of the
+/// reports, `reports::groups::units_on`; docs/figures.md).
 pub async fn members_on(conn: &mut AsyncPgConnection, unit: Uuid, day: NaiveDate) -> Result<(i64, i64), ApiError> {
-    Ok(match path_on(conn, unit, day).await? {
-        Some(path) => {
-            let counts: Counts = diesel::sql_query(
-                "SELECT count(*) FILTER (WHERE m.member_type = 'regular') AS regular,
-                        count(*) FILTER (WHERE m.member_type = 'honorary') AS honorary
-                 FROM member_placements p
-                 JOIN members m ON m.id = p.member_id
-                 JOIN org_unit_periods up ON up.unit_id = p.unit_id
-                      AND up.valid_from <= $1 AND (up.valid_to IS NULL OR up.valid_to > $1)
-                 WHERE p.valid_from <= $1 AND (p.valid_to IS NULL OR p.valid_to > $1)
-                   AND up.path <@ $2::ltree",
-            )
-            .bind::<Date, _>(day)
-            .bind::<Text, _>(&path.0)
-            .get_result(conn)
-            .await?;
-            (counts.regular, counts.honorary)
-        }
-        None => (0, 0),
-    })
+    let units = units_on(conn, &[unit], day).await?;
+    if units.unit.is_empty() {
+        return Ok((0, 0));
+    }
+    let counts: Counts = diesel::sql_query(
+        "SELECT count(*) FILTER (WHERE m.member_type = 'regular') AS regular,
+                count(*) FILTER (WHERE m.member_type = 'honorary') AS honorary
+         FROM member_placements p
+         JOIN members m ON m.id = p.member_id
+         WHERE p.unit_id = ANY($2) AND p.valid_from <= $1 AND (p.valid_to IS NULL OR p.valid_to > $1)",
+    )
+    .bind::<Date, _>(day)
+    .bind::<Array<SqlUuid>, _>(&units.unit)
+    .get_result(conn)
+    .await?;
+    Ok((counts.regular, counts.honorary))
 }

@@ -7,14 +7,14 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use diesel::QueryableByName;
-use diesel::sql_types::{Array, BigInt, Date, Integer, Nullable, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Date, Integer, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use futures_util::future::try_join3;
 
 use super::figures::{CardsAndFees, CoverageFigures, Kpis, MemberFigures, PairFigures, Ratio, SupportFigures};
-use super::groups::{GroupKeyed, Groups, by_group, index, keyed};
+use super::groups::{Groups, keyed};
 use super::period::Period;
 use crate::db::{DbPool, export_snapshot, in_shared_snapshot};
 use crate::http::ApiError;
@@ -145,56 +145,6 @@ async fn movements(
     .await
 }
 
-#[derive(QueryableByName)]
-struct Women {
-    #[diesel(sql_type = Integer)]
-    grp: i32,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    value: Option<i64>,
-}
-
-/// Women aged 18+ of each group: its unit's latest count, or else the sum of its branches'.
-async fn women(
-    conn: &mut AsyncPgConnection,
-    units: &[OrgUnitRow],
-    end: &Groups,
-    day: NaiveDate,
-) -> Result<Vec<Option<i64>>, ApiError> {
-    let grp: Vec<i32> = (0..units.len()).map(index).collect();
-    let ids: Vec<Uuid> = units.iter().map(|u| u.id).collect();
-    let own: Vec<Women> = diesel::sql_query(
-        "SELECT g.grp, (SELECT p.women_18_plus::bigint FROM org_unit_population p WHERE p.unit_id = g.unit_id
-                        AND p.as_of <= $3 ORDER BY p.as_of DESC LIMIT 1) AS value
-         FROM unnest($1::integer[], $2::uuid[]) AS g(grp, unit_id)",
-    )
-    .bind::<Array<Integer>, _>(&grp)
-    .bind::<Array<SqlUuid>, _>(&ids)
-    .bind::<Date, _>(day)
-    .load(conn)
-    .await?;
-    let branches: Vec<GroupKeyed> = diesel::sql_query(
-        "SELECT g.grp, 'women' AS key, sum(b.latest)::bigint AS value
-         FROM (SELECT DISTINCT ON (p.unit_id) p.unit_id, p.women_18_plus AS latest FROM org_unit_population p
-               JOIN org_units u ON u.id = p.unit_id AND u.level = 'branch'
-               WHERE p.unit_id = ANY($2) AND p.as_of <= $3 ORDER BY p.unit_id, p.as_of DESC) b
-         JOIN unnest($1::integer[], $2::uuid[]) AS g(grp, unit_id) ON g.unit_id = b.unit_id
-         GROUP BY 1",
-    )
-    .bind::<Array<Integer>, _>(&end.grp)
-    .bind::<Array<SqlUuid>, _>(&end.unit)
-    .bind::<Date, _>(day)
-    .load(conn)
-    .await?;
-    let branches = by_group(branches, units.len());
-    let mut out: Vec<Option<i64>> = branches.iter().map(|b| b.get("women").copied()).collect();
-    for row in own {
-        if let (Some(value), Some(slot)) = (row.value, usize::try_from(row.grp).ok().and_then(|g| out.get_mut(g))) {
-            *slot = Some(value);
-        }
-    }
-    Ok(out)
-}
-
 /// Every KPI of `unit` over `period`.
 pub async fn kpis(conn: &mut AsyncPgConnection, unit: &OrgUnitRow, period: &Period) -> Result<Kpis, ApiError> {
     let mut all = kpis_of(conn, std::slice::from_ref(unit), period, None).await?;
@@ -218,6 +168,7 @@ struct People {
     heads: Vec<Headcounts>,
     absent: Vec<Option<i64>>,
     fees: Vec<CardsAndFees>,
+    coverage: Vec<super::coverage::CoverageParts>,
 }
 
 async fn people(conn: &mut AsyncPgConnection, s: &Scope<'_>) -> Result<People, ApiError> {
@@ -228,17 +179,17 @@ async fn people(conn: &mut AsyncPgConnection, s: &Scope<'_>) -> Result<People, A
     };
     let heads = headcounts(conn, days, s.n).await?;
     let members_end: Vec<i64> = heads.iter().map(|h| h.end).collect();
+    let coverage = super::coverage::coverage(conn, &s.end, s.period.to, &members_end).await?;
     let streak = super::engagement::streak_groups(&members_end);
     let absent = super::engagement::absent_three_running(conn, &s.end, &streak, s.period).await?;
     let cards: Vec<(i64, i64)> = heads.iter().map(|h| (h.cards_end, h.end)).collect();
     let fees = super::outcomes::cards_and_fees(conn, s.units, &s.end, s.period.to, &cards).await?;
-    Ok(People { heads, absent, fees })
+    Ok(People { heads, absent, fees, coverage })
 }
 
 /// Movements, women aged 18+, the settings that shape the figures, pairs and support.
 struct Rest {
     moves: Vec<BTreeMap<String, i64>>,
-    women: Vec<Option<i64>>,
     threshold: i64,
     criteria: BTreeMap<String, Vec<String>>,
     pairs: Vec<PairFigures>,
@@ -248,7 +199,6 @@ struct Rest {
 async fn rest(conn: &mut AsyncPgConnection, s: &Scope<'_>) -> Result<Rest, ApiError> {
     Ok(Rest {
         moves: movements(conn, &s.all, s.period, s.n).await?,
-        women: women(conn, s.units, &s.end, s.period.to).await?,
         threshold: crate::settings::integer(conn, "coverage.flag_below_percent", 60).await?,
         criteria: crate::settings::json(conn, "reports.criteria_codes")
             .await?
@@ -304,13 +254,13 @@ pub async fn kpis_of(
         }
         None => (people(conn, &s).await?, attendance(conn).await?, rest(conn, &s).await?),
     };
-    let People { heads, absent, fees } = people;
-    let Rest { moves, women, threshold, criteria, pairs, support } = rest;
+    let People { heads, absent, fees, coverage } = people;
+    let Rest { moves, threshold, criteria, pairs, support } = rest;
     let members_end: Vec<i64> = heads.iter().map(|h| h.end).collect();
     let engagement = super::engagement::figures(&attendance, &members_end, &absent);
     let mut out = Vec::with_capacity(n);
-    for (i, (((((unit, h), engagement), pairs), support), fees)) in
-        units.iter().zip(&heads).zip(engagement).zip(pairs).zip(support).zip(fees).enumerate()
+    for (i, ((((((unit, h), engagement), pairs), support), fees), cover)) in
+        units.iter().zip(&heads).zip(engagement).zip(pairs).zip(support).zip(fees).zip(coverage).enumerate()
     {
         let count = |kind: &str| moves[i].get(kind).copied().unwrap_or(0);
         let net = count("join") + count("reinstatement") + count("transfer_in")
@@ -318,8 +268,12 @@ pub async fn kpis_of(
             - count("leave")
             - count("removal")
             - count("death");
-        let coverage = women[i]
-            .map_or(Ratio { numerator: Some(h.end), denominator: None, percent: None }, |w| Ratio::of(h.end, w));
+        let ratio =
+            cover.women.map_or(Ratio { numerator: Some(cover.members), denominator: None, percent: None }, |w| {
+                Ratio::of(cover.members, w)
+            });
+        let stale = ratio.percent.is_some_and(|p| p > 100.0);
+        let partial = cover.left_out.units > 0 || cover.left_out.members.is_some_and(|m| m > 0);
         out.push(Kpis {
             unit_id: unit.id,
             unit_name: unit.name.clone(),
@@ -343,10 +297,13 @@ pub async fn kpis_of(
                 growth_year: Ratio::of(h.end - h.year_before, h.year_before),
             },
             coverage: CoverageFigures {
-                women_18_plus: women[i],
-                flagged: coverage.percent.is_some_and(|p| p < threshold as f64),
-                coverage,
+                women_18_plus: cover.women,
+                flagged: !stale && ratio.percent.is_some_and(|p| p < threshold as f64),
+                coverage: ratio,
                 threshold_percent: threshold,
+                stale,
+                partial,
+                left_out: cover.left_out,
             },
             engagement,
             pairs,

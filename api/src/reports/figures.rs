@@ -67,18 +67,49 @@ pub struct MemberFigures {
     pub growth_year: Ratio,
 }
 
-/// Coverage (tỷ lệ tập hợp).
+/// Coverage (tỷ lệ tập hợp). Only units with a count of women aged 18+ take part, numerator
+/// and denominator alike; what no count covers is in `left_out` (docs/figures.md).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CoverageFigures {
-    /// Phụ nữ từ 18 tuổi / The unit's latest count on or before `to`, or the sum of its
-    /// branches' latest counts when it has none.
+    /// Phụ nữ từ 18 tuổi / Sum of the counts of the counted units: each its latest count on or
+    /// before `to`, plus the last counts of units merged into it since; a counted unit covers
+    /// its subtree. `null` when no unit has a count.
     pub women_18_plus: Option<i64>,
-    /// Tỷ lệ tập hợp / Members at the end ÷ women aged 18+.
+    /// Tỷ lệ tập hợp / Regular members of the counted units at the end ÷ `women_18_plus`.
     pub coverage: Ratio,
     /// The threshold (setting `coverage.flag_below_percent`, default 60).
     pub threshold_percent: i64,
-    /// Dưới ngưỡng / Coverage under the threshold.
+    /// Dưới ngưỡng / Coverage under the threshold (never when `stale`).
     pub flagged: bool,
+    /// Số liệu cũ / Coverage above 100 %: the count is out of date; not a best result.
+    #[serde(default)]
+    pub stale: bool,
+    /// Chưa đầy đủ / Some units (or members) are left out for want of a count.
+    #[serde(default)]
+    pub partial: bool,
+    /// Đơn vị chưa có số phụ nữ / What no count covers.
+    #[serde(default)]
+    pub left_out: CoverageLeftOut,
+}
+
+/// Units and members left out of coverage for want of a count of women aged 18+.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CoverageLeftOut {
+    /// Units without a count, none of whose subunits has one.
+    pub units: i64,
+    /// Regular members of the units left out (and of uncounted units above counted ones).
+    pub members: Option<i64>,
+    /// The first 20 of those units, in Vietnamese order.
+    #[schema(max_items = 20)]
+    pub named: Vec<UnitRef>,
+}
+
+/// A unit named in a figure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct UnitRef {
+    pub unit_id: Uuid,
+    /// Tên đơn vị / Its name on the day counted.
+    pub name: String,
 }
 
 /// Participation (sinh hoạt).

@@ -72,7 +72,7 @@ pub fn suppress(mut k: Kpis) -> Kpis {
         m.other_moves = None;
     }
     hidden |= hide_ratio(&mut m.growth) | hide_ratio(&mut m.growth_year);
-    hidden |= hide_ratio(&mut k.coverage.coverage);
+    hidden |= hide_ratio(&mut k.coverage.coverage) | hide(&mut k.coverage.left_out.members);
     let e = &mut k.engagement;
     hidden |= hide_ratio(&mut e.participation) | hide_ratio(&mut e.meeting_attendance);
     hidden |= hide(&mut e.absent_three_running);

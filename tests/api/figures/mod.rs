@@ -1,4 +1,5 @@
 //! Figures a commune can sign (issue 18): each defect a province officer found, as a test named
 //! after it, checked against the rule of DOMAIN.md worked out by hand.
 
+mod coverage;
 mod honorary;
