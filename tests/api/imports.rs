@@ -7,10 +7,10 @@ use serde_json::{Value, json};
 
 use crate::helpers::{As, ROOT_UNIT, TestApp, assert_problem, spawn_app};
 
-const HEADER: &str =
+pub const HEADER: &str =
     "Họ,Tên đệm,Tên,Giới tính,Ngày sinh,Số CCCD,Số điện thoại,Địa chỉ,Dân tộc,Tôn giáo,Ngày vào hội,Số thẻ hội viên,Tổ";
 
-async fn branch(app: &TestApp) -> (String, String) {
+pub async fn branch(app: &TestApp) -> (String, String) {
     let commune = app.unit(ROOT_UNIT, "commune", "Xã Hưng Nhượng").await;
     let branch = app.unit(&commune, "branch", "Chi hội ấp Rẫy").await;
     app.unit(&branch, "group", "Tổ 1").await;
@@ -18,7 +18,7 @@ async fn branch(app: &TestApp) -> (String, String) {
 }
 
 /// Starts an import and waits for its job to finish; returns the job.
-async fn run_import(who: &As<'_>, unit: &str, body: Vec<u8>, content_type: &str, dry_run: bool) -> Value {
+pub async fn run_import(who: &As<'_>, unit: &str, body: Vec<u8>, content_type: &str, dry_run: bool) -> Value {
     let response = who
         .request(reqwest::Method::POST, &format!("/api/v1/imports/members?unit={unit}&dry_run={dry_run}"))
         .header("content-type", content_type)
@@ -72,7 +72,7 @@ async fn a_dry_run_reports_exactly_the_bad_rows_by_column() {
     assert_eq!(
         found,
         [
-            (7, "Ngày sinh", "invalid_date"),
+            (7, "Ngày sinh", "no_such_day"),
             (11, "Số điện thoại", "invalid_format"),
             (12, "Dân tộc", "unknown_code"),
             (12, "Tổ", "unknown_group")

@@ -6,6 +6,7 @@ pub mod limits;
 pub mod read;
 pub mod rows;
 pub mod run;
+pub mod spellings;
 pub mod template;
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::columns::{Column, header};
 use super::read::RawRow;
+use super::spellings::{ETHNICITY_ALIASES, RELIGION_ALIASES, name_key};
 use crate::http::{ApiError, FieldIssue, Lang, Text};
 use crate::members::validate::{CleanMember, clean};
 use crate::members::wire::{MemberType, NewMember, Sex};
@@ -36,17 +37,21 @@ pub struct CodeLists {
 
 impl CodeLists {
     pub fn new(ethnicities: Vec<(String, String)>, religions: Vec<(String, String)>) -> Self {
-        let index = |list: Vec<(String, String)>| {
+        // Keyed by `name_key`: the list's names, their usual spellings, and the codes.
+        let index = |list: Vec<(String, String)>, aliases: &[(&str, &str)]| {
             let mut map = HashMap::new();
+            for (spelling, code) in aliases {
+                if list.iter().any(|(c, _)| c == code) {
+                    map.insert((*spelling).to_owned(), (*code).to_owned());
+                }
+            }
             for (code, name) in list {
-                map.insert(fold(&name), code.clone());
+                map.insert(name_key(&name), code.clone());
                 map.insert(code.clone(), code);
             }
             map
         };
-        let mut religions = index(religions);
-        religions.insert("khong".into(), "00".into());
-        CodeLists { ethnicities: index(ethnicities), religions }
+        CodeLists { ethnicities: index(ethnicities, ETHNICITY_ALIASES), religions: index(religions, RELIGION_ALIASES) }
     }
 }
 
@@ -82,8 +87,24 @@ pub struct RowContext<'a> {
     pub lang: Lang,
 }
 
-fn parse_date(text: &str) -> Option<NaiveDate> {
-    ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"].iter().find_map(|f| NaiveDate::parse_from_str(text, f).ok())
+/// Why a date cell is not a date: written otherwise, or written right but no such day.
+#[derive(Debug, PartialEq)]
+enum BadDate {
+    Shape,
+    NoSuchDay,
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, BadDate> {
+    if let Some(day) =
+        ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"].iter().find_map(|f| NaiveDate::parse_from_str(text, f).ok())
+    {
+        return Ok(day);
+    }
+    // Three numbers in a date's places (31/02/1980, 2025-13-01): the shape is right.
+    let parts: Vec<&str> = text.split(['/', '-', '.']).collect();
+    let numeric = parts.len() == 3
+        && parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()));
+    if numeric && (parts[0].len() == 4 || parts[2].len() == 4) { Err(BadDate::NoSuchDay) } else { Err(BadDate::Shape) }
 }
 
 /// The row as a clean member (and the unit it goes to), or its problems.
@@ -103,11 +124,21 @@ pub fn member_of(row: &RawRow, ctx: &RowContext<'_>) -> Result<(CleanMember, Uui
         if text.is_empty() {
             return None;
         }
-        let parsed = parse_date(text);
-        if parsed.is_none() {
-            fail(c, "invalid_date", Text::new("Ngày phải có dạng dd/mm/yyyy.", "Dates are written dd/mm/yyyy."));
+        match parse_date(text) {
+            Ok(day) => Some(day),
+            Err(BadDate::NoSuchDay) => {
+                fail(
+                    c,
+                    "no_such_day",
+                    Text::new("Không có ngày này trong lịch.", "There is no such day in the calendar."),
+                );
+                None
+            }
+            Err(BadDate::Shape) => {
+                fail(c, "invalid_date", Text::new("Ngày phải có dạng dd/mm/yyyy.", "Dates are written dd/mm/yyyy."));
+                None
+            }
         }
-        parsed
     };
     let (birth_date, birth_year) = match cell(Column::Birth) {
         "" => (None, None),
@@ -152,7 +183,7 @@ pub fn member_of(row: &RawRow, ctx: &RowContext<'_>) -> Result<(CleanMember, Uui
         if text.is_empty() {
             return None;
         }
-        let found = list.get(&fold(text)).or_else(|| list.get(text)).cloned();
+        let found = list.get(&name_key(text)).or_else(|| list.get(text)).cloned();
         if found.is_none() {
             fail(
                 column,

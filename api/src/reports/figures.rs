@@ -207,3 +207,44 @@ pub struct KpiReport {
     /// Each open child unit, by name (with `group_by=child`).
     pub children: Vec<Kpis>,
 }
+
+impl Ratio {
+    /// The percent again from the parts (after one was adjusted by hand).
+    fn rederive(&mut self) {
+        if let (Some(n), Some(d)) = (self.numerator, self.denominator) {
+            *self = Ratio::of(n, d);
+        }
+    }
+}
+
+impl Kpis {
+    /// Every figure built on others, computed again from its parts: a report adjusted by hand
+    /// (joins set to 99) must not keep the net change, growth or percents of before.
+    pub fn rederive(&mut self) {
+        let m = &mut self.members;
+        if let [Some(joins), Some(back), Some(came), Some(went), Some(left), Some(removed), Some(died)] =
+            [m.joins, m.reinstatements, m.transfers_in, m.transfers_out, m.leavers, m.removals, m.deaths]
+        {
+            let net = joins + back + came - went - left - removed - died;
+            m.net_change = Some(net);
+            m.other_moves = m.start.zip(m.end).map(|(start, end)| end - start - net);
+        }
+        if let (Some(start), Some(end)) = (m.start, m.end) {
+            m.growth = Ratio::of(end - start, start);
+        }
+        if let (Some(before), Some(end)) = (m.year_before, m.end) {
+            m.growth_year = Ratio::of(end - before, before);
+        }
+        let c = &mut self.coverage;
+        c.coverage.rederive();
+        c.stale = c.coverage.percent.is_some_and(|p| p > 100.0);
+        c.flagged = !c.stale && c.coverage.percent.is_some_and(|p| p < c.threshold_percent as f64);
+        self.engagement.participation.rederive();
+        self.engagement.meeting_attendance.rederive();
+        self.pairs.outcomes_reached.rederive();
+        self.cards_and_fees.card_holders.rederive();
+        if let Some(fee) = self.cards_and_fees.fee_paid.as_mut() {
+            fee.rederive();
+        }
+    }
+}

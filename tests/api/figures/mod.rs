@@ -3,3 +3,4 @@
 
 mod coverage;
 mod honorary;
+mod smaller;

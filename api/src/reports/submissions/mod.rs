@@ -281,6 +281,16 @@ async fn parent_of(conn: &mut AsyncPgConnection, unit: Uuid) -> Result<OrgUnitRo
     queries::find(conn, parent).await?.ok_or(ApiError::NotFound)
 }
 
+/// Figures built on others computed again from their parts, after adjustments.
+fn rederive(figures: &mut Value) {
+    if let Ok(mut kpis) = serde_json::from_value::<Kpis>(figures.clone()) {
+        kpis.rederive();
+        if let Ok(value) = serde_json::to_value(kpis) {
+            *figures = value;
+        }
+    }
+}
+
 /// Walks a dotted path to a number; sets it to `value` and returns the old one.
 fn adjust(figures: &mut Value, figure: &str, value: i64) -> Option<Option<i64>> {
     let mut node = figures;

@@ -112,6 +112,7 @@ pub async fn submit_report_submission(
         for a in &adjustments {
             adjust(&mut figures, &a.figure, a.value);
         }
+        rederive(&mut figures);
         let updated: Row = diesel::update(s::table.find(row.id))
             .set((
                 s::status.eq("submitted"),
@@ -131,6 +132,9 @@ pub async fn submit_report_submission(
     })
     .await
 }
+
+/// Figures computed from others (`Kpis::rederive`): adjusted through their parts only.
+const DERIVED: [&str; 4] = ["members.net_change", "members.other_moves", "members.growth", "members.growth_year"];
 
 /// Adjust a figure of a report
 ///
@@ -165,6 +169,16 @@ pub async fn create_report_adjustment(
         let row = visible(conn, &caller, report_id, true).await?;
         caller.require(Permission::OrgUnitsWrite, &row.unit_path.0)?;
         require_status(&row, &["draft", "returned"])?;
+        if DERIVED.iter().any(|d| input.figure == *d || input.figure.starts_with(&format!("{d}."))) {
+            return Err(ApiError::invalid_field(
+                "figure",
+                "derived_figure",
+                Text::new(
+                    "Chỉ tiêu này tính từ các chỉ tiêu khác: hãy điều chỉnh các thành phần của nó.",
+                    "This figure is computed from others: adjust its parts instead.",
+                ),
+            ));
+        }
         let mut figures = row.figures.clone();
         let before = adjust(&mut figures, &input.figure, input.value).ok_or_else(|| {
             ApiError::invalid_field(
@@ -173,6 +187,7 @@ pub async fn create_report_adjustment(
                 Text::new("Không có chỉ tiêu số này.", "No such whole-number figure."),
             )
         })?;
+        rederive(&mut figures);
         let mut adjustments: Vec<Adjustment> = serde_json::from_value(row.adjustments.clone()).unwrap_or_default();
         adjustments.push(Adjustment {
             figure: input.figure.clone(),

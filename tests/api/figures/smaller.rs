@@ -1,0 +1,118 @@
+//! The smaller findings: an adjusted figure carries into the figures built on it, a recruit
+//! closes on the join date, and the import takes the usual spellings and names an impossible
+//! day as such.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{ROOT_UNIT, assert_problem, field_error, spawn_app};
+use crate::imports::{HEADER, branch, run_import};
+use crate::reports::{kpis, member};
+
+#[tokio::test]
+async fn an_adjusted_figure_carries_into_the_net_change() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let commune = app.unit(ROOT_UNIT, "commune", "Xã Điều Chỉnh").await;
+    let ap = app.unit(&commune, "branch", "Chi hội ấp Một").await;
+    for given in ["An", "Bình", "Cúc"] {
+        member(&admin, &ap, given, "2015-03-08", json!({})).await;
+    }
+    let draft = admin.create("/api/v1/report-submissions", &json!({"unit_id": commune, "period": "2025-Q3"})).await;
+    let id = draft["id"].as_str().unwrap();
+    let adjustments = format!("/api/v1/report-submissions/{id}/adjustments");
+    let adjusted = admin
+        .post_json(&adjustments, &json!({"figure": "members.joins", "value": 99, "reason": "Sổ giấy chưa nhập"}))
+        .await;
+    assert_eq!(adjusted.status(), StatusCode::CREATED);
+    let adjusted: Value = adjusted.json().await.unwrap();
+    let m = &adjusted["figures"]["members"];
+    assert_eq!(m["joins"], 99);
+    assert_eq!(m["net_change"], 99, "joins + reinstatements + in − out − leavers − removals − deaths: {m}");
+    assert_eq!(m["other_moves"], -99, "end − start − net change");
+    // A figure computed from others is adjusted through its parts.
+    let derived =
+        admin.post_json(&adjustments, &json!({"figure": "members.net_change", "value": 5, "reason": "x"})).await;
+    let problem = assert_problem(derived, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_error(&problem, "figure")["code"], "derived_figure");
+    // Submitting refreezes and applies the adjustment again: the net change follows it.
+    let submitted: Value = admin
+        .request(Method::POST, &format!("/api/v1/report-submissions/{id}/submit"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(submitted["figures"]["members"]["net_change"], 99, "{submitted}");
+}
+
+#[tokio::test]
+async fn a_recruit_pair_closes_on_the_members_join_date() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let commune = app.unit(ROOT_UNIT, "commune", "Xã Vận Động").await;
+    let ap = app.unit(&commune, "branch", "Chi hội ấp Hai").await;
+    let mentor = member(&admin, &ap, "Hoa", "2015-03-08", json!({})).await;
+    let prospect = admin
+        .create(
+            "/api/v1/prospects",
+            &json!({"family_name": "Lê", "given_name": "Thu", "birth_year": 1999, "unit_id": ap}),
+        )
+        .await;
+    let prospect = prospect["id"].as_str().unwrap();
+    let pair = admin
+        .create(
+            "/api/v1/pairs",
+            &json!({"kind": "recruit", "mentor_id": mentor, "mentee_id": prospect, "started_on": "2025-03-01"}),
+        )
+        .await;
+    admin.create(&format!("/api/v1/prospects/{prospect}/convert"), &json!({"joined_on": "2025-06-10"})).await;
+    let closed: Value =
+        admin.get(&format!("/api/v1/pairs/{}", pair["id"].as_str().unwrap())).await.json().await.unwrap();
+    assert_eq!((closed["status"].clone(), closed["ended_on"].clone()), (json!("achieved"), json!("2025-06-10")));
+    // The recruitment counts in the month she joined, not the month it was typed in.
+    let june = kpis(&admin, &format!("unit={commune}&period=2025-06")).await;
+    assert_eq!(june["unit"]["pairs"]["prospects_recruited"], 1);
+    assert_eq!(june["unit"]["members"]["joins"], 1);
+    let july = kpis(&admin, &format!("unit={commune}&period=2025-07")).await;
+    assert_eq!(july["unit"]["pairs"]["prospects_recruited"], 0);
+}
+
+#[tokio::test]
+async fn import_takes_the_usual_spellings_and_names_an_impossible_day() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let (_, ap) = branch(&app).await;
+    let lines = [
+        HEADER.to_owned(),
+        "Thạch,Thị,Sa,Nữ,12/03/1985,,,Ấp Rẫy,Khmer,Phật giáo,08/03/2010,,".into(),
+        "Lâm,Thị,Mai,Nữ,12/03/1986,,,Ấp Rẫy,dân tộc Kinh,Thiên Chúa giáo,08/03/2010,,".into(),
+        "Sơn,Thị,Na,Nữ,12/03/1987,,,Ấp Rẫy,Khơ Me,không,08/03/2010,,".into(),
+        "Trần,Thị,Lan,Nữ,31/02/1980,,,Ấp Rẫy,Kinh,,08/03/2010,,".into(),
+    ];
+    let job = run_import(&admin, &ap, lines.join("\n").into_bytes(), "text/csv", false).await;
+    let result = &job["result"];
+    assert_eq!(result["created"], 3, "{result}");
+    let errors: Vec<(u64, &str, &str)> = result["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["column"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errors, [(5, "Ngày sinh", "no_such_day")]);
+    let members: Value = admin.get(&format!("/api/v1/members?unit={ap}&include=sensitive")).await.json().await.unwrap();
+    let mut codes: Vec<(String, String)> = members["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["sensitive"]["ethnicity_code"].as_str().unwrap().to_owned(),
+                m["sensitive"]["religion_code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    codes.sort();
+    assert_eq!(codes, [("01".into(), "02".into()), ("05".into(), "00".into()), ("05".into(), "01".into())]);
+}
