@@ -590,6 +590,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        sort_key -> Text,
     }
 }
 

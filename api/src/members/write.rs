@@ -366,6 +366,7 @@ fn placeholder_unit(current: &MemberRow) -> OrgUnitRow {
         version: 1,
         created_at: current.created_at,
         updated_at: current.updated_at,
+        sort_key: String::new(),
     }
 }
 

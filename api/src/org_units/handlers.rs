@@ -53,8 +53,10 @@ pub async fn get_org_unit(
 
 /// List org units
 ///
-/// Units the caller may see (her grants' subtrees), in tree order. `within` narrows to one
-/// subtree, `parent_id` to direct children, `level` to one level.
+/// Units the caller may see (her grants' subtrees). `within` narrows to one subtree,
+/// `parent_id` to direct children, `level` to one level. With `parent_id` or `level` the units
+/// come by name in Vietnamese order (a ă â b c d đ e ê …, tone marks breaking ties); otherwise
+/// in tree order, each unit after its parent (and with `as_of`, always in tree order).
 #[utoipa::path(
     tag = "org_units",
     operation_id = "list_org_units",
@@ -95,7 +97,7 @@ pub async fn list_org_units(
         return Ok(web::Json(Page::from_rows(rows, page.limit, |(_, path)| path.clone(), |(u, _)| OrgUnit::from(u))));
     }
     let rows = queries::list(&mut conn, &scope, &filter, page.after.as_deref(), page.fetch_limit()).await?;
-    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.path.0.clone(), OrgUnit::from)))
+    Ok(web::Json(Page::from_rows(rows, page.limit, |r| filter.cursor_of(r), OrgUnit::from)))
 }
 
 /// An official code's problem, if any (letters, digits, dots, dashes; 1–32), for `field`.
@@ -191,6 +193,7 @@ pub async fn create_org_unit(
             parent_id: Some(parent.id),
             path: Ltree(format!("{}.{}", parent.path.0, label(id))),
             valid_from: body.valid_from.unwrap_or_else(|| today_in_vietnam(Utc::now())),
+            sort_key: crate::text::collate::text_sort_key(&name),
         };
         let unit = OrgUnit::from(queries::insert(conn, &row).await?);
         let event = AuditEvent::new("org_unit.create").object("org_unit", unit.id).unit(unit.id).fields([

@@ -20,6 +20,8 @@ pub struct OrgUnitRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Vietnamese order of the name (`text::collate::text_sort_key`).
+    pub sort_key: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -32,6 +34,8 @@ pub struct NewOrgUnitRow {
     pub parent_id: Option<Uuid>,
     pub path: Ltree,
     pub valid_from: NaiveDate,
+    /// `text::collate::text_sort_key(name)`: lists sort by it.
+    pub sort_key: String,
 }
 
 /// The ltree label of a unit: its id without dashes.

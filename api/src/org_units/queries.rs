@@ -32,7 +32,20 @@ pub struct ListFilter {
     pub level: Option<String>,
 }
 
-/// Units in `scope` (and the filter), in tree order, after the `after` path.
+impl ListFilter {
+    /// Siblings or one level are listed by name in Vietnamese order (`sort_key`); a whole
+    /// subtree in tree order (each unit after its parent).
+    pub fn by_name(&self) -> bool {
+        self.parent_id.is_some() || self.level.is_some()
+    }
+
+    /// The cursor after `row` in this filter's order.
+    pub fn cursor_of(&self, row: &OrgUnitRow) -> String {
+        if self.by_name() { format!("{}|{}", row.sort_key, row.id) } else { row.path.0.clone() }
+    }
+}
+
+/// Units in `scope` (and the filter), in the filter's order, after the `after` cursor.
 pub async fn list(
     conn: &mut AsyncPgConnection,
     scope: &Scope,
@@ -43,9 +56,13 @@ pub async fn list(
     let mut query = org_units::table
         .filter(org_units::path.contained_by_any(scope.paths()))
         .select(OrgUnitRow::as_select())
-        .order(org_units::path.asc())
         .limit(fetch)
         .into_boxed();
+    query = if filter.by_name() {
+        query.order((org_units::sort_key.asc(), org_units::id.asc()))
+    } else {
+        query.order(org_units::path.asc())
+    };
     if let Some(within) = &filter.within {
         query = query.filter(org_units::path.contained_by(within.clone()));
     }
@@ -55,8 +72,19 @@ pub async fn list(
     if let Some(level) = &filter.level {
         query = query.filter(org_units::level.eq(level.clone()));
     }
-    if let Some(after) = after {
-        query = query.filter(org_units::path.gt(Ltree(after.to_owned())));
+    match (after, filter.by_name()) {
+        (Some(after), true) => {
+            // A cursor of another order (or a made-up one) starts nowhere: an empty page.
+            let Some((key, id)) =
+                after.split_once('|').and_then(|(k, i)| Some((k.to_owned(), Uuid::parse_str(i).ok()?)))
+            else {
+                return Ok(Vec::new());
+            };
+            query = query
+                .filter(org_units::sort_key.gt(key.clone()).or(org_units::sort_key.eq(key).and(org_units::id.gt(id))));
+        }
+        (Some(after), false) => query = query.filter(org_units::path.gt(Ltree(after.to_owned()))),
+        (None, _) => {}
     }
     query.load(conn).await
 }
@@ -115,6 +143,7 @@ pub async fn list_as_of(
                 org_units::version,
                 org_units::created_at,
                 org_units::updated_at,
+                org_units::sort_key,
             ),
             p::path,
         ))

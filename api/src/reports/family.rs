@@ -22,13 +22,13 @@ use crate::org_units::models::OrgUnitRow;
 use crate::org_units::queries;
 use crate::schema::{org_units, report_submissions as s};
 
-/// The open children of `unit`, by name (at most 500).
+/// The open children of `unit`, by name in Vietnamese order (at most 500).
 pub async fn children(conn: &mut AsyncPgConnection, unit: &OrgUnitRow) -> Result<Vec<OrgUnitRow>, ApiError> {
     Ok(org_units::table
         .filter(org_units::parent_id.eq(unit.id))
         .filter(org_units::valid_to.is_null())
         .select(OrgUnitRow::as_select())
-        .order((org_units::name.asc(), org_units::id.asc()))
+        .order((org_units::sort_key.asc(), org_units::id.asc()))
         .limit(500)
         .load(conn)
         .await?)

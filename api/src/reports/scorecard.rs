@@ -276,18 +276,23 @@ pub async fn get_report_scorecard(
         .filter(org_units::level.eq("branch"))
         .filter(org_units::valid_from.le(period.to))
         .filter(org_units::valid_to.is_null().or(org_units::valid_to.gt(period.from)))
-        .select((org_units::id, org_units::name, org_units::path))
-        .order((org_units::name.asc(), org_units::id.asc()))
+        .select((org_units::id, org_units::name, org_units::path, org_units::sort_key))
+        .order((org_units::sort_key.asc(), org_units::id.asc()))
         .limit(limit + 1)
         .into_boxed();
-    if let Some((name, id)) = page.after {
-        select = select.filter(org_units::name.gt(name.clone()).or(org_units::name.eq(name).and(org_units::id.gt(id))));
+    if let Some((key, id)) = page.after {
+        select = select
+            .filter(org_units::sort_key.gt(key.clone()).or(org_units::sort_key.eq(key).and(org_units::id.gt(id))));
     }
-    let mut branches: Vec<(Uuid, String, diesel_ltree::Ltree)> = select.load(&mut conn).await?;
+    let mut sorted: Vec<(Uuid, String, diesel_ltree::Ltree, String)> = select.load(&mut conn).await?;
+    // Cursors carry the sort key (Vietnamese order), not the name.
+    let keys: std::collections::HashMap<Uuid, String> = sorted.iter().map(|b| (b.0, b.3.clone())).collect();
+    let mut branches: Vec<(Uuid, String, diesel_ltree::Ltree)> =
+        sorted.drain(..).map(|(i, n, p, _)| (i, n, p)).collect();
     let size = usize::try_from(limit).unwrap_or(20);
     let next_cursor = (branches.len() > size).then(|| {
         branches.truncate(size);
-        branches.last().map(|(id, name, _)| encode_cursor(&(name.clone(), *id)))
+        branches.last().map(|(id, _, _)| encode_cursor(&(keys.get(id).cloned().unwrap_or_default(), *id)))
     });
     let (items, know_min, have_min) = scorecards(&mut conn, branches, &period).await?;
     Ok(web::Json(Scorecard {

@@ -103,6 +103,21 @@ async fn load(conn: &mut AsyncPgConnection, count: i64, today: chrono::NaiveDate
            SELECT id, DATE '2025-01-01', 330, '[SEED]' FROM seed_units WHERE level = 'branch'",
     )
     .await?;
+    // The units' sort keys (computed in Rust from the names, as for every unit).
+    use crate::db::migrations::{SET_SORT_KEYS, UNSORTED_UNITS, Unnamed};
+    loop {
+        let rows: Vec<Unnamed> = diesel::sql_query(UNSORTED_UNITS).load(conn).await?;
+        if rows.is_empty() {
+            break;
+        }
+        let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+        let keys: Vec<String> = rows.iter().map(|r| crate::text::collate::text_sort_key(&r.name)).collect();
+        diesel::sql_query(SET_SORT_KEYS)
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(&ids)
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&keys)
+            .execute(conn)
+            .await?;
+    }
     // Member i lives in group (i-1)/per_group + 1; names, years and flags vary with i.
     let per_group = MEMBERS_PER_BRANCH / GROUPS_PER_BRANCH + 1;
     diesel::sql_query(

@@ -58,6 +58,7 @@ pub async fn load(conn: &mut AsyncPgConnection) -> Result<HashMap<&'static str, 
             parent_id: Some(ids[parent]),
             path: Ltree(path.clone()),
             valid_from: date(*y, *m, *d),
+            sort_key: crate::text::collate::text_sort_key(name),
         };
         queries::insert(conn, &row).await?;
         ids.insert(key, id);

@@ -83,6 +83,11 @@ pub fn text_key(text: &str) -> Vec<u8> {
     key
 }
 
+/// `text_key` hex-encoded, for a text column sorted under the "C" collation (org units).
+pub fn text_sort_key(text: &str) -> String {
+    text_key(text).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Vietnamese order of two texts (unit names); the exact text breaks what is left of a tie.
 pub fn compare(a: &str, b: &str) -> std::cmp::Ordering {
     text_key(a).cmp(&text_key(b)).then_with(|| a.cmp(b))

@@ -3,4 +3,5 @@
 
 mod coverage;
 mod honorary;
+mod order;
 mod smaller;

@@ -44,6 +44,7 @@ pub async fn rename_org_unit(
         diesel::update(org_units::table.find(unit.id))
             .set((
                 org_units::name.eq(&name),
+                org_units::sort_key.eq(crate::text::collate::text_sort_key(&name)),
                 org_units::official_code.eq(&code),
                 org_units::version.eq(org_units::version + 1),
                 org_units::updated_at.eq(diesel::dsl::now),

@@ -273,11 +273,12 @@ pub async fn split_org_unit(
             let row = crate::org_units::models::NewOrgUnitRow {
                 id: new_id,
                 level: unit.level.clone(),
-                name,
+                name: name.clone(),
                 official_code: part.official_code.clone(),
                 parent_id: Some(parent.id),
                 path: diesel_ltree::Ltree(format!("{}.{}", parent.path.0, crate::org_units::models::label(new_id))),
                 valid_from: day,
+                sort_key: crate::text::collate::text_sort_key(&name),
             };
             let new_unit = queries::insert(conn, &row).await?;
             for child in &part.children {

@@ -1,0 +1,2 @@
+DROP INDEX org_units_by_name;
+ALTER TABLE org_units DROP COLUMN sort_key;
