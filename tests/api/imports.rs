@@ -180,7 +180,7 @@ async fn exports_round_trip_through_the_template_layout() {
 async fn unusable_files_fail_their_job_or_are_refused() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let (commune, branch) = branch(&app).await;
+    let (_, branch) = branch(&app).await;
     let no_header = run_import(&admin, &branch, b"a,b,c\n1,2,3\n".to_vec(), "text/csv", true).await;
     assert_eq!(no_header["status"], "failed");
     let wrong_type = admin
@@ -191,12 +191,14 @@ async fn unusable_files_fail_their_job_or_are_refused() {
         .await
         .unwrap();
     assert_problem(wrong_type, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
-    let at_commune = admin
-        .request(reqwest::Method::POST, &format!("/api/v1/imports/members?unit={commune}"))
+    // A commune takes a file whose rows name their branch; a province takes none.
+    let province = app.unit(ROOT_UNIT, "province", "Tỉnh Nhập").await;
+    let at_province = admin
+        .request(reqwest::Method::POST, &format!("/api/v1/imports/members?unit={province}"))
         .header("content-type", "text/csv")
         .body(HEADER)
         .send()
         .await
         .unwrap();
-    assert_problem(at_commune, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    assert_problem(at_province, StatusCode::BAD_REQUEST, "invalid_parameter").await;
 }

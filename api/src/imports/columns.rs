@@ -23,11 +23,12 @@ pub enum Column {
     JoinedOn,
     CardNumber,
     MemberType,
+    Branch,
     Group,
 }
 
 /// (column, Vietnamese header, English meaning, example)
-pub const COLUMNS: [(Column, &str, &str, &str); 18] = [
+pub const COLUMNS: [(Column, &str, &str, &str); 19] = [
     (Column::FamilyName, "Họ", "Family name (required)", "Nguyễn"),
     (Column::MiddleName, "Tên đệm", "Middle name", "Thị"),
     (Column::GivenName, "Tên", "Given name (required)", "Hòa"),
@@ -45,6 +46,7 @@ pub const COLUMNS: [(Column, &str, &str, &str); 18] = [
     (Column::JoinedOn, "Ngày vào hội", "dd/mm/yyyy (required)", "08/03/2010"),
     (Column::CardNumber, "Số thẻ hội viên", "Card number", "VL-000123"),
     (Column::MemberType, "Loại hội viên", "Chính thức or Danh dự", "Chính thức"),
+    (Column::Branch, "Chi hội", "Name of the branch (required when importing into a commune)", "Chi hội ấp Rẫy"),
     (Column::Group, "Tổ", "Name of a women's group of the branch (optional)", "Tổ 1"),
 ];
 

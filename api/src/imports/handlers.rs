@@ -80,7 +80,9 @@ pub struct ImportQuery {
 /// column and writes nothing; a real run writes all valid rows in one transaction (or none if
 /// it fails) and skips rows already on file, so importing the same file twice adds nothing.
 /// Needs `members:import` (and `members:sensitive` for files with CCCD, ethnicity, religion or
-/// Party columns filled in).
+/// Party columns filled in). `unit` is a branch, or a commune whose rows name their branch in
+/// the `Chi hội` column (a commune's export imports back as it is); ethnicities and religions
+/// may be codes, official names or their usual spellings.
 ///
 /// Bounds (giới hạn), checked before any job starts: at most 16 MiB sent (`413
 /// payload_too_large`); an XLSX archive of at most 256 entries inflating to at most 192 MiB,
@@ -125,11 +127,14 @@ pub async fn create_member_import(
     let unit = visible_unit(&mut conn, &caller, query.unit, Permission::MembersRead).await?;
     caller.require(Permission::MembersImport, &unit.path.0)?;
     caller.require(Permission::MembersWrite, &unit.path.0)?;
-    if unit.level != "branch" {
+    if unit.level != "branch" && unit.level != "commune" {
         return Err(ApiError::invalid_parameter(
             "unit",
             "not_a_branch",
-            Text::new("Nhập danh sách vào một chi hội.", "Import into a branch."),
+            Text::new(
+                "Nhập danh sách vào một chi hội, hoặc vào một xã với cột Chi hội.",
+                "Import into a branch, or into a commune with a Chi hội (branch) column.",
+            ),
         ));
     }
     // Bounds first (a crafted file is refused here with the bound it broke, before any job).

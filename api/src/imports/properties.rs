@@ -10,13 +10,14 @@ use uuid::Uuid;
 
 use super::columns::{COLUMNS, Column, header};
 use super::read::{Format, RawRow, read};
-use super::rows::{CodeLists, RowContext, member_of};
+use super::rows::{BranchGroups, CodeLists, RowContext, member_of};
 use crate::http::Lang;
 
-fn context<'a>(groups: &'a HashMap<String, Uuid>, codes: &'a CodeLists) -> RowContext<'a> {
+fn context<'a>(branches: &'a HashMap<String, BranchGroups>, codes: &'a CodeLists) -> RowContext<'a> {
     RowContext {
         unit_id: Uuid::nil(),
-        groups,
+        default_branch: branches.values().next(),
+        branches,
         codes,
         today: NaiveDate::from_ymd_opt(2026, 11, 29).unwrap_or_default(),
         lang: Lang::Vi,
@@ -42,7 +43,7 @@ proptest! {
 
     #[test]
     fn every_row_is_a_member_or_errors_naming_its_row(cells in proptest::collection::vec("\\PC{0,30}", COLUMNS.len())) {
-        let groups = HashMap::new();
+        let groups = HashMap::from([("chi hoi".to_owned(), (Uuid::nil(), HashMap::new()))]);
         let codes = CodeLists::new(vec![("01".into(), "Kinh".into())], vec![]);
         let row = RawRow { number: 7, cells: COLUMNS.iter().map(|c| c.0).zip(cells).collect() };
         if let Err(errors) = member_of(&row, &context(&groups, &codes)) {
@@ -60,7 +61,7 @@ proptest! {
         given in "(Hòa|Lan|Mai|Cúc|Đào|Phượng|Yến)",
         day in 1u32..=28, month in 1u32..=12, year in 1950i32..=2000, age_at_joining in 19i32..=40,
     ) {
-        let groups = HashMap::new();
+        let groups = HashMap::from([("chi hoi".to_owned(), (Uuid::nil(), HashMap::new()))]);
         let codes = CodeLists::default();
         let cells = COLUMNS
             .iter()

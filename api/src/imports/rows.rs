@@ -78,10 +78,16 @@ fn column_of_field(field: &str) -> Column {
     }
 }
 
+/// A branch rows may go to: its id and its groups by folded name.
+pub type BranchGroups = (Uuid, HashMap<String, Uuid>);
+
 pub struct RowContext<'a> {
+    /// The unit imported into: a branch, or a commune whose rows name their branch.
     pub unit_id: Uuid,
-    /// Groups of the branch, by folded name.
-    pub groups: &'a HashMap<String, Uuid>,
+    /// Rows go to this branch when they name none (importing into a branch).
+    pub default_branch: Option<&'a BranchGroups>,
+    /// The branches rows may name, by folded name (the branch itself, or the commune's).
+    pub branches: &'a HashMap<String, BranchGroups>,
     pub codes: &'a CodeLists,
     pub today: NaiveDate,
     pub lang: Lang,
@@ -195,9 +201,39 @@ pub fn member_of(row: &RawRow, ctx: &RowContext<'_>) -> Result<(CleanMember, Uui
     };
     let ethnicity_code = code(Column::Ethnicity, &ctx.codes.ethnicities);
     let religion_code = code(Column::Religion, &ctx.codes.religions);
-    let unit_id = match cell(Column::Group) {
-        "" => ctx.unit_id,
-        name => match ctx.groups.get(&fold(name)) {
+    let branch = match cell(Column::Branch) {
+        "" => {
+            if ctx.default_branch.is_none() {
+                fail(
+                    Column::Branch,
+                    "required",
+                    Text::new(
+                        "Nhập vào xã: mỗi dòng ghi tên chi hội.",
+                        "Importing into a commune: name each row's branch.",
+                    ),
+                );
+            }
+            ctx.default_branch
+        }
+        name => {
+            let found = ctx.branches.get(&fold(name));
+            if found.is_none() {
+                fail(
+                    Column::Branch,
+                    "unknown_branch",
+                    Text::new(
+                        "Không có chi hội này ở đơn vị đang nhập.",
+                        "No branch of this name in the unit imported into.",
+                    ),
+                );
+            }
+            found
+        }
+    };
+    let unit_id = match (cell(Column::Group), branch) {
+        (_, None) => ctx.unit_id,
+        ("", Some((branch, _))) => *branch,
+        (name, Some((branch, groups))) => match groups.get(&fold(name)) {
             Some(id) => *id,
             None => {
                 fail(
@@ -205,7 +241,7 @@ pub fn member_of(row: &RawRow, ctx: &RowContext<'_>) -> Result<(CleanMember, Uui
                     "unknown_group",
                     Text::new("Chi hội không có tổ này.", "The branch has no group of this name."),
                 );
-                ctx.unit_id
+                *branch
             }
         },
     };

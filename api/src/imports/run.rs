@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::columns::{Column, header, is_sensitive};
 use super::read::{Format, read};
-use super::rows::{CodeLists, RowContext, RowError, member_of};
+use super::rows::{BranchGroups, CodeLists, RowContext, RowError, member_of};
 use crate::audit::{self, AuditActor, AuditEvent};
 use crate::auth::{Permission, Principal, RequestMeta};
 use crate::db::{DbPool, in_transaction};
@@ -62,7 +62,7 @@ async fn read_off_workers(bytes: &[u8], format: Format) -> Result<Vec<super::rea
     }
 }
 
-/// Runs an import into `unit` (a branch); `progress(done, total)` is called as rows are handled.
+/// Runs an import into `unit` (a branch, or a commune whose rows name their branch); `progress(done, total)` is called as rows are handled.
 pub async fn import(
     pool: &DbPool,
     who: &Importer<'_>,
@@ -83,25 +83,49 @@ pub async fn import(
         ethnicities::table.select((ethnicities::code, ethnicities::name)).load(&mut conn).await?,
         religions::table.select((religions::code, religions::name)).load(&mut conn).await?,
     );
-    let groups: HashMap<String, Uuid> = org_units::table
-        .filter(org_units::parent_id.eq(unit.id))
+    // The branches rows may go to (the branch itself, or the commune's open branches) and
+    // their groups, by folded name.
+    let branch_rows: Vec<(Uuid, String)> = if unit.level == "branch" {
+        vec![(unit.id, unit.name.clone())]
+    } else {
+        org_units::table
+            .filter(org_units::parent_id.eq(unit.id))
+            .filter(org_units::level.eq("branch"))
+            .filter(org_units::valid_to.is_null())
+            .select((org_units::id, org_units::name))
+            .load(&mut conn)
+            .await?
+    };
+    let branch_ids: Vec<Uuid> = branch_rows.iter().map(|b| b.0).collect();
+    let group_rows: Vec<(Uuid, String, Option<Uuid>)> = org_units::table
+        .filter(org_units::parent_id.eq_any(&branch_ids))
         .filter(org_units::level.eq("group"))
         .filter(org_units::valid_to.is_null())
-        .select((org_units::name, org_units::id))
-        .load::<(String, Uuid)>(&mut conn)
-        .await?
-        .into_iter()
-        .map(|(name, id)| (crate::text::fold::fold(&name), id))
-        .collect();
+        .select((org_units::id, org_units::name, org_units::parent_id))
+        .load(&mut conn)
+        .await?;
+    let mut branches: HashMap<String, BranchGroups> = HashMap::new();
+    for (id, name) in &branch_rows {
+        let groups = group_rows
+            .iter()
+            .filter(|g| g.2 == Some(*id))
+            .map(|(group, name, _)| (crate::text::fold::fold(name), *group))
+            .collect();
+        branches.insert(crate::text::fold::fold(name), (*id, groups));
+    }
+    let place_ids: Vec<Uuid> =
+        branch_ids.iter().copied().chain(group_rows.iter().map(|g| g.0)).chain([unit.id]).collect();
     let group_paths: HashMap<Uuid, diesel_ltree::Ltree> = org_units::table
-        .filter(org_units::id.eq_any(groups.values().copied().chain([unit.id]).collect::<Vec<_>>()))
+        .filter(org_units::id.eq_any(&place_ids))
         .select((org_units::id, org_units::path))
         .load(&mut conn)
         .await?
         .into_iter()
         .collect();
     let today = today_in_vietnam(Utc::now());
-    let ctx = RowContext { unit_id: unit.id, groups: &groups, codes: &codes, today, lang: who.lang };
+    let default_branch = if unit.level == "branch" { branches.values().next() } else { None };
+    let ctx =
+        RowContext { unit_id: unit.id, default_branch, branches: &branches, codes: &codes, today, lang: who.lang };
 
     // Members already in the branch, by citizen id and by (name, birth year, join date).
     let existing: Vec<(Option<String>, String, Option<i16>, NaiveDate)> = members::table

@@ -1,6 +1,8 @@
 //! Exporting a unit's member list as CSV or XLSX in the layout of the import template (so an
 //! export can be corrected and imported back): Vietnamese headers, dd/mm/yyyy dates.
 
+use std::collections::HashMap;
+
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use diesel::prelude::*;
@@ -19,7 +21,7 @@ use crate::auth::{Caller, Permission};
 use crate::http::{ApiError, ApiQuery, Text};
 use crate::imports::handlers::{FileFormat, XLSX};
 use crate::org_units::handlers::visible_unit;
-use crate::schema::{members, org_units};
+use crate::schema::{ethnicities, members, org_units, religions};
 use crate::state::AppState;
 use crate::text::csv_cell;
 
@@ -55,8 +57,16 @@ fn status_vi(status: &str) -> &'static str {
     }
 }
 
+/// Where a member is, and the names her codes stand for, as the import template writes them.
+struct Place<'a> {
+    branch: &'a str,
+    group: &'a str,
+    ethnicity: Option<&'a str>,
+    religion: Option<&'a str>,
+}
+
 /// The cells of one member, in the order of `headers`.
-fn cells(m: &MemberRow, group: &str, sensitive: bool) -> Vec<String> {
+fn cells(m: &MemberRow, place: &Place<'_>, sensitive: bool) -> Vec<String> {
     let birth = match (m.birth_date, m.birth_year) {
         (Some(d), _) => date(Some(d)),
         (None, Some(y)) => y.to_string(),
@@ -74,7 +84,10 @@ fn cells(m: &MemberRow, group: &str, sensitive: bool) -> Vec<String> {
     }
     row.extend([national_phone(m.phone.as_deref()), m.address.clone()]);
     if sensitive {
-        row.extend([m.ethnicity_code.clone().unwrap_or_default(), m.religion_code.clone().unwrap_or_default()]);
+        // Names, as the import template takes them (a code without a name stays a code).
+        let named =
+            |name: Option<&str>, code: &Option<String>| name.map(str::to_owned).or(code.clone()).unwrap_or_default();
+        row.extend([named(place.ethnicity, &m.ethnicity_code), named(place.religion, &m.religion_code)]);
     }
     row.extend([m.occupation.clone(), m.education.clone()]);
     if sensitive {
@@ -84,7 +97,8 @@ fn cells(m: &MemberRow, group: &str, sensitive: bool) -> Vec<String> {
         date(Some(m.joined_on)),
         m.card_number.clone().unwrap_or_default(),
         if m.member_type == "honorary" { "Danh dự".into() } else { "Chính thức".into() },
-        group.to_owned(),
+        place.branch.to_owned(),
+        place.group.to_owned(),
         status_vi(&m.status).into(),
     ]);
     row
@@ -103,7 +117,7 @@ fn headers(sensitive: bool) -> Vec<&'static str> {
     if sensitive {
         h.extend(["Đảng viên", "Ngày vào Đảng"]);
     }
-    h.extend(["Ngày vào hội", "Số thẻ hội viên", "Loại hội viên", "Tổ", "Trạng thái"]);
+    h.extend(["Ngày vào hội", "Số thẻ hội viên", "Loại hội viên", "Chi hội", "Tổ", "Trạng thái"]);
     h
 }
 
@@ -134,14 +148,14 @@ pub async fn export_members(
     let mut select = members::table
         .inner_join(org_units::table)
         .filter(members::unit_path.contained_by(unit.path.clone()))
-        .select((MemberRow::as_select(), org_units::level, org_units::name))
+        .select((MemberRow::as_select(), org_units::level, org_units::name, org_units::parent_id))
         .order((members::sort_key.asc(), members::id.asc()))
         .limit(MAX_EXPORT_ROWS + 1)
         .into_boxed();
     if let Some(status) = query.status {
         select = select.filter(members::status.eq(status.as_str()));
     }
-    let rows: Vec<(MemberRow, String, String)> = select.load(&mut conn).await?;
+    let rows: Vec<(MemberRow, String, String, Option<Uuid>)> = select.load(&mut conn).await?;
     if rows.len() > usize::try_from(MAX_EXPORT_ROWS).unwrap_or(usize::MAX) {
         return Err(ApiError::invalid_parameter(
             "unit",
@@ -153,8 +167,49 @@ pub async fn export_members(
         ));
     }
     let head = headers(sensitive);
-    let table: Vec<Vec<String>> =
-        rows.iter().map(|(m, level, name)| cells(m, if level == "group" { name } else { "" }, sensitive)).collect();
+    // The branch of a member in a group is the group's parent.
+    let parents: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| r.1 == "group")
+        .filter_map(|r| r.3)
+        .collect::<std::collections::HashSet<_>>()
+        .into_iter()
+        .collect();
+    let branch_names: HashMap<Uuid, String> = org_units::table
+        .filter(org_units::id.eq_any(&parents))
+        .select((org_units::id, org_units::name))
+        .load::<(Uuid, String)>(&mut conn)
+        .await?
+        .into_iter()
+        .collect();
+    let (ethnicities, religions) = if sensitive {
+        (
+            ethnicities::table
+                .select((ethnicities::code, ethnicities::name))
+                .load::<(String, String)>(&mut conn)
+                .await?,
+            religions::table.select((religions::code, religions::name)).load::<(String, String)>(&mut conn).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let ethnicities: HashMap<String, String> = ethnicities.into_iter().collect();
+    let religions: HashMap<String, String> = religions.into_iter().collect();
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(m, level, name, parent)| {
+            let in_group = level == "group";
+            let branch =
+                if in_group { parent.and_then(|p| branch_names.get(&p)).map_or("", String::as_str) } else { name };
+            let place = Place {
+                branch: if level == "group" || level == "branch" { branch } else { "" },
+                group: if in_group { name } else { "" },
+                ethnicity: m.ethnicity_code.as_ref().and_then(|c| ethnicities.get(c)).map(String::as_str),
+                religion: m.religion_code.as_ref().and_then(|c| religions.get(c)).map(String::as_str),
+            };
+            cells(m, &place, sensitive)
+        })
+        .collect();
     let mut fields: Vec<&str> = vec![
         "family_name",
         "middle_name",

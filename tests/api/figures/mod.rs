@@ -2,6 +2,7 @@
 //! after it, checked against the rule of DOMAIN.md worked out by hand.
 
 mod coverage;
+mod export;
 mod honorary;
 mod order;
 mod smaller;
