@@ -107,6 +107,7 @@ pub struct CoverageLeftOut {
 /// A unit named in a figure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct UnitRef {
+    /// Mã đơn vị / The unit's id.
     pub unit_id: Uuid,
     /// Tên đơn vị / Its name on the day counted.
     pub name: String,

@@ -2,7 +2,9 @@
 //! after it, checked against the rule of DOMAIN.md worked out by hand.
 
 mod coverage;
+mod differential;
 mod export;
 mod honorary;
 mod order;
+mod reference;
 mod smaller;
