@@ -7,8 +7,6 @@
 //! `PROPTEST_CASES=2000` runs a longer search (docs/figures.md); a shrunk failure becomes an
 //! ordinary test beside the others in `figures/`.
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use reqwest::{Method, StatusCode};
@@ -166,7 +164,10 @@ async fn play(admin: &As<'_>, app: &crate::helpers::TestApp, h: &History) -> Vec
     ids
 }
 
-const PERIODS: [(&str, (u32, u32), (u32, u32)); 5] = [
+/// A period's label, first and last (month, day) of 2025.
+type PeriodOf2025 = (&'static str, (u32, u32), (u32, u32));
+
+const PERIODS: [PeriodOf2025; 5] = [
     ("2025-Q1", (1, 1), (3, 31)),
     ("2025-Q2", (4, 1), (6, 30)),
     ("2025-Q3", (7, 1), (9, 30)),
