@@ -9,17 +9,14 @@ use chrono::{Datelike, Months, NaiveDate};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Date, Text as SqlText, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use diesel_ltree::LtreeExtensions;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::models::rate;
 use crate::auth::{Caller, Permission};
-use crate::http::pagination::encode_cursor;
 use crate::http::{ApiError, ApiQuery, PageRequest, Text};
 use crate::org_units::handlers::visible_unit;
-use crate::schema::org_units;
 use crate::state::AppState;
 
 /// The thresholds applied.
@@ -182,37 +179,10 @@ pub async fn get_org_unit_three_haves(
     let mut conn = state.pool.get().await?;
     let unit = visible_unit(&mut conn, &caller, id.into_inner(), Permission::MembersRead).await?;
     let rules = rules(&mut conn).await?;
-    let mut select = org_units::table
-        .filter(org_units::path.contained_by(unit.path.clone()))
-        .filter(org_units::level.eq("branch"))
-        .filter(org_units::valid_from.le(to))
-        .filter(org_units::valid_to.is_null().or(org_units::valid_to.gt(from)))
-        .select((org_units::id, org_units::name, org_units::path, org_units::sort_key))
-        .order((org_units::sort_key.asc(), org_units::id.asc()))
-        .limit(limit + 1)
-        .into_boxed();
-    if let Some((key, id)) = page.after {
-        select = select
-            .filter(org_units::sort_key.gt(key.clone()).or(org_units::sort_key.eq(key).and(org_units::id.gt(id))));
-    }
-    let mut sorted: Vec<(Uuid, String, diesel_ltree::Ltree, String)> = select.load(&mut conn).await?;
-    // Cursors carry the sort key (Vietnamese order), not the name.
-    let keys: std::collections::HashMap<Uuid, String> = sorted.iter().map(|b| (b.0, b.3.clone())).collect();
-    let mut branches: Vec<(Uuid, String, diesel_ltree::Ltree)> =
-        sorted.drain(..).map(|(i, n, p, _)| (i, n, p)).collect();
-    let next_cursor = (branches.len() > usize::try_from(limit).unwrap_or(0)).then(|| {
-        branches.truncate(usize::try_from(limit).unwrap_or(0));
-        branches.last().map(|(id, _, _)| encode_cursor(&(keys.get(id).cloned().unwrap_or_default(), *id)))
-    });
+    let (branches, next_cursor) =
+        crate::org_units::queries::branches_page(&mut conn, &unit.path, (from, to), page.after, limit).await?;
     let items = branch_months(&mut conn, branches, from, to_month, rules).await?;
-    Ok(web::Json(ThreeHaves {
-        unit_id: unit.id,
-        from: query.from,
-        to: query.to,
-        rules,
-        items,
-        next_cursor: next_cursor.flatten(),
-    }))
+    Ok(web::Json(ThreeHaves { unit_id: unit.id, from: query.from, to: query.to, rules, items, next_cursor }))
 }
 
 /// The rules in force: settings, defaulting to one pioneer and one activity a month.

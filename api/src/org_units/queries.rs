@@ -178,3 +178,40 @@ pub async fn path_on(conn: &mut AsyncPgConnection, unit: Uuid, day: chrono::Naiv
         .await
         .optional()
 }
+
+/// A branch on a page: id, name, path.
+pub type BranchRef = (Uuid, String, Ltree);
+
+/// A page of the branches under `path` that were open at some time in `from..=to`, in
+/// Vietnamese order, after the cursor `(sort key, id)`; and the cursor of the next page.
+pub async fn branches_page(
+    conn: &mut AsyncPgConnection,
+    path: &Ltree,
+    (from, to): (chrono::NaiveDate, chrono::NaiveDate),
+    after: Option<(String, Uuid)>,
+    limit: i64,
+) -> QueryResult<(Vec<BranchRef>, Option<String>)> {
+    let mut select = org_units::table
+        .filter(org_units::path.contained_by(path.clone()))
+        .filter(org_units::level.eq("branch"))
+        .filter(org_units::valid_from.le(to))
+        .filter(org_units::valid_to.is_null().or(org_units::valid_to.gt(from)))
+        .select((org_units::id, org_units::name, org_units::path, org_units::sort_key))
+        .order((org_units::sort_key.asc(), org_units::id.asc()))
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some((key, id)) = after {
+        select = select
+            .filter(org_units::sort_key.gt(key.clone()).or(org_units::sort_key.eq(key).and(org_units::id.gt(id))));
+    }
+    let mut rows: Vec<(Uuid, String, Ltree, String)> = select.load(conn).await?;
+    let size = usize::try_from(limit).unwrap_or(0);
+    // Cursors carry the sort key (Vietnamese order), not the name.
+    let next = (rows.len() > size)
+        .then(|| {
+            rows.truncate(size);
+            rows.last().map(|(id, _, _, key)| crate::http::pagination::encode_cursor(&(key.clone(), *id)))
+        })
+        .flatten();
+    Ok((rows.into_iter().map(|(id, name, path, _)| (id, name, path)).collect(), next))
+}

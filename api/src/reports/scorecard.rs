@@ -7,7 +7,6 @@ use chrono::{Datelike, Days, NaiveDate};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Date, Text as SqlText, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use diesel_ltree::LtreeExtensions;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -17,11 +16,9 @@ use super::groups::units_on;
 use super::period::Period;
 use crate::activities::three_haves::{BranchMonth, branch_months, rules};
 use crate::auth::{Caller, Permission};
-use crate::http::pagination::encode_cursor;
 use crate::http::{ApiError, ApiQuery, PageRequest, Text};
 use crate::members::wire::full_name;
 use crate::org_units::handlers::visible_unit;
-use crate::schema::org_units;
 use crate::state::AppState;
 
 /// How a branch stands.
@@ -271,29 +268,9 @@ pub async fn get_report_scorecard(
     let page = PageRequest::<(String, Uuid)>::parse(Some(limit), query.cursor.as_deref())?;
     let mut conn = state.read_pool.get().await?;
     let unit = visible_unit(&mut conn, &caller, query.unit, Permission::MembersRead).await?;
-    let mut select = org_units::table
-        .filter(org_units::path.contained_by(unit.path.clone()))
-        .filter(org_units::level.eq("branch"))
-        .filter(org_units::valid_from.le(period.to))
-        .filter(org_units::valid_to.is_null().or(org_units::valid_to.gt(period.from)))
-        .select((org_units::id, org_units::name, org_units::path, org_units::sort_key))
-        .order((org_units::sort_key.asc(), org_units::id.asc()))
-        .limit(limit + 1)
-        .into_boxed();
-    if let Some((key, id)) = page.after {
-        select = select
-            .filter(org_units::sort_key.gt(key.clone()).or(org_units::sort_key.eq(key).and(org_units::id.gt(id))));
-    }
-    let mut sorted: Vec<(Uuid, String, diesel_ltree::Ltree, String)> = select.load(&mut conn).await?;
-    // Cursors carry the sort key (Vietnamese order), not the name.
-    let keys: std::collections::HashMap<Uuid, String> = sorted.iter().map(|b| (b.0, b.3.clone())).collect();
-    let mut branches: Vec<(Uuid, String, diesel_ltree::Ltree)> =
-        sorted.drain(..).map(|(i, n, p, _)| (i, n, p)).collect();
-    let size = usize::try_from(limit).unwrap_or(20);
-    let next_cursor = (branches.len() > size).then(|| {
-        branches.truncate(size);
-        branches.last().map(|(id, _, _)| encode_cursor(&(keys.get(id).cloned().unwrap_or_default(), *id)))
-    });
+    let (branches, next_cursor) =
+        crate::org_units::queries::branches_page(&mut conn, &unit.path, (period.from, period.to), page.after, limit)
+            .await?;
     let (items, know_min, have_min) = scorecards(&mut conn, branches, &period).await?;
     Ok(web::Json(Scorecard {
         unit_id: unit.id,
@@ -301,6 +278,6 @@ pub async fn get_report_scorecard(
         know_min_percent: know_min,
         have_min_percent: have_min,
         items,
-        next_cursor: next_cursor.flatten(),
+        next_cursor,
     }))
 }
