@@ -77,7 +77,8 @@ impl<K: DeserializeOwned> PageRequest<K> {
     }
 }
 
-fn invalid_cursor() -> ApiError {
+/// 400 for a cursor that is not one this list made (or not of the order asked for).
+pub fn invalid_cursor() -> ApiError {
     ApiError::invalid_parameter(
         "cursor",
         "invalid_cursor",

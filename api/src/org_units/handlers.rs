@@ -6,11 +6,12 @@ use diesel_ltree::Ltree;
 use uuid::Uuid;
 
 use super::models::{NewOrgUnitRow, OrgUnitRow, label};
-use super::queries::{self, ListFilter};
+use super::queries::{self, ListFilter, UnitCursor};
 use super::wire::{NewOrgUnit, OrgUnit, OrgUnitListQuery};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
+use crate::http::pagination::invalid_cursor;
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, FieldIssue, Page, PageRequest, Text, etag};
 use crate::state::AppState;
@@ -76,7 +77,17 @@ pub async fn list_org_units(
     query: ApiQuery<OrgUnitListQuery>,
 ) -> Result<web::Json<Page<OrgUnit>>, ApiError> {
     let query = query.into_inner();
-    let page = PageRequest::<String>::parse(query.limit, query.cursor.as_deref())?;
+    let page = PageRequest::<UnitCursor>::parse(query.limit, query.cursor.as_deref())?;
+    // A cursor continues only the order it was made in (by name, or in tree order).
+    let by_name = query.as_of.is_none() && (query.parent_id.is_some() || query.level.is_some());
+    let after = match &page.after {
+        Some(cursor @ UnitCursor::Name { .. }) if by_name => Some(cursor.clone()),
+        Some(cursor) if !by_name => {
+            Some(UnitCursor::Tree { path: cursor.tree_path().ok_or_else(invalid_cursor)?.to_owned() })
+        }
+        Some(_) => return Err(invalid_cursor()),
+        None => None,
+    };
     let scope = caller.scope(Permission::OrgUnitsRead)?;
     let mut conn = state.pool.get().await?;
     let within = match query.within {
@@ -92,11 +103,19 @@ pub async fn list_org_units(
     };
     let filter = ListFilter { within, parent_id: query.parent_id, level: query.level };
     if let Some(day) = query.as_of {
-        let rows =
-            queries::list_as_of(&mut conn, &scope, &filter, day, page.after.as_deref(), page.fetch_limit()).await?;
-        return Ok(web::Json(Page::from_rows(rows, page.limit, |(_, path)| path.clone(), |(u, _)| OrgUnit::from(u))));
+        let rows = queries::list_as_of(
+            &mut conn,
+            &scope,
+            &filter,
+            day,
+            after.as_ref().and_then(UnitCursor::tree_path),
+            page.fetch_limit(),
+        )
+        .await?;
+        let cursor_of = |(_, path): &(_, String)| UnitCursor::Tree { path: path.clone() };
+        return Ok(web::Json(Page::from_rows(rows, page.limit, cursor_of, |(u, _)| OrgUnit::from(u))));
     }
-    let rows = queries::list(&mut conn, &scope, &filter, page.after.as_deref(), page.fetch_limit()).await?;
+    let rows = queries::list(&mut conn, &scope, &filter, after.as_ref(), page.fetch_limit()).await?;
     Ok(web::Json(Page::from_rows(rows, page.limit, |r| filter.cursor_of(r), OrgUnit::from)))
 }
 

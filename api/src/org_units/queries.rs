@@ -40,17 +40,48 @@ impl ListFilter {
     }
 
     /// The cursor after `row` in this filter's order.
-    pub fn cursor_of(&self, row: &OrgUnitRow) -> String {
-        if self.by_name() { format!("{}|{}", row.sort_key, row.id) } else { row.path.0.clone() }
+    pub fn cursor_of(&self, row: &OrgUnitRow) -> UnitCursor {
+        if self.by_name() {
+            UnitCursor::Name { key: row.sort_key.clone(), id: row.id }
+        } else {
+            UnitCursor::Tree { path: row.path.0.clone() }
+        }
     }
 }
 
-/// Units in `scope` (and the filter), in the filter's order, after the `after` cursor.
+/// Where a page of units starts: after a name (Vietnamese order) or after a path (tree order).
+/// A cursor only continues the order it was made in.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "o", rename_all = "snake_case")]
+pub enum UnitCursor {
+    Name { key: String, id: Uuid },
+    Tree { path: String },
+}
+
+impl UnitCursor {
+    /// The path of a tree-order cursor, if it is one and the path is well formed (labels of
+    /// letters, digits and `_`, as `models::label` makes them).
+    pub fn tree_path(&self) -> Option<&str> {
+        match self {
+            UnitCursor::Tree { path }
+                if path
+                    .split('.')
+                    .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')) =>
+            {
+                Some(path)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Units in `scope` (and the filter), in the filter's order, after the `after` cursor (of that
+/// order: the handler checks).
 pub async fn list(
     conn: &mut AsyncPgConnection,
     scope: &Scope,
     filter: &ListFilter,
-    after: Option<&str>,
+    after: Option<&UnitCursor>,
     fetch: i64,
 ) -> QueryResult<Vec<OrgUnitRow>> {
     let mut query = org_units::table
@@ -72,19 +103,14 @@ pub async fn list(
     if let Some(level) = &filter.level {
         query = query.filter(org_units::level.eq(level.clone()));
     }
-    match (after, filter.by_name()) {
-        (Some(after), true) => {
-            // A cursor of another order (or a made-up one) starts nowhere: an empty page.
-            let Some((key, id)) =
-                after.split_once('|').and_then(|(k, i)| Some((k.to_owned(), Uuid::parse_str(i).ok()?)))
-            else {
-                return Ok(Vec::new());
-            };
-            query = query
-                .filter(org_units::sort_key.gt(key.clone()).or(org_units::sort_key.eq(key).and(org_units::id.gt(id))));
+    match after {
+        Some(UnitCursor::Name { key, id }) => {
+            query = query.filter(
+                org_units::sort_key.gt(key.clone()).or(org_units::sort_key.eq(key.clone()).and(org_units::id.gt(*id))),
+            );
         }
-        (Some(after), false) => query = query.filter(org_units::path.gt(Ltree(after.to_owned()))),
-        (None, _) => {}
+        Some(UnitCursor::Tree { path }) => query = query.filter(org_units::path.gt(Ltree(path.clone()))),
+        None => {}
     }
     query.load(conn).await
 }

@@ -50,3 +50,48 @@ async fn the_commune_export_names_the_branch_and_imports_back() {
     let again = run_import(&admin, &from, file.into_bytes(), "text/csv", false).await;
     assert_eq!((again["result"]["created"].clone(), again["result"]["unchanged"].clone()), (json!(0), json!(3)));
 }
+
+/// Into a commune, a row names its branch: an empty or unknown `Chi hội` is an error of that
+/// row and column (the row is not written); a name matches without its diacritics or case.
+#[tokio::test]
+async fn a_commune_import_names_each_rows_branch() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let (from, ray, ..) = commune(&app, "Xã Mẫu").await;
+    member(&admin, &ray, "An", "2015-03-08", json!({})).await;
+    let file = export(&admin, &from).await;
+    let mut lines: Vec<String> = file.lines().map(str::to_owned).collect();
+    let head: Vec<String> = lines[0].trim_start_matches('\u{feff}').split(',').map(str::to_owned).collect();
+    let branch = head.iter().position(|h| h == "Chi hội").unwrap();
+    let given = head.iter().position(|h| h == "Tên").unwrap();
+    let row = lines[1].clone();
+    let with = |name: &str, branch_name: &str| {
+        let mut cells: Vec<String> = row.split(',').map(str::to_owned).collect();
+        cells[given] = name.to_owned();
+        cells[branch] = branch_name.to_owned();
+        cells.join(",")
+    };
+    lines.truncate(1);
+    lines.push(with("Bình", ""));
+    lines.push(with("Cúc", "Chi hội ấp Không Có"));
+    lines.push(with("Dung", "chi hoi ap ray"));
+
+    let (to, to_ray, ..) = commune(&app, "Xã Đích").await;
+    let job = run_import(&admin, &to, lines.join("\n").into_bytes(), "text/csv", false).await;
+    let errors: Vec<(u64, &str, &str)> = job["result"]["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["column"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(errors, [(2, "Chi hội", "required"), (3, "Chi hội", "unknown_branch")], "{job}");
+    assert_eq!(job["result"]["created"], 1, "only Dung: {job}");
+    let listed: serde_json::Value = admin.get(&format!("/api/v1/members?unit={to}")).await.json().await.unwrap();
+    let placed: Vec<(&str, &str)> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["given_name"].as_str().unwrap(), m["unit_id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(placed, [("Dung", to_ray.as_str())], "in ấp Rẫy: {listed}");
+}
