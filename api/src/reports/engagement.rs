@@ -178,7 +178,8 @@ pub(super) async fn absent_three_running(
     let (grp, unit): (Vec<i32>, Vec<Uuid>) =
         end.grp.iter().zip(&end.unit).filter(|(g, _)| chosen(g)).map(|(g, u)| (*g, *u)).unzip();
     if grp.is_empty() {
-        return Ok(vec![None; selected.len()]);
+        // No unit at the end (a closed unit): nobody to be absent.
+        return Ok(selected.iter().map(|on| on.then_some(0)).collect());
     }
     let rows: Vec<GroupKeyed> = diesel::sql_query(
         "WITH units AS MATERIALIZED (

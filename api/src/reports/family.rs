@@ -90,18 +90,22 @@ impl Family {
     }
 
     /// `own`, the raw figures of the child `unit`, as a machine client may see them: suppressed
-    /// one by one, then complementarily with the parent and the other children.
+    /// one by one, then complementarily with the parent and the other children. The family
+    /// keeps one order whichever member is asked (so a tie for the partner to hide is broken
+    /// the same way every time: otherwise each child, asked alone, would not be the partner).
     pub fn view(&self, unit: Uuid, own: Kpis) -> Kpis {
-        let mut raw: Vec<Kpis> = Vec::with_capacity(self.raw.len() + 1);
-        for (i, (id, k)) in self.ids.iter().zip(&self.raw).enumerate() {
-            if i == 0 || *id != unit {
-                raw.push(k.clone());
+        let mut raw = self.raw.clone();
+        let at = match self.ids.iter().skip(1).position(|id| *id == unit) {
+            Some(i) => i + 1,
+            None => {
+                raw.push(own.clone());
+                raw.len() - 1
             }
-        }
-        raw.push(own.clone());
+        };
+        raw[at] = own.clone();
         let mut shown: Vec<Kpis> = raw.iter().cloned().map(suppress).collect();
         complement(&raw, &mut shown);
-        shown.pop().unwrap_or_else(|| suppress(own))
+        shown.into_iter().nth(at).unwrap_or_else(|| suppress(own))
     }
 }
 

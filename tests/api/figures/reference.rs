@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
+use serde_json::{Value, json};
 
 /// Units of the generated tree: 0 is the province, then the communes, then the branches.
 pub type Unit = usize;
@@ -14,6 +15,7 @@ pub enum Fate {
     Stays,
     Transfer { to: Unit, on: NaiveDate },
     Leave { on: NaiveDate },
+    Removal { on: NaiveDate },
     Death { on: NaiveDate },
 }
 
@@ -24,6 +26,31 @@ pub struct Person {
     pub honorary: bool,
     pub card: bool,
     pub fate: Fate,
+    /// Reinstated on this day, after leaving or being removed.
+    pub back: Option<NaiveDate>,
+}
+
+/// Support given to a person (`kind` "capital_loan" or "grant" with an amount, "job" with a
+/// quantity), perhaps voided, perhaps taking her household out of poverty on a later day.
+#[derive(Debug, Clone)]
+pub struct Support {
+    pub person: usize,
+    pub kind: &'static str,
+    pub amount: i64,
+    pub source: &'static str,
+    pub on: NaiveDate,
+    pub voided: bool,
+    pub out_of_poverty: Option<NaiveDate>,
+}
+
+/// A "1+1" pair of two branches (chi hội mạnh giúp chi hội yếu), perhaps closed: achieved or
+/// ended, on a day.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub mentor: Unit,
+    pub mentee: Unit,
+    pub started_on: NaiveDate,
+    pub closed: Option<(bool, NaiveDate)>,
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +70,8 @@ pub struct History {
     pub people: Vec<Person>,
     pub counts: Vec<(Unit, NaiveDate, i64)>,
     pub meetings: Vec<Meeting>,
+    pub support: Vec<Support>,
+    pub pairs: Vec<Pair>,
 }
 
 impl History {
@@ -117,8 +146,32 @@ impl History {
         match person.fate {
             Fate::Stays => Some(person.branch),
             Fate::Transfer { to, on } => Some(if day < on { person.branch } else { to }),
-            Fate::Leave { on } | Fate::Death { on } => (day < on).then_some(person.branch),
+            Fate::Leave { on } | Fate::Removal { on } => {
+                (day < on || person.back.is_some_and(|b| b <= day)).then_some(person.branch)
+            }
+            Fate::Death { on } => (day < on).then_some(person.branch),
         }
+    }
+
+    /// The branch a person's record names on `day` (her last one after she left or died).
+    pub fn home(&self, person: &Person, day: NaiveDate) -> Unit {
+        match person.fate {
+            Fate::Transfer { to, on } if on <= day => to,
+            _ => person.branch,
+        }
+    }
+
+    /// Days of a person's own meetings up to `day`, newest first, with whether she came.
+    fn her_meetings(&self, i: usize, day: NaiveDate) -> Vec<(NaiveDate, bool)> {
+        let p = &self.people[i];
+        let mut seen: Vec<(NaiveDate, bool)> = self
+            .meetings
+            .iter()
+            .filter(|m| m.on <= day && self.placed(p, m.on) == Some(m.branch))
+            .map(|m| (m.on, m.present.get(i).copied().unwrap_or(false)))
+            .collect();
+        seen.sort_by_key(|(on, _)| std::cmp::Reverse(*on));
+        seen
     }
 
     fn regular_in(&self, units: &BTreeSet<Unit>, day: NaiveDate) -> Vec<usize> {
@@ -141,7 +194,7 @@ impl History {
     }
 
     /// The figures of `unit` over `from..=to`, as JSON paths of `/reports/kpis` → value.
-    pub fn figures(&self, unit: Unit, from: NaiveDate, to: NaiveDate) -> BTreeMap<&'static str, Option<i64>> {
+    pub fn figures(&self, unit: Unit, from: NaiveDate, to: NaiveDate) -> BTreeMap<&'static str, Value> {
         let start_units = self.units_on(unit, from);
         let end_units = self.units_on(unit, to);
         let all: BTreeSet<Unit> = start_units.union(&end_units).copied().collect();
@@ -151,11 +204,17 @@ impl History {
         let end = end_people.len() as i64;
         let year_before_day = a_year_before(to);
         let year_before = self.regular_in(&self.units_on(unit, year_before_day), year_before_day).len() as i64;
-        let mut joins = 0;
-        let (mut came, mut went, mut left, mut died) = (0, 0, 0, 0);
+        let (mut joins, mut back) = (0, 0);
+        let (mut came, mut went, mut left, mut removed, mut died) = (0, 0, 0, 0, 0);
         for p in self.people.iter().filter(|p| !p.honorary) {
             if in_period(p.joined_on) && all.contains(&p.branch) {
                 joins += 1;
+            }
+            if p.back.is_some_and(in_period)
+                && matches!(p.fate, Fate::Leave { .. } | Fate::Removal { .. })
+                && all.contains(&p.branch)
+            {
+                back += 1;
             }
             match p.fate {
                 Fate::Transfer { to: dest, on } if in_period(on) => {
@@ -168,6 +227,7 @@ impl History {
                     }
                 }
                 Fate::Leave { on } if in_period(on) && all.contains(&p.branch) => left += 1,
+                Fate::Removal { on } if in_period(on) && all.contains(&p.branch) => removed += 1,
                 Fate::Death { on } if in_period(on) && all.contains(&p.branch) => died += 1,
                 _ => {}
             }
@@ -217,36 +277,125 @@ impl History {
             }
         }
         let participants = end_people.iter().filter(|i| came_once.contains(i)).count() as i64;
+        let absent_three = end_people
+            .iter()
+            .filter(|i| {
+                let last = self.her_meetings(**i, to);
+                last.len() >= 3 && last[..3].iter().all(|(_, came)| !came)
+            })
+            .count() as i64;
 
-        let net = joins + came - went - left - died;
+        // Support recorded in the units, not voided, given in the period.
+        let given: Vec<&Support> = self
+            .support
+            .iter()
+            .filter(|s| !s.voided && in_period(s.on) && all.contains(&self.home(&self.people[s.person], s.on)))
+            .collect();
+        let regular = |s: &Support| !self.people[s.person].honorary;
+        let households: BTreeSet<usize> = given.iter().filter(|s| regular(s)).map(|s| s.person).collect();
+        let mut by_kind = serde_json::Map::new();
+        let mut by_source = serde_json::Map::new();
+        for s in &given {
+            let add = |map: &mut serde_json::Map<String, Value>, key: &str| {
+                let sum = map.get(key).and_then(Value::as_i64).unwrap_or(0) + s.amount;
+                map.insert(key.to_owned(), json!(sum));
+            };
+            add(&mut by_kind, s.kind);
+            add(&mut by_source, s.source);
+        }
+        let out_of_poverty: BTreeSet<usize> = self
+            .support
+            .iter()
+            .filter(|s| !s.voided && all.contains(&self.home(&self.people[s.person], s.on)))
+            .filter(|s| s.out_of_poverty.is_some_and(in_period))
+            .filter(|s| regular(s))
+            .map(|s| s.person)
+            .collect();
+
+        // Pairs of the units' branches (a pair belongs to its mentee).
+        let pairs: Vec<&Pair> = self.pairs.iter().filter(|p| all.contains(&p.mentee)).collect();
+        let active = pairs.iter().filter(|p| p.started_on <= to && p.closed.is_none_or(|(_, on)| on > to)).count();
+        let closed_in = |achieved: bool| {
+            pairs.iter().filter(|p| p.closed.is_some_and(|(a, on)| a == achieved && in_period(on))).count() as i64
+        };
+        let (achieved, ended) = (closed_in(true), closed_in(false));
+        let by_kind_of = |n: i64| if n > 0 { json!({"branch_twin": n}) } else { json!({}) };
+
+        let net = joins + back + came - went - left - removed - died;
+        let ratio = |numerator: i64, denominator: i64| {
+            let percent = (denominator != 0).then(|| hundredths(numerator, denominator) as f64 / 100.0);
+            json!({"numerator": numerator, "denominator": denominator, "percent": percent})
+        };
+        let some = |v: i64| json!(v);
         BTreeMap::from([
-            ("/members/start", Some(start)),
-            ("/members/end", Some(end)),
-            ("/members/honorary_end", Some(honorary_end)),
-            ("/members/joins", Some(joins)),
-            ("/members/transfers_in", Some(came)),
-            ("/members/transfers_out", Some(went)),
-            ("/members/leavers", Some(left)),
-            ("/members/deaths", Some(died)),
-            ("/members/net_change", Some(net)),
-            ("/members/other_moves", Some(end - start - net)),
-            ("/members/growth/numerator", Some(end - start)),
-            ("/members/year_before", Some(year_before)),
-            ("/coverage/women_18_plus", women),
-            ("/coverage/coverage/numerator", Some(covered_members)),
-            ("/coverage/left_out/units", Some(left_units)),
-            ("/coverage/left_out/members", Some(left_members)),
-            ("/engagement/meetings", Some(meetings.len() as i64)),
-            ("/engagement/meeting_attendance/numerator", Some(present)),
-            ("/engagement/meeting_attendance/denominator", Some(expected)),
-            ("/engagement/participation/numerator", Some(participants)),
-            ("/cards_and_fees/card_holders/numerator", Some(cards)),
+            ("/members/start", some(start)),
+            ("/members/end", some(end)),
+            ("/members/honorary_end", some(honorary_end)),
+            ("/members/joins", some(joins)),
+            ("/members/reinstatements", some(back)),
+            ("/members/transfers_in", some(came)),
+            ("/members/transfers_out", some(went)),
+            ("/members/leavers", some(left)),
+            ("/members/removals", some(removed)),
+            ("/members/deaths", some(died)),
+            ("/members/net_change", some(net)),
+            ("/members/other_moves", some(end - start - net)),
+            ("/members/growth", ratio(end - start, start)),
+            ("/members/year_before", some(year_before)),
+            ("/members/growth_year", ratio(end - year_before, year_before)),
+            ("/coverage/women_18_plus", json!(women)),
+            ("/coverage/coverage/numerator", some(covered_members)),
+            ("/coverage/left_out/units", some(left_units)),
+            ("/coverage/left_out/members", some(left_members)),
+            ("/engagement/meetings", some(meetings.len() as i64)),
+            ("/engagement/meeting_attendance", ratio(present, expected)),
+            ("/engagement/participation", ratio(participants, end)),
+            ("/engagement/absent_three_running", some(absent_three)),
+            ("/pairs/active_by_kind", by_kind_of(active as i64)),
+            ("/pairs/achieved_by_kind", by_kind_of(achieved)),
+            ("/pairs/outcomes_reached", ratio(achieved, achieved + ended)),
+            ("/support/households", some(households.len() as i64)),
+            ("/support/entries", some(given.len() as i64)),
+            ("/support/amount_vnd", some(given.iter().map(|s| s.amount).sum())),
+            ("/support/amount_vnd_by_kind", Value::Object(by_kind)),
+            ("/support/amount_vnd_by_source", Value::Object(by_source)),
+            ("/support/jobs", some(given.iter().filter(|s| s.kind == "job").count() as i64)),
+            ("/support/out_of_poverty", some(out_of_poverty.len() as i64)),
+            ("/cards_and_fees/card_holders", ratio(cards, end)),
+        ])
+    }
+
+    /// The scorecard of branch `unit` over `from..=to`: months with a meeting of ÷ months in
+    /// the period, and the members each "biết" is a share of (no contact, verification or need
+    /// is generated: every share is 0 of them).
+    pub fn scorecard(&self, unit: Unit, from: NaiveDate, to: NaiveDate) -> BTreeMap<&'static str, Value> {
+        let months: BTreeSet<(i32, u32)> = self
+            .meetings
+            .iter()
+            .filter(|m| m.branch == unit && from <= m.on && m.on <= to)
+            .map(|m| (m.on.year(), m.on.month()))
+            .collect();
+        let in_period = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32 + 1;
+        let members = self.regular_in(&self.units_on(unit, to), to).len() as i64;
+        BTreeMap::from([
+            ("/activity/months/numerator", json!(months.len())),
+            ("/activity/months/denominator", json!(in_period)),
+            ("/face/share/numerator", json!(0)),
+            ("/face/share/denominator", json!(members)),
+            ("/needs/share/denominator", json!(members)),
         ])
     }
 }
 
+/// numerator ÷ denominator in hundredths of a percent, rounded half away from zero, in
+/// integers (so that the percent is exact).
+fn hundredths(numerator: i64, denominator: i64) -> i64 {
+    let (n, d) = ((numerator * 10_000).abs(), denominator.abs());
+    let magnitude = (2 * n + d) / (2 * d);
+    if (numerator < 0) != (denominator < 0) { -magnitude } else { magnitude }
+}
+
 /// The same day a year before (28 February for a 29th): the report's `year_before` day.
 fn a_year_before(day: NaiveDate) -> NaiveDate {
-    use chrono::Datelike;
     day.with_year(day.year() - 1).or_else(|| NaiveDate::from_ymd_opt(day.year() - 1, day.month(), 28)).unwrap_or(day)
 }
