@@ -165,6 +165,7 @@ diesel::table! {
         paid_on -> Date,
         recorded_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        period -> Text,
     }
 }
 

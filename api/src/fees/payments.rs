@@ -211,6 +211,7 @@ pub async fn create_fee_payments(
                     p::unit_id.eq(member_unit),
                     p::unit_path.eq(path),
                     p::year.eq(input.year),
+                    p::period.eq(schedule.period.as_str()),
                     p::period_no.eq(input.period_no),
                     p::amount_vnd.eq(amount),
                     p::paid_on.eq(paid_on),
@@ -338,7 +339,8 @@ pub async fn list_org_unit_unpaid_fees(
     let rows: Vec<Unpaid> = diesel::sql_query(
         "SELECT m.id, m.family_name, m.middle_name, m.given_name, m.sort_key, m.unit_id FROM members m
          WHERE m.unit_path <@ $1::ltree AND m.status = 'active' AND m.member_type = 'regular'
-           AND NOT EXISTS (SELECT 1 FROM fee_payments p WHERE p.member_id = m.id AND p.year = $2 AND p.period_no = $3)
+           AND NOT EXISTS (SELECT 1 FROM fee_payments p WHERE p.member_id = m.id AND p.year = $2 AND p.period_no = $3
+                           AND p.period = $7)
            AND (m.sort_key, m.id) > ($4, $5)
          ORDER BY m.sort_key, m.id LIMIT $6",
     )
@@ -348,6 +350,7 @@ pub async fn list_org_unit_unpaid_fees(
     .bind::<SqlText, _>(&after_key)
     .bind::<SqlUuid, _>(after_id)
     .bind::<BigInt, _>(page.fetch_limit())
+    .bind::<SqlText, _>(schedule.period.as_str())
     .load(&mut conn)
     .await?;
     Ok(web::Json(Page::from_rows(

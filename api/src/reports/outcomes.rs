@@ -169,11 +169,12 @@ pub async fn cards_and_fees(
 ) -> Result<Vec<CardsAndFees>, ApiError> {
     let paths: Vec<&str> = units.iter().map(|u| u.path.0.as_str()).collect();
     let schedules = crate::fees::schedules::applying_each(conn, &paths, day.year()).await?;
-    let (mut grp, mut year, mut period_no) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut grp, mut year, mut kind, mut period_no) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (i, schedule) in schedules.into_iter().enumerate() {
         if let Some((_, period)) = schedule {
             grp.push(index(i));
             year.push(day.year());
+            kind.push(period.as_str());
             period_no.push(
                 i32::try_from(match period {
                     FeePeriod::Month => day.month(),
@@ -190,11 +191,12 @@ pub async fn cards_and_fees(
         let rows: Vec<GroupKeyed> = diesel::sql_query(format!(
             "SELECT g.grp, 'paid' AS key, count(*) AS value
              FROM member_placements pl JOIN {G} ON g.unit_id = pl.unit_id
-             JOIN unnest($4::integer[], $5::integer[], $6::integer[]) AS f(grp, year, period_no) ON f.grp = g.grp
+             JOIN unnest($4::integer[], $5::integer[], $6::integer[], $7::text[]) AS f(grp, year, period_no, period)
+                  ON f.grp = g.grp
              JOIN members m ON m.id = pl.member_id AND m.member_type = 'regular'
              WHERE pl.valid_from <= $3 AND (pl.valid_to IS NULL OR pl.valid_to > $3)
                AND EXISTS (SELECT 1 FROM fee_payments fp WHERE fp.member_id = m.id AND fp.year = f.year
-                           AND fp.period_no = f.period_no)
+                           AND fp.period = f.period AND fp.period_no = f.period_no)
              GROUP BY 1"
         ))
         .bind::<Array<Integer>, _>(&end.grp)
@@ -203,6 +205,7 @@ pub async fn cards_and_fees(
         .bind::<Array<Integer>, _>(&grp)
         .bind::<Array<Integer>, _>(&year)
         .bind::<Array<Integer>, _>(&period_no)
+        .bind::<Array<diesel::sql_types::Text>, _>(&kind)
         .load(conn)
         .await?;
         by_group(rows, units.len())

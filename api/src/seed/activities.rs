@@ -236,6 +236,7 @@ pub async fn load(
                     fee_payments::unit_id.eq(unit),
                     fee_payments::unit_path.eq(&path),
                     fee_payments::year.eq(today.year()),
+                    fee_payments::period.eq("month"),
                     fee_payments::period_no.eq(i32::try_from(month).unwrap_or(1)),
                     fee_payments::amount_vnd.eq(2_000_i64),
                     fee_payments::paid_on.eq(date(today.year(), month, 10).min(today)),

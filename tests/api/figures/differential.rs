@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::reference::{Fate, History, Meeting, Pair, Person, Support, Unit};
+use super::reference::{Fate, FeePeriod, History, Meeting, Pair, Payment, Person, Support, Unit};
 use crate::helpers::{As, ROOT_UNIT, spawn_app};
 use crate::reports::{event, transfer};
 
@@ -93,9 +93,24 @@ pub fn history() -> impl Strategy<Value = History> {
                 ),
                 0..=3,
             );
-            (Just(branches_of), Just(merge), prop::collection::vec(person, 3..=10), counts, meetings, support, pairs)
+            let schedules = prop::collection::vec(
+                (0..=communes, prop::sample::select(vec![FeePeriod::Month, FeePeriod::Quarter, FeePeriod::Year])),
+                0..=2,
+            );
+            let payments = prop::collection::vec((any::<prop::sample::Index>(), 0u32..=364, 1u32..=12), 0..=8);
+            let fees = (schedules, payments);
+            (
+                Just(branches_of),
+                Just(merge),
+                prop::collection::vec(person, 3..=10),
+                counts,
+                meetings,
+                support,
+                pairs,
+                fees,
+            )
         })
-        .prop_map(|(branches_of, merge, people, mut counts, meetings, support, pairs)| {
+        .prop_map(|(branches_of, merge, people, mut counts, meetings, support, pairs, (mut schedules, payments))| {
             counts.sort_by_key(|(u, d, _)| (*u, *d));
             counts.dedup_by_key(|(u, d, _)| (*u, *d));
             let meetings =
@@ -121,7 +136,30 @@ pub fn history() -> impl Strategy<Value = History> {
                     closed: closed.map(|(achieved, after)| (achieved, day(start + after))),
                 })
                 .collect();
-            let mut h = History { branches_of, merge, people, counts, meetings, support, pairs };
+            schedules.sort_by_key(|(u, _)| *u);
+            schedules.dedup_by_key(|(u, _)| *u);
+            let mut h = History {
+                branches_of,
+                merge,
+                people,
+                counts,
+                meetings,
+                support,
+                pairs,
+                schedules,
+                payments: Vec::new(),
+            };
+            // A fee is paid at the branch she is in that day, for a period of the schedule
+            // applying there (none applying: no payment).
+            let first = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+            for (who, offset, number) in payments {
+                let person = who.index(h.people.len());
+                let on = first + chrono::Days::new(offset.into());
+                let Some(branch) = h.placed(&h.people[person], on) else { continue };
+                let Some(period) = h.applying(branch, on) else { continue };
+                let number = (number - 1) % period.count() + 1;
+                h.payments.push(Payment { person, branch, on, period, number });
+            }
             // A meeting no one of the branch could attend has no roster: not generated.
             let keep: Vec<bool> =
                 h.meetings.iter().map(|m| h.people.iter().any(|p| h.placed(p, m.on) == Some(m.branch))).collect();
@@ -146,8 +184,13 @@ async fn play(admin: &As<'_>, app: &crate::helpers::TestApp, h: &History) -> Vec
             ids.push(app.unit(&ids[c + 1], "branch", &format!("Chi hội ấp {b}")).await);
         }
     }
+    for (unit, period) in &h.schedules {
+        let body = json!({"unit_id": ids[*unit], "year": 2025, "period": period.name(), "amount_vnd": 2000});
+        admin.create("/api/v1/fee-schedules", &body).await;
+    }
     enum Step<'a> {
         Merge(Unit),
+        Fee(&'a Payment),
         Join(usize, &'a Person),
         Fate(usize, &'a Fate),
         Back(usize),
@@ -177,6 +220,7 @@ async fn play(admin: &As<'_>, app: &crate::helpers::TestApp, h: &History) -> Vec
             steps.push((on, 6, Step::PairClose(i, achieved)));
         }
     }
+    steps.extend(h.payments.iter().map(|p| (p.on, 7, Step::Fee(p))));
     steps.sort_by_key(|(d, order, _)| (*d, *order));
     let mut people = vec![String::new(); h.people.len()];
     let mut pairs = vec![String::new(); h.pairs.len()];
@@ -228,6 +272,11 @@ async fn play(admin: &As<'_>, app: &crate::helpers::TestApp, h: &History) -> Vec
                 let body = json!({"kind": "branch_twin", "mentor_id": ids[pair.mentor], "mentee_id": ids[pair.mentee],
                     "started_on": on});
                 pairs[i] = admin.create("/api/v1/pairs", &body).await["id"].as_str().unwrap().to_owned();
+            }
+            Step::Fee(p) => {
+                let body = json!({"unit_id": ids[p.branch], "year": 2025, "period_no": p.number, "paid_on": on,
+                    "member_ids": [people[p.person]]});
+                admin.create("/api/v1/fee-payments", &body).await;
             }
             Step::PairClose(i, achieved) => {
                 let body = json!({"status": if achieved { "achieved" } else { "ended" }, "ended_on": on});

@@ -72,6 +72,54 @@ pub struct History {
     pub meetings: Vec<Meeting>,
     pub support: Vec<Support>,
     pub pairs: Vec<Pair>,
+    /// Fee schedules of 2025: the unit (province or commune) and its period.
+    pub schedules: Vec<(Unit, FeePeriod)>,
+    /// Fees paid in 2025: who, at which branch, on which day, for which period (its kind, as
+    /// the schedule applying to the branch that day says, and its number).
+    pub payments: Vec<Payment>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeePeriod {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl FeePeriod {
+    pub fn name(self) -> &'static str {
+        match self {
+            FeePeriod::Month => "month",
+            FeePeriod::Quarter => "quarter",
+            FeePeriod::Year => "year",
+        }
+    }
+
+    pub fn count(self) -> u32 {
+        match self {
+            FeePeriod::Month => 12,
+            FeePeriod::Quarter => 4,
+            FeePeriod::Year => 1,
+        }
+    }
+
+    /// The number of the period `day` falls in.
+    fn containing(self, day: NaiveDate) -> u32 {
+        match self {
+            FeePeriod::Month => day.month(),
+            FeePeriod::Quarter => day.month().div_ceil(3),
+            FeePeriod::Year => 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Payment {
+    pub person: usize,
+    pub branch: Unit,
+    pub on: NaiveDate,
+    pub period: FeePeriod,
+    pub number: u32,
 }
 
 impl History {
@@ -151,6 +199,19 @@ impl History {
             }
             Fate::Death { on } => (day < on).then_some(person.branch),
         }
+    }
+
+    /// The schedule of 2025 that applies to `unit` in the tree of `day`: its own or its nearest
+    /// ancestor's.
+    pub fn applying(&self, unit: Unit, day: NaiveDate) -> Option<FeePeriod> {
+        let mut at = Some(unit);
+        while let Some(u) = at {
+            if let Some((_, period)) = self.schedules.iter().find(|(s, _)| *s == u) {
+                return Some(*period);
+            }
+            at = self.parent(u, day);
+        }
+        None
     }
 
     /// The branch a person's record names on `day` (her last one after she left or died).
@@ -321,11 +382,31 @@ impl History {
         let (achieved, ended) = (closed_in(true), closed_in(false));
         let by_kind_of = |n: i64| if n > 0 { json!({"branch_twin": n}) } else { json!({}) };
 
-        let net = joins + back + came - went - left - removed - died;
-        let ratio = |numerator: i64, denominator: i64| {
-            let percent = (denominator != 0).then(|| hundredths(numerator, denominator) as f64 / 100.0);
-            json!({"numerator": numerator, "denominator": denominator, "percent": percent})
+        // Fees: the report's unit collects by the schedule applying to it now; a member paid
+        // when she paid that kind of period, the one containing `to`.
+        // (A merged unit is kept under its successor: the successor's schedule applies to it.)
+        let now = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or(to);
+        let own = self.schedules.iter().find(|(s, _)| *s == unit).map(|(_, p)| *p);
+        let applying = match self.merge {
+            Some((source, _)) if unit == source => own.or_else(|| self.applying(self.first_commune(), now)),
+            _ => self.applying(unit, now),
         };
+        let fee_paid = applying.map(|period| {
+            let number = period.containing(to);
+            end_people
+                .iter()
+                .filter(|i| self.payments.iter().any(|p| p.person == **i && p.period == period && p.number == number))
+                .count() as i64
+        });
+
+        let net = joins + back + came - went - left - removed - died;
+        let coverage = match women {
+            Some(women) => ratio_of(covered_members, women),
+            None => json!({"numerator": covered_members, "denominator": null, "percent": null}),
+        };
+        // Above 100 % (counts here are small: a percent over 100 is more members than women).
+        let stale = women.is_some_and(|w| w > 0 && covered_members > w);
+        let ratio = ratio_of;
         let some = |v: i64| json!(v);
         BTreeMap::from([
             ("/members/start", some(start)),
@@ -344,7 +425,10 @@ impl History {
             ("/members/year_before", some(year_before)),
             ("/members/growth_year", ratio(end - year_before, year_before)),
             ("/coverage/women_18_plus", json!(women)),
-            ("/coverage/coverage/numerator", some(covered_members)),
+            ("/coverage/coverage", coverage.clone()),
+            ("/coverage/stale", json!(stale)),
+            ("/coverage/flagged", json!(!stale && coverage["percent"].as_f64().is_some_and(|p| p < 60.0))),
+            ("/coverage/partial", json!(left_units > 0 || left_members > 0)),
             ("/coverage/left_out/units", some(left_units)),
             ("/coverage/left_out/members", some(left_members)),
             ("/engagement/meetings", some(meetings.len() as i64)),
@@ -362,6 +446,7 @@ impl History {
             ("/support/jobs", some(given.iter().filter(|s| s.kind == "job").count() as i64)),
             ("/support/out_of_poverty", some(out_of_poverty.len() as i64)),
             ("/cards_and_fees/card_holders", ratio(cards, end)),
+            ("/cards_and_fees/fee_paid", fee_paid.map_or(Value::Null, |paid| ratio(paid, end))),
         ])
     }
 
@@ -385,6 +470,12 @@ impl History {
             ("/needs/share/denominator", json!(members)),
         ])
     }
+}
+
+/// A ratio as the report writes it: its parts and the percent (`null` over 0).
+fn ratio_of(numerator: i64, denominator: i64) -> Value {
+    let percent = (denominator != 0).then(|| hundredths(numerator, denominator) as f64 / 100.0);
+    json!({"numerator": numerator, "denominator": denominator, "percent": percent})
 }
 
 /// numerator ÷ denominator in hundredths of a percent, rounded half away from zero, in

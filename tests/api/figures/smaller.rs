@@ -116,3 +116,29 @@ async fn import_takes_the_usual_spellings_and_names_an_impossible_day() {
     codes.sort();
     assert_eq!(codes, [("01".into(), "02".into()), ("05".into(), "00".into()), ("05".into(), "01".into())]);
 }
+
+/// Found by the differential test: a payment says which kind of period it pays. A member of a
+/// commune collecting by quarter pays quarter 3; the province collects monthly, and its
+/// March is not her quarter 3 (nor is her commune's quarter 1 anything she paid).
+#[tokio::test]
+async fn a_quarter_paid_is_not_read_as_a_month() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let province = app.unit(ROOT_UNIT, "province", "Tỉnh Hội Phí").await;
+    let commune = app.unit(&province, "commune", "Xã Theo Quý").await;
+    let ap = app.unit(&commune, "branch", "Chi hội ấp Quý").await;
+    let lan = member(&admin, &ap, "Lan", "2015-03-08", json!({})).await;
+    for (unit, period) in [(&province, "month"), (&commune, "quarter")] {
+        let body = json!({"unit_id": unit, "year": 2025, "period": period, "amount_vnd": 6000});
+        admin.create("/api/v1/fee-schedules", &body).await;
+    }
+    let body = json!({"unit_id": ap, "year": 2025, "period_no": 3, "paid_on": "2025-07-10", "member_ids": [lan]});
+    admin.create("/api/v1/fee-payments", &body).await;
+    let fee_paid = |k: &Value| k["unit"]["cards_and_fees"]["fee_paid"]["numerator"].clone();
+    let march = kpis(&admin, &format!("unit={province}&period=2025-Q1")).await;
+    assert_eq!(fee_paid(&march), 0, "the province's March is not her quarter 3");
+    let third = kpis(&admin, &format!("unit={commune}&period=2025-Q3")).await;
+    assert_eq!(fee_paid(&third), 1, "her commune's quarter 3 is paid");
+    let first = kpis(&admin, &format!("unit={commune}&period=2025-Q1")).await;
+    assert_eq!(fee_paid(&first), 0);
+}
