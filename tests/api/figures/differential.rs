@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::reference::{Fate, FeePeriod, History, Meeting, Pair, Payment, Person, Support, Unit};
+use super::reference::{Fate, FeePeriod, History, Meeting, Nurture, Pair, Payment, Person, Support, Unit};
 use crate::helpers::{As, ROOT_UNIT, spawn_app};
 use crate::reports::{event, transfer};
 
@@ -42,10 +42,11 @@ pub fn history() -> impl Strategy<Value = History> {
                 prop::bool::weighted(0.2),
                 any::<bool>(),
                 prop::option::weighted(0.5, 1u32..=80),
+                prop::bool::weighted(0.25),
             )
                 .prop_flat_map({
                     let branches = branches.clone();
-                    move |(branch, joined, honorary, card, back)| {
+                    move |(branch, joined, honorary, card, back, recruited)| {
                         let fate = prop_oneof![
                             3 => Just(Fate::Stays),
                             2 => (prop::sample::select(branches.clone()), 1u32..=300).prop_map(move |(to, after)| {
@@ -62,7 +63,18 @@ pub fn history() -> impl Strategy<Value = History> {
                                 }
                                 _ => None,
                             };
-                            Person { branch, joined_on: day(joined), honorary, card, fate, back }
+                            let recruited = recruited && !honorary;
+                            Person {
+                                branch,
+                                joined_on: day(joined),
+                                honorary,
+                                card,
+                                fate,
+                                back,
+                                recruited,
+                                party: false,
+                                civil_servant: false,
+                            }
                         })
                     }
                 });
@@ -99,6 +111,16 @@ pub fn history() -> impl Strategy<Value = History> {
             );
             let payments = prop::collection::vec((any::<prop::sample::Index>(), 0u32..=364, 1u32..=12), 0..=8);
             let fees = (schedules, payments);
+            let nurtures = prop::collection::vec(
+                (
+                    any::<prop::sample::Index>(),
+                    any::<prop::sample::Index>(),
+                    0u32..=200,
+                    prop::option::weighted(0.6, (1u32..=150, prop::option::weighted(0.5, 1u32..=100))),
+                ),
+                0..=2,
+            );
+            let pairs = (pairs, nurtures);
             (
                 Just(branches_of),
                 Just(merge),
@@ -110,63 +132,100 @@ pub fn history() -> impl Strategy<Value = History> {
                 fees,
             )
         })
-        .prop_map(|(branches_of, merge, people, mut counts, meetings, support, pairs, (mut schedules, payments))| {
-            counts.sort_by_key(|(u, d, _)| (*u, *d));
-            counts.dedup_by_key(|(u, d, _)| (*u, *d));
-            let meetings =
-                meetings.into_iter().map(|(branch, d, present)| Meeting { branch, on: day(d), present }).collect();
-            let support = support
-                .into_iter()
-                .map(|(who, kind, amount, source, after, voided, outcome)| {
-                    let person = who.index(people.len());
-                    let on = people[person].joined_on + chrono::Days::new(after.into());
-                    let amount = if kind == "job" { 0 } else { amount * 100_000 };
-                    let out_of_poverty = outcome.map(|o| on + chrono::Days::new(o.into()));
-                    Support { person, kind, amount, source, on, voided, out_of_poverty }
-                })
-                .collect();
-            let mut mentees = std::collections::BTreeSet::new();
-            let pairs = pairs
-                .into_iter()
-                .filter(|(mentor, mentee, ..)| mentor != mentee && mentees.insert(*mentee))
-                .map(|(mentor, mentee, start, closed)| Pair {
-                    mentor,
-                    mentee,
-                    started_on: day(start),
-                    closed: closed.map(|(achieved, after)| (achieved, day(start + after))),
-                })
-                .collect();
-            schedules.sort_by_key(|(u, _)| *u);
-            schedules.dedup_by_key(|(u, _)| *u);
-            let mut h = History {
+        .prop_map(
+            |(
                 branches_of,
                 merge,
-                people,
-                counts,
+                mut people,
+                mut counts,
                 meetings,
                 support,
-                pairs,
-                schedules,
-                payments: Vec::new(),
-            };
-            // A fee is paid at the branch she is in that day, for a period of the schedule
-            // applying there (none applying: no payment).
-            let first = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
-            for (who, offset, number) in payments {
-                let person = who.index(h.people.len());
-                let on = first + chrono::Days::new(offset.into());
-                let Some(branch) = h.placed(&h.people[person], on) else { continue };
-                let Some(period) = h.applying(branch, on) else { continue };
-                let number = (number - 1) % period.count() + 1;
-                h.payments.push(Payment { person, branch, on, period, number });
-            }
-            // A meeting no one of the branch could attend has no roster: not generated.
-            let keep: Vec<bool> =
-                h.meetings.iter().map(|m| h.people.iter().any(|p| h.placed(p, m.on) == Some(m.branch))).collect();
-            let mut keep = keep.into_iter();
-            h.meetings.retain(|_| keep.next().unwrap_or(false));
-            h
-        })
+                (pairs, nurtures),
+                (mut schedules, payments),
+            )| {
+                counts.sort_by_key(|(u, d, _)| (*u, *d));
+                counts.dedup_by_key(|(u, d, _)| (*u, *d));
+                let meetings =
+                    meetings.into_iter().map(|(branch, d, present)| Meeting { branch, on: day(d), present }).collect();
+                let support = support
+                    .into_iter()
+                    .map(|(who, kind, amount, source, after, voided, outcome)| {
+                        let person = who.index(people.len());
+                        let on = people[person].joined_on + chrono::Days::new(after.into());
+                        let amount = if kind == "job" { 0 } else { amount * 100_000 };
+                        let out_of_poverty = outcome.map(|o| on + chrono::Days::new(o.into()));
+                        Support { person, kind, amount, source, on, voided, out_of_poverty }
+                    })
+                    .collect();
+                let mut mentees = std::collections::BTreeSet::new();
+                let pairs = pairs
+                    .into_iter()
+                    .filter(|(mentor, mentee, ..)| mentor != mentee && mentees.insert(*mentee))
+                    .map(|(mentor, mentee, start, closed)| Pair {
+                        mentor,
+                        mentee,
+                        started_on: day(start),
+                        closed: closed.map(|(achieved, after)| (achieved, day(start + after))),
+                    })
+                    .collect();
+                // A nurture pair of two people who joined directly, both in the union on its first
+                // day (then marked a Party member and a civil servant); one per mentee.
+                let mut nurtured = std::collections::BTreeSet::new();
+                let mut kept = Vec::new();
+                for (mentor, mentee, after, stages) in nurtures {
+                    let (mentor, mentee) = (mentor.index(people.len()), mentee.index(people.len()));
+                    let on = people[mentor].joined_on.max(people[mentee].joined_on) + chrono::Days::new(after.into());
+                    let model = History { people: people.clone(), ..History::default() };
+                    let active = |i: usize| !people[i].recruited && model.placed(&people[i], on).is_some();
+                    if mentor == mentee
+                        || !active(mentor)
+                        || !active(mentee)
+                        || people[mentor].civil_servant
+                        || people[mentee].party
+                        || !nurtured.insert(mentee)
+                    {
+                        continue;
+                    }
+                    people[mentor].party = true;
+                    people[mentee].civil_servant = true;
+                    let introduced = stages.map(|(a, _)| on + chrono::Days::new(a.into()));
+                    let admitted =
+                        stages.and_then(|(_, b)| b).zip(introduced).map(|(b, i)| i + chrono::Days::new(b.into()));
+                    kept.push(Nurture { mentor, mentee, started_on: on, introduced, admitted });
+                }
+                schedules.sort_by_key(|(u, _)| *u);
+                schedules.dedup_by_key(|(u, _)| *u);
+                let mut h = History {
+                    branches_of,
+                    merge,
+                    people,
+                    counts,
+                    meetings,
+                    support,
+                    pairs,
+                    nurtures: kept,
+                    schedules,
+                    payments: Vec::new(),
+                };
+                // A fee is paid at the branch she is in that day, for a period of the schedule
+                // applying there (none applying: no payment).
+                let first = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+                for (who, offset, number) in payments {
+                    let person = who.index(h.people.len());
+                    let on = first + chrono::Days::new(offset.into());
+                    let Some(branch) = h.placed(&h.people[person], on) else { continue };
+                    let Some(period) = h.applying(branch, on) else { continue };
+                    let number = (number - 1) % period.count() + 1;
+                    h.payments.push(Payment { person, branch, on, period, number });
+                }
+                // A meeting no one of the branch could attend has no roster: not generated.
+                let keep: Vec<bool> =
+                    h.meetings.iter().map(|m| h.people.iter().any(|p| h.placed(p, m.on) == Some(m.branch))).collect();
+                let mut keep = keep.into_iter();
+                h.meetings.retain(|_| keep.next().unwrap_or(false));
+                h
+            },
+        )
 }
 
 const GIVEN: [&str; 10] = ["An", "Bình", "Cúc", "Dung", "Đào", "Giang", "Hạnh", "Lan", "Mai", "Nga"];
@@ -198,6 +257,8 @@ async fn play(admin: &As<'_>, app: &crate::helpers::TestApp, h: &History) -> Vec
         Support(&'a Support),
         PairStart(usize, &'a Pair),
         PairClose(usize, bool),
+        NurtureStart(usize, &'a Nurture),
+        Stage(usize, &'static str),
     }
     let mut steps: Vec<(NaiveDate, u8, Step)> = Vec::new();
     if let Some((source, on)) = h.merge {
@@ -221,9 +282,15 @@ async fn play(admin: &As<'_>, app: &crate::helpers::TestApp, h: &History) -> Vec
         }
     }
     steps.extend(h.payments.iter().map(|p| (p.on, 7, Step::Fee(p))));
+    for (i, n) in h.nurtures.iter().enumerate() {
+        steps.push((n.started_on, 5, Step::NurtureStart(i, n)));
+        steps.extend(n.introduced.map(|on| (on, 6, Step::Stage(i, "introduced"))));
+        steps.extend(n.admitted.map(|on| (on, 6, Step::Stage(i, "admitted"))));
+    }
     steps.sort_by_key(|(d, order, _)| (*d, *order));
     let mut people = vec![String::new(); h.people.len()];
     let mut pairs = vec![String::new(); h.pairs.len()];
+    let mut nurtures = vec![String::new(); h.nurtures.len()];
     for (on, _, step) in steps {
         let on = on.to_string();
         match step {
@@ -236,11 +303,20 @@ async fn play(admin: &As<'_>, app: &crate::helpers::TestApp, h: &History) -> Vec
                     .await;
                 assert_eq!(merged.status(), StatusCode::OK, "{}", merged.text().await.unwrap());
             }
+            Step::Join(i, p) if p.recruited => {
+                let body = json!({"family_name": "Trần", "middle_name": "Thị", "given_name": GIVEN[i % 10],
+                    "birth_year": 1970 + i, "unit_id": ids[p.branch]});
+                let prospect = admin.create("/api/v1/prospects", &body).await["id"].as_str().unwrap().to_owned();
+                let body = json!({"joined_on": on, "card_number": p.card.then(|| format!("HV-{i:04}"))});
+                let member = admin.create(&format!("/api/v1/prospects/{prospect}/convert"), &body).await;
+                people[i] = member["id"].as_str().unwrap().to_owned();
+            }
             Step::Join(i, p) => {
                 let body = json!({"family_name": "Nguyễn", "middle_name": "Thị", "given_name": GIVEN[i % 10],
                     "birth_year": 1970 + i, "joined_on": on, "unit_id": ids[p.branch],
                     "member_type": if p.honorary { "honorary" } else { "regular" },
-                    "card_number": p.card.then(|| format!("HV-{i:04}"))});
+                    "card_number": p.card.then(|| format!("HV-{i:04}")), "civil_servant": p.civil_servant,
+                    "party_member": p.party, "party_joined_on": p.party.then_some("2010-05-19")});
                 people[i] = admin.create("/api/v1/members", &body).await["id"].as_str().unwrap().to_owned();
             }
             Step::Fate(i, Fate::Transfer { to, .. }) => transfer(admin, &people[i], &ids[*to], &on).await,
@@ -272,6 +348,16 @@ async fn play(admin: &As<'_>, app: &crate::helpers::TestApp, h: &History) -> Vec
                 let body = json!({"kind": "branch_twin", "mentor_id": ids[pair.mentor], "mentee_id": ids[pair.mentee],
                     "started_on": on});
                 pairs[i] = admin.create("/api/v1/pairs", &body).await["id"].as_str().unwrap().to_owned();
+            }
+            Step::NurtureStart(i, n) => {
+                let body = json!({"kind": "party_nurture", "mentor_id": people[n.mentor],
+                    "mentee_id": people[n.mentee], "started_on": on});
+                nurtures[i] = admin.create("/api/v1/pairs", &body).await["id"].as_str().unwrap().to_owned();
+            }
+            Step::Stage(i, stage) => {
+                let body = json!({"stage": stage, "reached_on": on, "reason": "Chi bộ xét"});
+                let moved = admin.post_json(&format!("/api/v1/pairs/{}/stage", nurtures[i]), &body).await;
+                assert_eq!(moved.status(), StatusCode::OK, "{}", moved.text().await.unwrap());
             }
             Step::Fee(p) => {
                 let body = json!({"unit_id": ids[p.branch], "year": 2025, "period_no": p.number, "paid_on": on,

@@ -28,6 +28,22 @@ pub struct Person {
     pub fate: Fate,
     /// Reinstated on this day, after leaving or being removed.
     pub back: Option<NaiveDate>,
+    /// Joined as a prospect brought in (người được vận động) converted into a member (regular).
+    pub recruited: bool,
+    /// A Party member (she may nurture), a civil servant (she may be nurtured).
+    pub party: bool,
+    pub civil_servant: bool,
+}
+
+/// A party-nurture pair (bồi dưỡng giới thiệu đảng viên) of two people, and the days its
+/// mentee was introduced and admitted (admission achieves the pair).
+#[derive(Debug, Clone)]
+pub struct Nurture {
+    pub mentor: usize,
+    pub mentee: usize,
+    pub started_on: NaiveDate,
+    pub introduced: Option<NaiveDate>,
+    pub admitted: Option<NaiveDate>,
 }
 
 /// Support given to a person (`kind` "capital_loan" or "grant" with an amount, "job" with a
@@ -63,7 +79,7 @@ pub struct Meeting {
 
 /// A history: communes (each with its branches), an optional merge of commune `source` into
 /// the first commune, people, counts of women 18+, meetings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct History {
     pub branches_of: Vec<Vec<Unit>>,
     pub merge: Option<(Unit, NaiveDate)>,
@@ -72,6 +88,7 @@ pub struct History {
     pub meetings: Vec<Meeting>,
     pub support: Vec<Support>,
     pub pairs: Vec<Pair>,
+    pub nurtures: Vec<Nurture>,
     /// Fee schedules of 2025: the unit (province or commune) and its period.
     pub schedules: Vec<(Unit, FeePeriod)>,
     /// Fees paid in 2025: who, at which branch, on which day, for which period (its kind, as
@@ -379,8 +396,25 @@ impl History {
         let closed_in = |achieved: bool| {
             pairs.iter().filter(|p| p.closed.is_some_and(|(a, on)| a == achieved && in_period(on))).count() as i64
         };
-        let (achieved, ended) = (closed_in(true), closed_in(false));
-        let by_kind_of = |n: i64| if n > 0 { json!({"branch_twin": n}) } else { json!({}) };
+        // Party nurture pairs belong to the mentee's branch when they started.
+        let nurtures: Vec<&Nurture> = self
+            .nurtures
+            .iter()
+            .filter(|n| self.placed(&self.people[n.mentee], n.started_on).is_some_and(|b| all.contains(&b)))
+            .collect();
+        let nurturing = nurtures.iter().filter(|n| n.started_on <= to && n.admitted.is_none_or(|on| on > to)).count();
+        let admitted = nurtures.iter().filter(|n| n.admitted.is_some_and(in_period)).count() as i64;
+        let introduced = nurtures.iter().filter(|n| n.introduced.is_some_and(in_period)).count() as i64;
+        let (achieved, ended) = (closed_in(true) + admitted, closed_in(false));
+        let by_kind_of = |twins: i64, nurture: i64| {
+            let mut kinds = serde_json::Map::new();
+            for (kind, n) in [("branch_twin", twins), ("party_nurture", nurture)] {
+                if n > 0 {
+                    kinds.insert(kind.to_owned(), json!(n));
+                }
+            }
+            Value::Object(kinds)
+        };
 
         // Fees: the report's unit collects by the schedule applying to it now; a member paid
         // when she paid that kind of period, the one containing `to`.
@@ -399,6 +433,9 @@ impl History {
                 .count() as i64
         });
 
+        let recruited =
+            self.people.iter().filter(|p| p.recruited && in_period(p.joined_on) && all.contains(&p.branch)).count()
+                as i64;
         let net = joins + back + came - went - left - removed - died;
         let coverage = match women {
             Some(women) => ratio_of(covered_members, women),
@@ -435,9 +472,12 @@ impl History {
             ("/engagement/meeting_attendance", ratio(present, expected)),
             ("/engagement/participation", ratio(participants, end)),
             ("/engagement/absent_three_running", some(absent_three)),
-            ("/pairs/active_by_kind", by_kind_of(active as i64)),
-            ("/pairs/achieved_by_kind", by_kind_of(achieved)),
+            ("/pairs/active_by_kind", by_kind_of(active as i64, nurturing as i64)),
+            ("/pairs/achieved_by_kind", by_kind_of(closed_in(true), admitted)),
             ("/pairs/outcomes_reached", ratio(achieved, achieved + ended)),
+            ("/pairs/prospects_recruited", some(recruited)),
+            ("/pairs/party_introductions", some(introduced)),
+            ("/pairs/party_admissions", some(admitted)),
             ("/support/households", some(households.len() as i64)),
             ("/support/entries", some(given.len() as i64)),
             ("/support/amount_vnd", some(given.iter().map(|s| s.amount).sum())),
