@@ -96,6 +96,8 @@ async fn a_merge_brings_its_women_and_a_closed_unit_is_not_flagged_after_it_clos
     let c = &report["unit"]["coverage"];
     assert_eq!(report["unit"]["members"]["end"], 0);
     assert_eq!((c["women_18_plus"].clone(), c["flagged"].clone()), (Value::Null, json!(false)), "{c}");
+    // Nobody to be absent either: 0, not "not computed" (found by the differential test).
+    assert_eq!(report["unit"]["engagement"]["absent_three_running"], 0);
 }
 
 #[tokio::test]

@@ -142,3 +142,38 @@ async fn a_quarter_paid_is_not_read_as_a_month() {
     let first = kpis(&admin, &format!("unit={commune}&period=2025-Q1")).await;
     assert_eq!(fee_paid(&first), 0);
 }
+
+/// Found by the differential test: three communes with 5, 1 and 5 joins. A machine client must
+/// not get both 5s when the 1 is hidden (the province's 11 minus them gives it back); asked
+/// one by one, each commune used to hide the *other* 5 (ties went by the asked commune's
+/// position), so neither was hidden.
+#[tokio::test]
+async fn a_hidden_cell_stays_hidden_when_each_sibling_is_asked_alone() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let province = app.unit(ROOT_UNIT, "province", "Tỉnh Ẩn Số").await;
+    let mut communes = Vec::new();
+    for (name, joins) in [("Xã An", 5), ("Xã Bình", 1), ("Xã Cúc", 5)] {
+        let commune = app.unit(&province, "commune", name).await;
+        let ap = app.unit(&commune, "branch", &format!("Chi hội ấp {name}")).await;
+        for given in &["An", "Bình", "Cúc", "Dung", "Đào"][..joins] {
+            member(&admin, &ap, given, "2025-03-08", json!({})).await;
+        }
+        communes.push(commune);
+    }
+    let token = app.machine_token(&province).await;
+    let machine = app.with_token(&token);
+    let whole = kpis(&machine, &format!("unit={province}&period=2025")).await;
+    assert_eq!(whole["unit"]["members"]["joins"], 11, "the province shows its 11");
+    let mut alone = Vec::new();
+    for commune in &communes {
+        alone.push(kpis(&machine, &format!("unit={commune}&period=2025")).await["unit"]["members"]["joins"].clone());
+    }
+    assert_eq!(alone[1], Value::Null, "the 1 is hidden");
+    let shown: Vec<&Value> = alone.iter().filter(|v| !v.is_null()).collect();
+    assert_eq!(shown.len(), 1, "one of the 5s is hidden with it, whichever way asked: {alone:?}");
+    let grouped = kpis(&machine, &format!("unit={province}&period=2025&group_by=child")).await;
+    let children: Vec<Value> =
+        grouped["children"].as_array().unwrap().iter().map(|c| c["members"]["joins"].clone()).collect();
+    assert_eq!(children, alone, "as children, as alone");
+}
