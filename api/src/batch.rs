@@ -10,9 +10,9 @@ use utoipa::ToSchema;
 
 use crate::auth::Caller;
 use crate::http::canonical::canonical_path;
-use crate::http::fallback::RouteTable;
 use crate::http::problem::from_error;
 use crate::http::rate_limit::{Budget, charge_address};
+use crate::http::route_table::RouteTable;
 use crate::http::validate::Validator;
 use crate::http::{ApiError, ApiJson, Lang, Text};
 use crate::state::AppState;
@@ -154,9 +154,9 @@ fn check(operations: &[BatchOperation], routes: &RouteTable) -> Result<Vec<Strin
 #[utoipa::path(tag = "sync", operation_id = "run_batch", security(("bearer" = [])),
     request_body = BatchRequest,
     responses((status = 200, description = "Every result, in order.", body = BatchResponse),
-        (status = 400, response = crate::openapi::responses::BadRequest),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 422, response = crate::openapi::responses::Unprocessable)))]
+        (status = 400, response = crate::http::responses::BadRequest),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 422, response = crate::http::responses::Unprocessable)))]
 #[post("/batch")]
 pub async fn run_batch(
     req: HttpRequest,

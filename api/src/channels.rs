@@ -131,7 +131,7 @@ async fn channels_of(conn: &mut AsyncPgConnection, unit: Uuid) -> Result<Vec<Cha
 #[utoipa::path(tag = "activities", operation_id = "list_org_unit_channels", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id.")),
     responses((status = 200, description = "Its groups.", body = Vec<Channel>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/org-units/{id}/channels")]
 pub async fn list_org_unit_channels(
     caller: Caller,
@@ -150,8 +150,8 @@ pub async fn list_org_unit_channels(
     params(("id" = Uuid, Path, description = "Org unit id.")),
     request_body = Channels,
     responses((status = 200, description = "Its groups.", body = Vec<Channel>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[put("/org-units/{id}/channels")]
 pub async fn replace_org_unit_channels(
     caller: Caller,
@@ -243,7 +243,7 @@ async fn save_consents(
 #[utoipa::path(tag = "members", operation_id = "list_member_channel_consents", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id.")),
     responses((status = 200, description = "Her consents.", body = Vec<Consent>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/members/{id}/channel-consents")]
 pub async fn list_member_channel_consents(
     caller: Caller,
@@ -262,8 +262,8 @@ pub async fn list_member_channel_consents(
     params(("id" = Uuid, Path, description = "Member id.")),
     request_body = Consents,
     responses((status = 200, description = "Her consents.", body = Vec<Consent>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[put("/members/{id}/channel-consents")]
 pub async fn replace_member_channel_consents(
     caller: Caller,
@@ -286,8 +286,8 @@ pub async fn replace_member_channel_consents(
 #[utoipa::path(tag = "me", operation_id = "replace_my_channel_consents", security(("bearer" = ["me:write"])),
     request_body = Consents,
     responses((status = 200, description = "Her consents.", body = Vec<Consent>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[put("/me/member/channel-consents")]
 pub async fn replace_my_channel_consents(
     caller: Caller,

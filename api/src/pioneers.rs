@@ -189,8 +189,8 @@ const SELECT: &str = "SELECT d.id, d.member_id, m.family_name, m.middle_name, m.
     params(("id" = Uuid, Path, description = "Member id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewDesignation,
     responses((status = 201, description = "Designated.", body = Designation),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/members/{id}/pioneer-designations")]
 pub async fn create_pioneer_designation(
     req: HttpRequest,
@@ -253,8 +253,8 @@ pub async fn create_pioneer_designation(
     params(("id" = Uuid, Path, description = "Designation id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = EndDesignation,
     responses((status = 200, description = "Ended.", body = Designation),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/pioneer-designations/{id}/end")]
 pub async fn close_pioneer_designation(
     req: HttpRequest,
@@ -308,7 +308,7 @@ pub async fn close_pioneer_designation(
 #[utoipa::path(tag = "members", operation_id = "list_org_unit_pioneers", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id."), PioneerQuery),
     responses((status = 200, description = "A page of designations.", body = DesignationPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/org-units/{id}/pioneers")]
 pub async fn list_org_unit_pioneers(
     caller: Caller,
@@ -340,7 +340,7 @@ pub async fn list_org_unit_pioneers(
 #[utoipa::path(tag = "members", operation_id = "list_member_pioneer_designations", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id.")),
     responses((status = 200, description = "Her designations, newest first.", body = Vec<Designation>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/members/{id}/pioneer-designations")]
 pub async fn list_member_pioneer_designations(
     caller: Caller,

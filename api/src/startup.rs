@@ -18,9 +18,10 @@ use crate::auth::throttle;
 use crate::config::{Config, MigrateMode};
 use crate::db::{self, DbPool, migrations};
 use crate::http::context::request_context;
-use crate::http::fallback::{RouteTable, not_routed};
+use crate::http::fallback::not_routed;
 use crate::http::idempotency;
 use crate::http::json::BodyLimit;
+use crate::http::route_table::RouteTable;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
 use crate::db::DbPool;
-use crate::http::fallback::RouteTable;
+use crate::http::limiter::RateLimiter;
+use crate::http::route_table::RouteTable;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]
@@ -28,7 +29,7 @@ pub struct AppState {
     /// An HTTP client (batch operations, webhook deliveries).
     pub http: reqwest::Client,
     /// Request counters of the rate limits.
-    pub rate_limiter: Arc<crate::http::rate_limit::RateLimiter>,
+    pub rate_limiter: Arc<RateLimiter>,
     /// Bounds concurrent password hashing (logins must not starve reads).
     pub password_gate: Arc<crate::auth::password_gate::PasswordGate>,
     /// Set on SIGTERM: `/readyz` answers 503 `draining` while requests are still served.

@@ -14,6 +14,7 @@ mod docs_ui;
 mod errors;
 mod figures;
 mod fuzz_findings;
+mod house;
 mod idempotency;
 mod imports;
 mod knowing_members;

@@ -80,7 +80,7 @@ struct Row {
 #[utoipa::path(tag = "activities", operation_id = "list_org_unit_absentees", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "A commune, branch or group."), AbsenteeQuery),
     responses((status = 200, description = "A page of members to visit.", body = AbsenteePage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/org-units/{id}/absentees")]
 pub async fn list_org_unit_absentees(
     caller: Caller,

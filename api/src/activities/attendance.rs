@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::models::{ActivityRow, visible_activity};
+use super::models::{ActivityRow, MAX_ROSTER, visible_activity};
 use super::sheet::sheet;
 use super::wire::{AttendanceChange, AttendanceSheet, Roster};
 use crate::audit::AuditEvent;
@@ -22,9 +22,6 @@ use crate::members::lifecycle::state_conflict;
 use crate::members::queries::placed_on;
 use crate::schema::{activities as a, attendance as t, prospects};
 use crate::state::AppState;
-
-/// The most people one roster may hold.
-pub(super) const MAX_ROSTER: usize = 2000;
 
 /// Who an attendance row is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -237,9 +234,9 @@ async fn check_roster(
     params(("id" = Uuid, Path, description = "Activity id."), ("If-Match" = Option<String>, Header, description = "Optional: the activity's ETag this roster is based on (412 if it changed since).")),
     request_body = Roster,
     responses((status = 200, description = "The recorded roster.", body = AttendanceSheet),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict),
-        (status = 412, response = crate::openapi::responses::PreconditionFailed)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict),
+        (status = 412, response = crate::http::responses::PreconditionFailed)))]
 #[put("/activities/{id}/attendance")]
 pub async fn replace_activity_attendance(
     caller: Caller,
@@ -267,7 +264,7 @@ pub async fn replace_activity_attendance(
             )
             .await?;
         let version: i32 = a::table.find(row.id).select(a::version).first(conn).await?;
-        Ok((sheet(conn, &row).await?, version))
+        Ok::<_, ApiError>((sheet(conn, &row).await?, version))
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(version))).json(sheet))
@@ -277,7 +274,7 @@ pub async fn replace_activity_attendance(
 #[utoipa::path(tag = "activities", operation_id = "get_activity_attendance", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id.")),
     responses((status = 200, description = "The recorded roster and who is missing from it.", body = AttendanceSheet),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/activities/{id}/attendance")]
 pub async fn get_activity_attendance(
     caller: Caller,
@@ -295,9 +292,9 @@ pub async fn get_activity_attendance(
         ("If-Match" = Option<String>, Header, description = "Optional: the activity's ETag this change is based on.")),
     request_body = AttendanceChange,
     responses((status = 200, description = "The recorded roster.", body = AttendanceSheet),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict),
-        (status = 412, response = crate::openapi::responses::PreconditionFailed)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict),
+        (status = 412, response = crate::http::responses::PreconditionFailed)))]
 #[patch("/activities/{id}/attendance/{member_id}")]
 pub async fn update_activity_attendance(
     caller: Caller,

@@ -30,8 +30,8 @@ use crate::time::today_in_vietnam;
 #[utoipa::path(tag = "activities", operation_id = "list_activities", security(("bearer" = [])),
     params(ActivityListQuery),
     responses((status = 200, description = "A page of activities.", body = ActivityPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/activities")]
 pub async fn list_activities(
     caller: Caller,
@@ -80,8 +80,8 @@ pub async fn list_activities(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewActivity,
     responses((status = 201, description = "Recorded.", body = Activity, headers(("Location" = String, description = "URL of the activity."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[post("/activities")]
 pub async fn create_activity(
     req: HttpRequest,
@@ -173,7 +173,7 @@ pub async fn create_activity(
 #[utoipa::path(tag = "activities", operation_id = "get_activity", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id.")),
     responses((status = 200, description = "The activity.", body = Activity, headers(("ETag" = String, description = "Version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/activities/{id}")]
 pub async fn get_activity(
     caller: Caller,
@@ -193,9 +193,9 @@ pub async fn get_activity(
     params(("id" = Uuid, Path, description = "Activity id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = ActivityPatch,
     responses((status = 200, description = "Updated.", body = Activity),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired)))]
 #[patch("/activities/{id}")]
 pub async fn update_activity(
     caller: Caller,

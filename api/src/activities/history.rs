@@ -89,7 +89,7 @@ async fn history(
 #[utoipa::path(tag = "activities", operation_id = "list_member_attendance", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id."), HistoryQuery),
     responses((status = 200, description = "A page of her attendance.", body = AttendanceRecordPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/members/{id}/attendance")]
 pub async fn list_member_attendance(
     caller: Caller,
@@ -108,8 +108,8 @@ pub async fn list_member_attendance(
 #[utoipa::path(tag = "me", operation_id = "list_my_attendance", security(("bearer" = ["me:read"])),
     params(HistoryQuery),
     responses((status = 200, description = "A page of her attendance.", body = AttendanceRecordPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/me/member/attendance")]
 pub async fn list_my_attendance(
     caller: Caller,

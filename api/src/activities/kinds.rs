@@ -79,7 +79,7 @@ pub async fn meeting_kinds(conn: &mut AsyncPgConnection) -> Result<Vec<String>, 
 /// List activity kinds
 #[utoipa::path(tag = "activities", operation_id = "list_activity_kinds", security(("bearer" = []), ("client_credentials" = [])),
     responses((status = 200, description = "Every kind (a short list, not paginated).", body = Vec<ActivityKind>),
-        (status = 401, response = crate::openapi::responses::Unauthorized)))]
+        (status = 401, response = crate::http::responses::Unauthorized)))]
 #[get("/activity-kinds")]
 pub async fn list_activity_kinds(
     _caller: Caller,
@@ -102,8 +102,8 @@ pub async fn list_activity_kinds(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewActivityKind,
     responses((status = 201, description = "Created.", body = ActivityKind),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/activity-kinds")]
 pub async fn create_activity_kind(
     req: HttpRequest,

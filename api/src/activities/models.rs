@@ -12,6 +12,9 @@ use crate::auth::{Caller, Permission};
 use crate::http::ApiError;
 use crate::schema::activities;
 
+/// The most people one roster may hold.
+pub(super) const MAX_ROSTER: usize = 2000;
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = activities)]
 #[diesel(check_for_backend(diesel::pg::Pg))]

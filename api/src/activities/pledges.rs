@@ -59,7 +59,7 @@ fn to_wire(r: Row) -> Pledge {
 #[utoipa::path(tag = "activities", operation_id = "list_activity_pledges", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id.")),
     responses((status = 200, description = "Its pledges (at most 200).", body = Vec<Pledge>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/activities/{id}/pledges")]
 pub async fn list_activity_pledges(
     caller: Caller,
@@ -83,8 +83,8 @@ pub async fn list_activity_pledges(
     params(("id" = Uuid, Path, description = "Activity id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewPledge,
     responses((status = 201, description = "Recorded.", body = Pledge),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[post("/activities/{id}/pledges")]
 pub async fn create_activity_pledge(
     req: HttpRequest,

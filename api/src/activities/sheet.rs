@@ -7,8 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::attendance::MAX_ROSTER;
-use super::models::{ActivityRow, rate};
+use super::models::{ActivityRow, MAX_ROSTER, rate};
 use super::wire::{AttendanceSheet, AttendanceStatus, AttendanceSummary, Attendee, Unrecorded};
 use crate::http::ApiError;
 use crate::members::queries::placed_on;

@@ -149,7 +149,7 @@ const BRANCHES: &str = "unnest($1::uuid[], $2::text[]) AS br(id, path)";
 #[utoipa::path(tag = "activities", operation_id = "get_org_unit_three_haves", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id."), ThreeHavesQuery),
     responses((status = 200, description = "Branches by month.", body = ThreeHaves),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/org-units/{id}/three-haves")]
 pub async fn get_org_unit_three_haves(
     caller: Caller,

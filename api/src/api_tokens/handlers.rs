@@ -80,8 +80,8 @@ fn session_user(caller: &Caller) -> Result<Uuid, ApiError> {
     params(ApiTokenListQuery),
     responses(
         (status = 200, description = "A page of tokens.", body = super::wire::ApiTokenPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
     )
 )]
 #[get("/api-tokens")]
@@ -119,8 +119,8 @@ pub async fn list_api_tokens(
     request_body = NewApiToken,
     responses(
         (status = 201, description = "Created; `secret` is shown this once.", body = CreatedApiToken),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
     )
 )]
 #[post("/api-tokens")]
@@ -214,9 +214,9 @@ pub async fn create_api_token(
     params(("id" = Uuid, Path, description = "Token id.")),
     responses(
         (status = 204, description = "Revoked."),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[delete("/api-tokens/{id}")]

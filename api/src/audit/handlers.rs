@@ -19,9 +19,9 @@ use crate::state::AppState;
     params(AuditEventListQuery),
     responses(
         (status = 200, description = "A page of events.", body = super::wire::AuditEventPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/audit-events")]

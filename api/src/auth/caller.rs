@@ -12,7 +12,7 @@ use super::lookup;
 use super::principal::{Actor, Principal};
 use super::tokens::{API_TOKEN_PREFIX, digest};
 use crate::http::ApiError;
-use crate::http::context::RequestId;
+use crate::http::context::{RequestId, client_ip};
 use crate::state::AppState;
 
 /// Routes an account that must change its password may still use.
@@ -36,40 +36,6 @@ impl RequestMeta {
             client_ip: client_ip(req, trusted_proxies),
         }
     }
-}
-
-/// The client's address: the peer, or, when the peer is a trusted proxy, the nearest
-/// `X-Forwarded-For` hop that is not itself a trusted proxy. Hops are read from the right: each
-/// proxy appends what it saw, so everything left of the last untrusted hop was written by the
-/// client and proves nothing (taking the leftmost would let anyone pick their own address and
-/// escape the per-address limits).
-pub fn client_ip(req: &HttpRequest, trusted_proxies: &[String]) -> Option<String> {
-    let peer = req.peer_addr().map(|a| a.ip().to_string())?;
-    let trusted = |addr: &str| trusted_proxies.iter().any(|p| p == addr);
-    if !trusted(&peer) {
-        return Some(peer);
-    }
-    let hops: Vec<&str> = req
-        .headers()
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .collect();
-    let mut client = peer;
-    for hop in hops.into_iter().rev() {
-        match hop.parse::<std::net::IpAddr>() {
-            // Garbage from the client: the hop that appended it is the client as far as we know.
-            Err(_) => break,
-            Ok(ip) => {
-                client = ip.to_string();
-                if !trusted(&client) {
-                    break;
-                }
-            }
-        }
-    }
-    Some(client)
 }
 
 #[derive(Clone)]

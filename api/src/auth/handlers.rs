@@ -55,8 +55,8 @@ fn policies(state: &AppState) -> (Policy, Policy) {
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in.", body = TokenPair),
-        (status = 401, response = crate::openapi::responses::InvalidCredentials),
-        (status = 429, response = crate::openapi::responses::TooManyRequests),
+        (status = 401, response = crate::http::responses::InvalidCredentials),
+        (status = 429, response = crate::http::responses::TooManyRequests),
     )
 )]
 #[post("/auth/login")]
@@ -146,7 +146,7 @@ pub async fn create_session(
                         .await?;
                 let event = AuditEvent::new("auth.login").object("user", account.id).unit(account.home_unit_id);
                 audit::record(conn, &AuditActor::user(account.id, &account.username), &meta, event).await?;
-                Ok(tokens)
+                Ok::<_, ApiError>(tokens)
             })
             .await?;
             Ok(web::Json(tokens))
@@ -187,7 +187,7 @@ pub async fn create_session(
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "New tokens.", body = TokenPair),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 401, response = crate::http::responses::Unauthorized),
     )
 )]
 #[post("/auth/refresh")]
@@ -211,7 +211,7 @@ pub async fn refresh_session(
                 .details(json!({"user_id": user, "effect": "session revoked"}));
             audit::record(conn, &AuditActor::anonymous(), &meta, event).await?;
         }
-        Ok(rotation)
+        Ok::<_, ApiError>(rotation)
     })
     .await?;
     match rotation {
@@ -230,8 +230,8 @@ pub async fn refresh_session(
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Logged out."),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
     )
 )]
 #[post("/auth/logout")]
@@ -277,8 +277,8 @@ fn same_digest(a: &[u8], b: &[u8]) -> bool {
     request_body(content = ClientTokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "An access token.", body = ClientToken),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 429, response = crate::openapi::responses::TooManyRequests),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 429, response = crate::http::responses::TooManyRequests),
     )
 )]
 #[post("/auth/token")]

@@ -14,7 +14,7 @@ use crate::auth::passwords::{self, policy_issue};
 use crate::auth::{RequestMeta, Role, sessions};
 use crate::config::Config;
 use crate::db::in_transaction;
-use crate::http::Lang;
+use crate::http::{ApiError, Lang};
 use crate::org_units::queries::find_by_reference;
 use crate::schema::{role_grants, users};
 use crate::users::models::NewUserRow;
@@ -122,7 +122,7 @@ pub async fn run(config: &Config, command: UserCommand) -> Result<String, String
                     .unit(unit.id)
                     .details(serde_json::json!({"via": "cli", "role": role.as_str()}));
                 audit::record(conn, &AuditActor::system(), &meta, event).await?;
-                Ok(user.id)
+                Ok::<_, ApiError>(user.id)
             })
             .await
             .map_err(|e| e.to_string())?;

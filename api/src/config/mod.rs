@@ -2,13 +2,16 @@
 //! in the README's configuration table.
 
 mod auth;
+pub mod database;
+pub mod limits;
+pub mod webhooks;
 
 use std::fmt;
 use std::time::Duration;
 
 pub use auth::{AuthConfig, KeyList};
 
-use crate::db::PoolSettings;
+use database::PoolSettings;
 
 /// Where the service runs. Production refuses unsafe defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,9 +78,9 @@ pub struct Config {
     /// How long the sync change log is kept (older cursors must resync).
     pub sync_retention_days: i32,
     /// Request budgets per token and per client address.
-    pub rate_limits: crate::http::rate_limit::RateLimits,
+    pub rate_limits: limits::RateLimits,
     /// Webhook delivery: retries, give-up time, polling, private targets.
-    pub webhooks: crate::webhooks::delivery::DeliverySettings,
+    pub webhooks: webhooks::DeliverySettings,
     pub auth: AuthConfig,
 }
 
@@ -175,7 +178,7 @@ impl Config {
             )?),
             idempotency_ttl: Duration::from_secs(idempotency_hours * 3600),
             rate_limits: {
-                use crate::http::rate_limit::{DEFAULT_PER_ADDRESS, DEFAULT_PER_TOKEN, Quotas, RateLimits};
+                use limits::{DEFAULT_PER_ADDRESS, DEFAULT_PER_TOKEN, Quotas, RateLimits};
                 let token = get("CHIHOI_RATE_LIMITS").unwrap_or_else(|| DEFAULT_PER_TOKEN.to_owned());
                 let address = get("CHIHOI_RATE_LIMITS_PER_ADDRESS").unwrap_or_else(|| DEFAULT_PER_ADDRESS.to_owned());
                 RateLimits {
@@ -184,7 +187,7 @@ impl Config {
                     refusal_delay: Duration::from_millis(number(&get, "CHIHOI_RATE_LIMIT_DELAY_MS", 1000, 0..=10_000)?),
                 }
             },
-            webhooks: crate::webhooks::delivery::DeliverySettings {
+            webhooks: webhooks::DeliverySettings {
                 retry_base: Duration::from_secs(number(&get, "CHIHOI_WEBHOOK_RETRY_BASE_S", 30, 1..=3600)?),
                 give_up: Duration::from_secs(number(&get, "CHIHOI_WEBHOOK_GIVE_UP_S", 26 * 3600, 2..=14 * 86_400)?),
                 poll: Duration::from_millis(number(&get, "CHIHOI_WEBHOOK_POLL_MS", 1000, 50..=60_000)?),

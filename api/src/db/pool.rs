@@ -1,7 +1,7 @@
 //! The deadpool pool of diesel-async connections, with short timeouts so that a database
 //! outage turns into a quick 503 rather than a hung client.
 
-use std::time::Duration;
+pub use crate::config::database::PoolSettings;
 
 use diesel::ConnectionError;
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
@@ -9,17 +9,6 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 
 pub type DbPool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
 pub type PoolError = diesel_async::pooled_connection::deadpool::PoolError;
-
-#[derive(Debug, Clone)]
-pub struct PoolSettings {
-    pub max_size: usize,
-    /// How long a request waits for a free connection before it is answered 503.
-    pub wait: Duration,
-    /// How long opening one connection may take.
-    pub connect_timeout: Duration,
-    /// `statement_timeout` of every session, so no query can hold a connection forever.
-    pub statement_timeout: Duration,
-}
 
 /// Builds the pool. No connection is opened here: the service starts while PostgreSQL is
 /// down and connects when it comes back.

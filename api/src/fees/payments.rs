@@ -126,8 +126,8 @@ fn invalid(field: &str, code: &'static str, vi: &'static str, en: &'static str) 
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = FeeCollection,
     responses((status = 201, description = "Recorded.", body = FeeCollectionResult),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[post("/fee-payments")]
 pub async fn create_fee_payments(
     req: HttpRequest,
@@ -257,7 +257,7 @@ pub async fn create_fee_payments(
 #[utoipa::path(tag = "fees", operation_id = "list_member_fee_payments", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id.")),
     responses((status = 200, description = "Her payments, newest first (at most 200).", body = Vec<FeePayment>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/members/{id}/fee-payments")]
 pub async fn list_member_fee_payments(
     caller: Caller,
@@ -309,7 +309,7 @@ struct Unpaid {
 #[utoipa::path(tag = "fees", operation_id = "list_org_unit_unpaid_fees", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id."), UnpaidQuery),
     responses((status = 200, description = "A page of members who have not paid.", body = UnpaidFeePage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/org-units/{id}/unpaid-fees")]
 pub async fn list_org_unit_unpaid_fees(
     caller: Caller,

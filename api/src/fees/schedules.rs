@@ -199,7 +199,7 @@ pub async fn applying(
 #[utoipa::path(tag = "fees", operation_id = "list_fee_schedules", security(("bearer" = [])),
     params(FeeScheduleQuery),
     responses((status = 200, description = "Schedules (at most 200).", body = Vec<FeeSchedule>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden)))]
 #[get("/fee-schedules")]
 pub async fn list_fee_schedules(
     caller: Caller,
@@ -228,8 +228,8 @@ pub async fn list_fee_schedules(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewFeeSchedule,
     responses((status = 201, description = "Set.", body = FeeSchedule),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/fee-schedules")]
 pub async fn create_fee_schedule(
     req: HttpRequest,
@@ -293,9 +293,9 @@ pub async fn create_fee_schedule(
     params(("id" = Uuid, Path, description = "Schedule id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = FeeSchedulePatch,
     responses((status = 200, description = "Updated.", body = FeeSchedule),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired)))]
 #[patch("/fee-schedules/{id}")]
 pub async fn update_fee_schedule(
     caller: Caller,
@@ -335,7 +335,7 @@ pub async fn update_fee_schedule(
         caller
             .audit(conn, AuditEvent::new("fee_schedule.update").object("fee_schedule", current.id).unit(unit.id))
             .await?;
-        Ok(to_wire(row))
+        Ok::<_, ApiError>(to_wire(row))
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(schedule.version))).json(schedule))

@@ -90,7 +90,7 @@ pub async fn net_before(conn: &mut AsyncPgConnection, unit: Uuid, day: NaiveDate
 #[utoipa::path(tag = "funds", operation_id = "get_fund_balance", security(("bearer" = [])),
     params(("unit" = Uuid, Path, description = "The unit whose fund it is."), BalanceQuery),
     responses((status = 200, description = "The balance.", body = FundBalance),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/funds/{unit}/balance")]
 pub async fn get_fund_balance(
     caller: Caller,

@@ -135,7 +135,7 @@ pub async fn insert(
 #[utoipa::path(tag = "funds", operation_id = "list_fund_entries", security(("bearer" = [])),
     params(("unit" = Uuid, Path, description = "The unit whose fund it is."), FundEntryQuery),
     responses((status = 200, description = "A page of entries.", body = FundEntryPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/funds/{unit}/entries")]
 pub async fn list_fund_entries(
     caller: Caller,
@@ -179,8 +179,8 @@ pub async fn list_fund_entries(
     params(("unit" = Uuid, Path, description = "The unit whose fund it is."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewFundEntry,
     responses((status = 201, description = "Recorded.", body = FundEntry),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[post("/funds/{unit}/entries")]
 pub async fn create_fund_entry(
     req: HttpRequest,
@@ -239,9 +239,9 @@ pub async fn create_fund_entry(
     params(("id" = Uuid, Path, description = "Entry id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = FundEntryPatch,
     responses((status = 200, description = "Updated.", body = FundEntry),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict),
-        (status = 412, response = crate::openapi::responses::PreconditionFailed), (status = 428, response = crate::openapi::responses::PreconditionRequired)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict),
+        (status = 412, response = crate::http::responses::PreconditionFailed), (status = 428, response = crate::http::responses::PreconditionRequired)))]
 #[patch("/fund-entries/{id}")]
 pub async fn update_fund_entry(
     caller: Caller,

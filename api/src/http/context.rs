@@ -7,7 +7,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, web};
+use actix_web::{HttpMessage, HttpRequest, web};
 use tracing::Instrument;
 
 use super::error::ApiError;
@@ -147,4 +147,38 @@ fn set_standard_headers(response: &mut ServiceResponse<BoxBody>, request_id: &st
         let policy = if is_docs { "no-cache" } else { "no-store" };
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
+}
+
+/// The client's address: the peer, or, when the peer is a trusted proxy, the nearest
+/// `X-Forwarded-For` hop that is not itself a trusted proxy. Hops are read from the right: each
+/// proxy appends what it saw, so everything left of the last untrusted hop was written by the
+/// client and proves nothing (taking the leftmost would let anyone pick their own address and
+/// escape the per-address limits).
+pub fn client_ip(req: &HttpRequest, trusted_proxies: &[String]) -> Option<String> {
+    let peer = req.peer_addr().map(|a| a.ip().to_string())?;
+    let trusted = |addr: &str| trusted_proxies.iter().any(|p| p == addr);
+    if !trusted(&peer) {
+        return Some(peer);
+    }
+    let hops: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.into_iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            // Garbage from the client: the hop that appended it is the client as far as we know.
+            Err(_) => break,
+            Ok(ip) => {
+                client = ip.to_string();
+                if !trusted(&client) {
+                    break;
+                }
+            }
+        }
+    }
+    Some(client)
 }

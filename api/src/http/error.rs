@@ -393,8 +393,8 @@ fn is_connection_loss(message: &str) -> bool {
         || message.contains("canceling statement due to statement timeout")
 }
 
-impl From<crate::db::PoolError> for ApiError {
-    fn from(error: crate::db::PoolError) -> Self {
+impl From<crate::db::pool::PoolError> for ApiError {
+    fn from(error: crate::db::pool::PoolError) -> Self {
         ApiError::Unavailable(error.to_string())
     }
 }

@@ -3,8 +3,6 @@
 //! `RateLimit` headers on every API answer (draft-ietf-httpapi-ratelimit-headers). Counters are
 //! fixed windows held in this process: behind several replicas each applies its own.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -16,29 +14,12 @@ use actix_web::web;
 
 use super::ApiError;
 use super::canonical::{canonical_path, query_value};
+use super::context::client_ip;
+use super::limiter::Hit;
+pub use crate::config::limits::{Budget, Quotas, RateLimits};
 use crate::state::AppState;
 
-/// What a request spends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Budget {
-    Login,
-    Reads,
-    Writes,
-    Exports,
-}
-
 impl Budget {
-    const ALL: [Budget; 4] = [Budget::Login, Budget::Reads, Budget::Writes, Budget::Exports];
-
-    fn name(self) -> &'static str {
-        match self {
-            Budget::Login => "login",
-            Budget::Reads => "reads",
-            Budget::Writes => "writes",
-            Budget::Exports => "exports",
-        }
-    }
-
     /// The budget of a request, judged on its canonical path and decoded query, so that no
     /// spelling (`/api/v1/%61uth/login`, `format=%78lsx`) moves it to a larger budget.
     pub fn of(method: &Method, path: &str, query: &str) -> Budget {
@@ -60,46 +41,6 @@ impl Budget {
     }
 }
 
-/// Quota and window (seconds) of each budget, for one kind of key.
-#[derive(Debug, Clone, Default)]
-pub struct Quotas(HashMap<Budget, (u32, u64)>);
-
-impl Quotas {
-    /// `reads=1200/60,writes=600/60,…`, or `off`.
-    pub fn parse(spec: &str) -> Result<Quotas, String> {
-        let spec = spec.trim();
-        if spec == "off" {
-            return Ok(Quotas::default());
-        }
-        let mut quotas = HashMap::new();
-        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (name, rest) =
-                part.split_once('=').ok_or_else(|| format!("expected name=quota/seconds in {part:?}"))?;
-            let budget = Budget::ALL
-                .into_iter()
-                .find(|b| b.name() == name.trim())
-                .ok_or_else(|| format!("unknown budget {name:?} (login, reads, writes, exports)"))?;
-            let (quota, window) = rest.split_once('/').ok_or_else(|| format!("expected quota/seconds in {part:?}"))?;
-            let quota: u32 = quota.trim().parse().map_err(|_| format!("bad quota in {part:?}"))?;
-            let window: u64 = window.trim().parse().map_err(|_| format!("bad window in {part:?}"))?;
-            if quota == 0 || !(1..=86_400).contains(&window) {
-                return Err(format!("quota must be positive and the window 1–86400 s in {part:?}"));
-            }
-            quotas.insert(budget, (quota, window));
-        }
-        Ok(Quotas(quotas))
-    }
-}
-
-/// The limits of this server: per token and per client address.
-#[derive(Debug, Clone, Default)]
-pub struct RateLimits {
-    pub per_token: Quotas,
-    pub per_address: Quotas,
-    /// How long a `429` is held before it is sent (a tarpit; at most the time to the reset).
-    pub refusal_delay: std::time::Duration,
-}
-
 /// Refusals held at once; past this many, a `429` goes out at once (holding costs a little
 /// memory per connection, and the bound keeps it little).
 const MAX_HELD_REFUSALS: usize = 1024;
@@ -116,74 +57,6 @@ pub async fn hold_refusal(delay: std::time::Duration, at_most: std::time::Durati
     }
     if let Ok(_held) = HELD_REFUSALS.try_acquire() {
         tokio::time::sleep(delay.min(at_most)).await;
-    }
-}
-
-pub const DEFAULT_PER_TOKEN: &str = "reads=1200/60,writes=600/60,exports=20/60";
-pub const DEFAULT_PER_ADDRESS: &str = "login=60/60,reads=3000/60,writes=1200/60,exports=60/60";
-
-struct Hit {
-    budget: Budget,
-    quota: u32,
-    window: u64,
-    remaining: u32,
-    reset: u64,
-    allowed: bool,
-}
-
-/// A counter's key: the budget, whether it counts a token (else an address), and the key.
-type CounterKey = (Budget, bool, String);
-
-/// How many counters the limiter holds; keys come from unverified bearer strings and forwarded
-/// addresses, so a caller can mint new ones at will.
-const MAX_COUNTERS: usize = 100_000;
-
-/// Fixed-window counters: (the second its window ends, requests in it).
-#[derive(Default)]
-pub struct RateLimiter {
-    counters: Mutex<Counters>,
-}
-
-#[derive(Default)]
-struct Counters {
-    map: HashMap<CounterKey, (u64, u32)>,
-    /// The second of the last sweep: a full table is swept at most once a second, so a flood
-    /// of fresh keys costs one pass a second, not one per request.
-    swept_at: u64,
-}
-
-impl RateLimiter {
-    fn hit(&self, budget: Budget, (quota, window): (u32, u64), by_token: bool, key: String, now: u64) -> Hit {
-        let slot = now / window;
-        let reset = (slot + 1) * window - now;
-        let allow = Hit { budget, quota, window, remaining: quota, reset, allowed: true };
-        let Ok(mut counters) = self.counters.lock() else {
-            // A poisoned lock means a panic elsewhere; do not turn it into refusals.
-            return allow;
-        };
-        let key = (budget, by_token, key);
-        if counters.map.len() >= MAX_COUNTERS && !counters.map.contains_key(&key) {
-            if counters.swept_at != now {
-                counters.swept_at = now;
-                // A counter whose window has ended holds nothing.
-                counters.map.retain(|_, (ends_at, _)| *ends_at > now);
-            }
-            if counters.map.len() >= MAX_COUNTERS {
-                // Still full of live keys: count nothing new rather than grow without bound;
-                // the other budget (token or address) of the same request still applies.
-                return allow;
-            }
-        }
-        let ends_at = (slot + 1) * window;
-        let entry = counters.map.entry(key).or_insert((ends_at, 0));
-        if entry.0 != ends_at {
-            *entry = (ends_at, 0);
-        }
-        let allowed = entry.1 < quota;
-        if allowed {
-            entry.1 += 1;
-        }
-        Hit { budget, quota, window, remaining: quota - entry.1.min(quota), reset, allowed }
     }
 }
 
@@ -235,7 +108,7 @@ pub async fn rate_limit(
     if let (Some(quota), Some(key)) = (limits.per_token.0.get(&budget), bearer_key(&req)) {
         hits.push(state.rate_limiter.hit(budget, *quota, true, key, now));
     }
-    let address = crate::auth::caller::client_ip(req.request(), &state.config.auth.trusted_proxies);
+    let address = client_ip(req.request(), &state.config.auth.trusted_proxies);
     // The server's own calls (batch operations) and local operators are counted per token only.
     let local = address.as_deref().and_then(|a| a.parse::<std::net::IpAddr>().ok()).is_none_or(|ip| ip.is_loopback());
     if let (Some(quota), Some(address), false) = (limits.per_address.0.get(&budget), address, local) {
@@ -273,31 +146,5 @@ mod tests {
         assert_eq!(Budget::of(&Method::PATCH, "/api/v1/members/x", ""), Budget::Writes);
         assert_eq!(Budget::of(&Method::POST, "/api/v1/%61uth/login", ""), Budget::Login);
         assert_eq!(Budget::of(&Method::GET, "/api/v1/reports/kpis", "unit=x&format=%78lsx"), Budget::Exports);
-    }
-
-    #[test]
-    fn a_window_refuses_past_its_quota_and_resets() {
-        let limiter = RateLimiter::default();
-        let hit = |now| limiter.hit(Budget::Writes, (2, 60), true, "k".into(), now);
-        assert!(hit(120).allowed);
-        let second = hit(130);
-        assert!(second.allowed && second.remaining == 0);
-        let third = hit(150);
-        assert!(!third.allowed);
-        assert_eq!(third.reset, 30);
-        assert!(hit(180).allowed, "a new window");
-    }
-
-    #[test]
-    fn a_flood_of_fresh_keys_cannot_grow_the_table_without_bound() {
-        let limiter = RateLimiter::default();
-        for i in 0..MAX_COUNTERS + 10 {
-            limiter.hit(Budget::Reads, (1, 60), true, format!("fresh-{i}"), 120);
-        }
-        assert_eq!(limiter.counters.lock().unwrap().map.len(), MAX_COUNTERS);
-        // A known key is still counted; once the window has ended the sweep makes room again.
-        assert!(!limiter.hit(Budget::Reads, (1, 60), true, "fresh-0".into(), 121).allowed);
-        assert!(limiter.hit(Budget::Reads, (1, 60), true, "later".into(), 180).allowed);
-        assert_eq!(limiter.counters.lock().unwrap().map.len(), 1);
     }
 }

@@ -11,20 +11,11 @@ use super::template;
 use crate::audit::AuditActor;
 use crate::auth::{Caller, Permission};
 use crate::http::body::{declared_length, read_limited};
+use crate::http::media::{FileFormat, XLSX};
 use crate::http::{ApiError, ApiQuery, Lang, Text};
 use crate::jobs::{self, Job};
 use crate::org_units::handlers::visible_unit;
 use crate::state::AppState;
-
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-/// Which file format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FileFormat {
-    Csv,
-    Xlsx,
-}
 
 /// Query of the template download.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -44,7 +35,7 @@ pub struct TemplateQuery {
     params(TemplateQuery),
     responses((status = 200, description = "The template file (CSV, or XLSX with `format=xlsx`).",
             content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, response = crate::openapi::responses::Unauthorized)))]
+        (status = 401, response = crate::http::responses::Unauthorized)))]
 #[get("/imports/members/template")]
 pub async fn get_member_import_template(
     _caller: Caller,
@@ -96,11 +87,11 @@ pub struct ImportQuery {
     request_body(content = String, content_type = "text/csv", description = "The CSV or XLSX file."),
     responses((status = 202, description = "The job; poll it for the outcome (`result` is an ImportOutcome).", body = Job,
             headers(("Location" = String, description = "URL of the job."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 413, response = crate::openapi::responses::PayloadTooLarge),
-        (status = 415, response = crate::openapi::responses::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::responses::Unprocessable)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 413, response = crate::http::responses::PayloadTooLarge),
+        (status = 415, response = crate::http::responses::UnsupportedMediaType),
+        (status = 422, response = crate::http::responses::Unprocessable)))]
 #[post("/imports/members")]
 pub async fn create_member_import(
     req: HttpRequest,

@@ -122,7 +122,7 @@ pub async fn finish(
 #[utoipa::path(tag = "imports", operation_id = "get_job", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Job id.")),
     responses((status = 200, description = "The job.", body = Job),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/jobs/{id}")]
 pub async fn get_job(
     caller: Caller,

@@ -78,8 +78,8 @@ fn with_etag(status: StatusCode, client: &MachineClient) -> HttpResponse {
     params(MachineClientListQuery),
     responses(
         (status = 200, description = "Clients bound to units the caller manages, oldest first.", body = super::wire::MachineClientPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
     )
 )]
 #[get("/machine-clients")]
@@ -117,9 +117,9 @@ pub async fn list_machine_clients(
     request_body = NewMachineClient,
     responses(
         (status = 201, description = "Registered.", body = MachineClientWithSecret),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[post("/machine-clients")]
@@ -179,8 +179,8 @@ pub async fn create_machine_client(
     params(("id" = Uuid, Path, description = "Client id.")),
     responses(
         (status = 200, description = "The client.", body = MachineClient, headers(("ETag" = String, description = "Version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/machine-clients/{id}")]
@@ -208,10 +208,10 @@ pub async fn get_machine_client(
     request_body = MachineClientPatch,
     responses(
         (status = 200, description = "Changed.", body = MachineClient, headers(("ETag" = String, description = "New version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired),
     )
 )]
 #[patch("/machine-clients/{id}")]
@@ -255,7 +255,7 @@ pub async fn update_machine_client(
         let client = to_wire(row);
         let action = if disabling { "machine_client.disable" } else { "machine_client.update" };
         caller.audit(conn, AuditEvent::new(action).object("machine_client", id).unit(client.org_unit_id)).await?;
-        Ok(client)
+        Ok::<_, ApiError>(client)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, &client))
@@ -272,8 +272,8 @@ pub async fn update_machine_client(
     params(("id" = Uuid, Path, description = "Client id.")),
     responses(
         (status = 201, description = "New secret.", body = MachineClientWithSecret),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[post("/machine-clients/{id}/secret")]
@@ -308,7 +308,7 @@ pub async fn create_machine_client_secret(
                     .fields(["secret"]),
             )
             .await?;
-        Ok(client)
+        Ok::<_, ApiError>(client)
     })
     .await?;
     Ok(HttpResponse::Created()

@@ -131,8 +131,8 @@ fn to_wire(r: Row) -> Contact {
     params(("id" = Uuid, Path, description = "Member id."), ContactListQuery),
     responses(
         (status = 200, description = "A page of contacts.", body = ContactPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/members/{id}/contacts")]
@@ -168,9 +168,9 @@ pub async fn list_member_contacts(
     request_body = NewContact,
     responses(
         (status = 201, description = "Recorded.", body = Contact),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[post("/members/{id}/contacts")]

@@ -18,8 +18,8 @@ use super::models::MemberRow;
 use super::wire::{MemberStatus, national_phone};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
+use crate::http::media::{FileFormat, XLSX};
 use crate::http::{ApiError, ApiQuery, Text};
-use crate::imports::handlers::{FileFormat, XLSX};
 use crate::org_units::handlers::visible_unit;
 use crate::schema::{ethnicities, members, org_units, religions};
 use crate::state::AppState;
@@ -129,8 +129,8 @@ fn headers(sensitive: bool) -> Vec<&'static str> {
     params(ExportQuery),
     responses((status = 200, description = "The file (CSV, or XLSX with `format=xlsx`).", content_type = "text/csv", body = String,
             headers(("Content-Disposition" = String, description = "`attachment; filename=…`"))),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/members/export")]
 pub async fn export_members(
     caller: Caller,

@@ -58,9 +58,9 @@ fn one_of(field: &str, value: Option<String>, allowed: &[&str]) -> Result<Option
     params(MemberListQuery),
     responses(
         (status = 200, description = "A page of members.", body = super::wire::MemberPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/members")]
@@ -183,9 +183,9 @@ pub async fn list_members(
     params(("id" = Uuid, Path, description = "Member id."), MemberReadQuery),
     responses(
         (status = 200, description = "The member.", body = Member, headers(("ETag" = String, description = "Version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/members/{id}")]

@@ -121,8 +121,8 @@ type EventRow =
     params(("id" = Uuid, Path, description = "Member id."), EventListQuery),
     responses(
         (status = 200, description = "A page of events.", body = MemberEventPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/members/{id}/events")]
@@ -199,10 +199,10 @@ fn invalid(field: &str, code: &'static str, vi: &'static str, en: &'static str) 
     request_body = NewMemberEvent,
     responses(
         (status = 201, description = "Recorded; the member as she is now.", body = Member),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 409, response = crate::http::responses::Conflict),
     )
 )]
 #[post("/members/{id}/events")]

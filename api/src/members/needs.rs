@@ -214,9 +214,9 @@ pub async fn mark_met(conn: &mut AsyncPgConnection, need: Uuid, on: NaiveDate) -
     params(("id" = Uuid, Path, description = "Member id.")),
     responses(
         (status = 200, description = "Her needs, open ones first (not paginated: a handful).", body = Vec<Need>),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/members/{id}/needs")]
@@ -260,9 +260,9 @@ pub async fn needs_of(conn: &mut AsyncPgConnection, member: Uuid) -> Result<Vec<
     request_body = NewNeed,
     responses(
         (status = 201, description = "Recorded.", body = Need),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[post("/members/{id}/needs")]
@@ -335,11 +335,11 @@ pub async fn create_member_need(
     request_body = NeedPatch,
     responses(
         (status = 200, description = "Updated.", body = Need, headers(("ETag" = String, description = "New version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired),
     )
 )]
 #[patch("/needs/{id}")]

@@ -43,8 +43,8 @@ pub async fn own_member_id(
 /// The calling account's own member record, sensitive fields included: it is her own data.
 #[utoipa::path(tag = "me", operation_id = "get_my_member", security(("bearer" = ["me:read"])),
     responses((status = 200, description = "Her record.", body = Member, headers(("ETag" = String, description = "Version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/me/member")]
 pub async fn get_my_member(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
@@ -69,9 +69,9 @@ pub struct OwnContactPatch {
     params(("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = OwnContactPatch,
     responses((status = 200, description = "Corrected.", body = Member),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired)))]
 #[patch("/me/member")]
 pub async fn update_my_member(
     caller: Caller,
@@ -130,7 +130,7 @@ pub async fn update_my_member(
                 AuditEvent::new("member.self_correction").object("member", id).unit(updated.unit_id).fields(fields),
             )
             .await?;
-        Ok(Member::with_sensitive(updated))
+        Ok::<_, ApiError>(Member::with_sensitive(updated))
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(member.version))).json(member))
@@ -140,8 +140,8 @@ pub async fn update_my_member(
 #[utoipa::path(tag = "me", operation_id = "list_my_member_events", security(("bearer" = ["me:read"])),
     params(EventListQuery),
     responses((status = 200, description = "Her lifecycle events.", body = MemberEventPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/me/member/events")]
 pub async fn list_my_member_events(
     caller: Caller,
@@ -196,8 +196,8 @@ pub struct NewDataRequest {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewDataRequest,
     responses((status = 201, description = "Recorded.", body = DataRequest),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[post("/me/data-requests")]
 pub async fn create_my_data_request(
     req: HttpRequest,

@@ -43,9 +43,9 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
     request_body(content = Vec<u8>, content_type = "image/jpeg", description = "A JPEG or PNG image, at most 512 KiB."),
     responses(
         (status = 204, description = "Stored.", headers(("ETag" = String, description = "Digest of the image."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[put("/members/{id}/photo")]
@@ -113,8 +113,8 @@ pub async fn replace_member_photo(
     responses(
         (status = 200, description = "The photo.", content_type = "image/jpeg", body = Vec<u8>, headers(("ETag" = String, description = "Digest."), ("Cache-Control" = String, description = "`private, max-age=86400`."))),
         (status = 304, description = "Unchanged since the ETag you sent."),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/members/{id}/photo")]
@@ -152,9 +152,9 @@ pub async fn get_member_photo(
     params(("id" = Uuid, Path, description = "Member id.")),
     responses(
         (status = 204, description = "Deleted (or there was none)."),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[delete("/members/{id}/photo")]

@@ -165,9 +165,9 @@ const PROFILE_FIELDS: [&str; 4] = ["poverty_status", "circumstances", "notes", "
     params(("id" = Uuid, Path, description = "Member id.")),
     responses(
         (status = 200, description = "The profile (version 0 when nothing is recorded yet).", body = Profile, headers(("ETag" = String, description = "Version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/members/{id}/profile")]
@@ -208,11 +208,11 @@ pub async fn get_member_profile(
     request_body = ProfileInput,
     responses(
         (status = 200, description = "Recorded.", body = Profile, headers(("ETag" = String, description = "New version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired),
     )
 )]
 #[put("/members/{id}/profile")]
@@ -320,9 +320,9 @@ pub async fn replace_member_profile(
     params(("id" = Uuid, Path, description = "Member id.")),
     responses(
         (status = 200, description = "The revisions.", body = Vec<ProfileRevision>),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/members/{id}/profile/revisions")]

@@ -161,10 +161,10 @@ pub async fn register(
     responses(
         (status = 201, description = "Registered.", body = Member, headers(
             ("Location" = String, description = "URL of the member."), ("ETag" = String, description = "Version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 409, response = crate::http::responses::Conflict),
     )
 )]
 #[post("/members")]
@@ -267,12 +267,12 @@ const SENSITIVE_WRITES: [&str; 5] = ["cccd", "ethnicity_code", "religion_code", 
     request_body = MemberPatch,
     responses(
         (status = 200, description = "Corrected.", body = Member, headers(("ETag" = String, description = "New version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 409, response = crate::openapi::responses::Conflict),
-        (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 409, response = crate::http::responses::Conflict),
+        (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired),
     )
 )]
 #[patch("/members/{id}")]
@@ -346,7 +346,7 @@ pub async fn update_member(
         caller
             .audit(conn, AuditEvent::new("member.update").object("member", id).unit(updated.unit_id).fields(fields))
             .await?;
-        Ok(Member::basic(updated))
+        Ok::<_, ApiError>(Member::basic(updated))
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(member.version))).json(member))

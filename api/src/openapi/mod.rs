@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document: assembled from the handlers registered in `routes`, then completed
 //! with the responses and headers every operation shares.
 
-pub mod responses;
+pub mod version;
 
 use actix_web::App;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
@@ -11,9 +11,9 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::http::problem::{FieldError, ProblemDetails};
+use crate::http::responses;
 
-/// Version of the contract (`info.version`). Bump the major part for a breaking change.
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub use version::CONTRACT_VERSION;
 
 #[derive(OpenApi)]
 #[openapi(

@@ -5,7 +5,7 @@ use super::wire::{Health, Readiness, ReadinessChecks, ServiceInfo};
 use crate::config::Environment;
 use crate::db::migrations;
 use crate::http::ApiError;
-use crate::openapi::CONTRACT_VERSION;
+use crate::openapi::version::CONTRACT_VERSION;
 use crate::state::AppState;
 
 /// Liveness probe
@@ -33,7 +33,7 @@ pub async fn get_health() -> web::Json<Health> {
     security(()),
     responses(
         (status = 200, description = "Ready to serve.", body = Readiness),
-        (status = 503, response = crate::openapi::responses::NotReady),
+        (status = 503, response = crate::http::responses::NotReady),
     )
 )]
 #[get("/readyz")]

@@ -37,8 +37,8 @@ pub async fn visible_unit(
     params(("id" = Uuid, Path, description = "Org unit id.")),
     responses(
         (status = 200, description = "The unit.", body = OrgUnit, headers(("ETag" = String, description = "Version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/org-units/{id}")]
@@ -65,9 +65,9 @@ pub async fn get_org_unit(
     params(OrgUnitListQuery),
     responses(
         (status = 200, description = "A page of units.", body = super::wire::OrgUnitPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/org-units")]
@@ -157,9 +157,9 @@ fn code_issue(code: &str) -> Option<FieldIssue> {
         (status = 201, description = "Created.", body = OrgUnit, headers(
             ("Location" = String, description = "URL of the new unit."),
             ("ETag" = String, description = "Version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[post("/org-units")]

@@ -102,7 +102,7 @@ fn check(count: i32, day: Option<NaiveDate>) -> Result<(), ApiError> {
 #[utoipa::path(tag = "org_units", operation_id = "list_org_unit_population", security(("bearer" = []), ("client_credentials" = [])),
     params(("id" = Uuid, Path, description = "Org unit id.")),
     responses((status = 200, description = "Counts, newest first (at most 200).", body = Vec<Population>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/org-units/{id}/population")]
 pub async fn list_org_unit_population(
     caller: Caller,
@@ -125,8 +125,8 @@ pub async fn list_org_unit_population(
 #[utoipa::path(tag = "org_units", operation_id = "create_org_unit_population", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")), request_body = NewPopulation,
     responses((status = 201, description = "Recorded.", body = Population),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/org-units/{id}/population")]
 pub async fn create_org_unit_population(
     req: HttpRequest,
@@ -184,9 +184,9 @@ pub async fn create_org_unit_population(
         ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = PopulationPatch,
     responses((status = 200, description = "Corrected.", body = Population),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired)))]
 #[patch("/org-units/{id}/population/{as_of}")]
 pub async fn update_org_unit_population(
     caller: Caller,
@@ -239,7 +239,7 @@ pub async fn update_org_unit_population(
                     .fields(["women_18_plus"]),
             )
             .await?;
-        Ok(to_wire(row))
+        Ok::<_, ApiError>(to_wire(row))
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(population.version))).json(population))

@@ -176,9 +176,9 @@ fn to_wire(r: Row) -> Position {
 #[utoipa::path(tag = "org_units", operation_id = "list_org_unit_positions", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id."), PositionListQuery),
     responses((status = 200, description = "Positions (at most 500).", body = Vec<Position>),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/org-units/{id}/positions")]
 pub async fn list_org_unit_positions(
     caller: Caller,
@@ -210,8 +210,8 @@ pub async fn list_org_unit_positions(
 #[utoipa::path(tag = "org_units", operation_id = "create_org_unit_position", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")), request_body = NewPosition,
     responses((status = 201, description = "Recorded.", body = Position),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[post("/org-units/{id}/positions")]
 pub async fn create_org_unit_position(
     req: HttpRequest,
@@ -282,9 +282,9 @@ pub async fn create_org_unit_position(
     params(("id" = Uuid, Path, description = "Position id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = PositionPatch,
     responses((status = 200, description = "Updated.", body = Position),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired)))]
 #[patch("/positions/{id}")]
 pub async fn update_position(
     caller: Caller,

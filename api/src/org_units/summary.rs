@@ -68,8 +68,8 @@ struct Counts {
 #[utoipa::path(tag = "org_units", operation_id = "get_org_unit_member_summary", security(("bearer" = []), ("client_credentials" = [])),
     params(("id" = Uuid, Path, description = "Org unit id."), SummaryQuery),
     responses((status = 200, description = "The summary.", body = MemberSummary),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/org-units/{id}/member-summary")]
 pub async fn get_org_unit_member_summary(
     caller: Caller,

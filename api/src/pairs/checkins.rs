@@ -75,7 +75,7 @@ fn to_wire(r: Row) -> Checkin {
 #[utoipa::path(tag = "pairs", operation_id = "list_pair_checkins", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Pair id."), CheckinListQuery),
     responses((status = 200, description = "A page of check-ins.", body = CheckinPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/pairs/{id}/checkins")]
 pub async fn list_pair_checkins(
     caller: Caller,
@@ -105,8 +105,8 @@ pub async fn list_pair_checkins(
     params(("id" = Uuid, Path, description = "Pair id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewCheckin,
     responses((status = 201, description = "Recorded.", body = Checkin),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[post("/pairs/{id}/checkins")]
 pub async fn create_pair_checkin(
     req: HttpRequest,

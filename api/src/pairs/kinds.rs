@@ -8,7 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::rules::Rule;
+use super::rules::{PartyType, Rule};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
@@ -17,36 +17,6 @@ use crate::http::validate::{Validator, bounded_text, optional_name};
 use crate::http::{ApiError, ApiJson, IfMatch, Text, etag, precondition};
 use crate::schema::pair_kinds as k;
 use crate::state::AppState;
-
-/// What a side of a pair is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PartyType {
-    /// Hội viên.
-    Member,
-    /// Phụ nữ chưa vào hội.
-    Prospect,
-    /// Đơn vị (a branch).
-    OrgUnit,
-}
-
-impl PartyType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PartyType::Member => "member",
-            PartyType::Prospect => "prospect",
-            PartyType::OrgUnit => "org_unit",
-        }
-    }
-
-    pub fn parse(text: &str) -> PartyType {
-        match text {
-            "prospect" => PartyType::Prospect,
-            "org_unit" => PartyType::OrgUnit,
-            _ => PartyType::Member,
-        }
-    }
-}
 
 /// A kind of pair.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -193,7 +163,7 @@ fn check_rules(v: &mut Validator, field: &str, party: PartyType, rules: &[Rule])
 /// List pair kinds
 #[utoipa::path(tag = "pairs", operation_id = "list_pair_kinds", security(("bearer" = []), ("client_credentials" = [])),
     responses((status = 200, description = "Every kind (a short list, not paginated).", body = Vec<PairKind>),
-        (status = 401, response = crate::openapi::responses::Unauthorized)))]
+        (status = 401, response = crate::http::responses::Unauthorized)))]
 #[get("/pair-kinds")]
 pub async fn list_pair_kinds(
     _caller: Caller,
@@ -211,8 +181,8 @@ pub async fn list_pair_kinds(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewPairKind,
     responses((status = 201, description = "Created.", body = PairKind),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/pair-kinds")]
 pub async fn create_pair_kind(
     req: HttpRequest,
@@ -302,9 +272,9 @@ pub async fn create_pair_kind(
     params(("code" = String, Path, description = "Kind code."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = PairKindPatch,
     responses((status = 200, description = "Updated.", body = PairKind),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired)))]
 #[patch("/pair-kinds/{code}")]
 pub async fn update_pair_kind(
     caller: Caller,
@@ -356,7 +326,7 @@ pub async fn update_pair_kind(
             .get_result(conn)
             .await?;
         caller.audit(conn, AuditEvent::new("pair_kind.update").details(serde_json::json!({"code": code}))).await?;
-        Ok(to_wire(row))
+        Ok::<_, ApiError>(to_wire(row))
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(kind.version))).json(kind))

@@ -36,8 +36,8 @@ fn closed() -> ApiError {
     params(("id" = Uuid, Path, description = "Pair id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = StageChange,
     responses((status = 200, description = "The pair at its new stage.", body = Pair),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/pairs/{id}/stage")]
 pub async fn record_pair_stage(
     req: HttpRequest,
@@ -158,8 +158,8 @@ pub async fn record_pair_stage(
     params(("id" = Uuid, Path, description = "Pair id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = PairClose,
     responses((status = 200, description = "Closed.", body = Pair),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/pairs/{id}/close")]
 pub async fn close_pair(
     req: HttpRequest,

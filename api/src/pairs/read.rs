@@ -9,8 +9,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_ltree::LtreeExtensions;
 use uuid::Uuid;
 
-use super::kinds::{self, PairKind, PartyType};
+use super::kinds::{self, PairKind};
 use super::models::PairRow;
+use super::rules::PartyType;
 use super::wire::{Pair, PairListQuery, PairPage, PairStatus, Party, StageReached};
 use crate::auth::{Caller, Permission};
 use crate::http::{ApiError, ApiQuery, Page, PageRequest};
@@ -139,8 +140,8 @@ async fn sensitive_kinds(conn: &mut AsyncPgConnection) -> Result<Vec<String>, Ap
 #[utoipa::path(tag = "pairs", operation_id = "list_pairs", security(("bearer" = [])),
     params(PairListQuery),
     responses((status = 200, description = "A page of pairs.", body = PairPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/pairs")]
 pub async fn list_pairs(
     caller: Caller,
@@ -201,7 +202,7 @@ pub async fn list_pairs(
 #[utoipa::path(tag = "pairs", operation_id = "get_pair", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Pair id.")),
     responses((status = 200, description = "The pair.", body = Pair, headers(("ETag" = String, description = "Version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/pairs/{id}")]
 pub async fn get_pair(
     caller: Caller,
@@ -222,7 +223,7 @@ pub async fn get_pair(
 #[utoipa::path(tag = "pairs", operation_id = "list_member_pairs", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id.")),
     responses((status = 200, description = "Her pairs (at most 200).", body = Vec<Pair>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/members/{id}/pairs")]
 pub async fn list_member_pairs(
     caller: Caller,

@@ -7,11 +7,40 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::kinds::PartyType;
 use crate::http::{ApiError, FieldIssue, Text};
 use crate::members::models::MemberRow;
 use crate::org_units::models::OrgUnitRow;
 use crate::schema::{member_profiles, positions};
+
+/// What a side of a pair is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyType {
+    /// Hội viên.
+    Member,
+    /// Phụ nữ chưa vào hội.
+    Prospect,
+    /// Đơn vị (a branch).
+    OrgUnit,
+}
+
+impl PartyType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartyType::Member => "member",
+            PartyType::Prospect => "prospect",
+            PartyType::OrgUnit => "org_unit",
+        }
+    }
+
+    pub fn parse(text: &str) -> PartyType {
+        match text {
+            "prospect" => PartyType::Prospect,
+            "org_unit" => PartyType::OrgUnit,
+            _ => PartyType::Member,
+        }
+    }
+}
 
 /// A rule a side of a pair must meet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

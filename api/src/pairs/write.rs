@@ -9,9 +9,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_ltree::Ltree;
 use uuid::Uuid;
 
-use super::kinds::{self, PairKind, PartyType};
+use super::kinds::{self, PairKind};
 use super::models::PairRow;
 use super::read::{one, visible_pair};
+use super::rules::PartyType;
 use super::rules::{check_member, check_unit};
 use super::wire::{NewPair, Pair, PairPatch};
 use crate::audit::AuditEvent;
@@ -98,8 +99,8 @@ async fn side(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewPair,
     responses((status = 201, description = "Opened.", body = Pair, headers(("Location" = String, description = "URL of the pair."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[post("/pairs")]
 pub async fn create_pair(
     req: HttpRequest,
@@ -231,9 +232,9 @@ pub async fn create_pair(
     params(("id" = Uuid, Path, description = "Pair id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = PairPatch,
     responses((status = 200, description = "Updated.", body = Pair),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired)))]
 #[patch("/pairs/{id}")]
 pub async fn update_pair(
     caller: Caller,

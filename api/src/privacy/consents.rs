@@ -164,9 +164,9 @@ const SELECT: &str = "SELECT c.id, c.purpose, c.legal_basis, c.granted, c.decide
     params(("id" = Uuid, Path, description = "Member id.")),
     responses(
         (status = 200, description = "Her decisions.", body = ProcessingConsentList),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/members/{id}/consents")]
@@ -202,10 +202,10 @@ pub async fn list_member_consents(
     request_body = NewProcessingConsent,
     responses(
         (status = 201, description = "Recorded.", body = ProcessingConsent),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 422, response = crate::openapi::responses::Unprocessable),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 422, response = crate::http::responses::Unprocessable),
     )
 )]
 #[post("/members/{id}/consents")]

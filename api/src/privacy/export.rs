@@ -99,9 +99,9 @@ pub async fn document(conn: &mut AsyncPgConnection, member: Uuid) -> Result<serd
          example = json!({"format": "chihoi.personal-data.v1", "generated_at": "2026-11-29T09:00:00Z",
             "member": {"id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9d01", "family_name": "Nguyễn", "given_name": "Lan"},
             "erasure": null, "placements": [], "events": [], "consents": [], "processing_log": []})),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/members/{id}/personal-data")]
@@ -134,9 +134,9 @@ pub async fn get_member_personal_data(
     responses(
         (status = 200, description = "The document.", body = serde_json::Value, content_type = "application/json",
          example = json!({"format": "chihoi.personal-data.v1", "member": {"given_name": "Lan"}, "placements": []})),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/me/personal-data")]

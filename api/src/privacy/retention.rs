@@ -100,8 +100,8 @@ pub async fn run(conn: &mut AsyncPgConnection, limit: i64) -> Result<RetentionRu
     security(("bearer" = [])),
     responses(
         (status = 200, description = "What the run did.", body = RetentionRun),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
     )
 )]
 #[post("/privacy/retention/run")]

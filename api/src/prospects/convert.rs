@@ -33,10 +33,10 @@ use crate::time::today_in_vietnam;
     request_body = Conversion,
     responses(
         (status = 201, description = "She is a member.", body = Member, headers(("Location" = String, description = "URL of the member."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 409, response = crate::http::responses::Conflict),
     )
 )]
 #[post("/prospects/{id}/convert")]

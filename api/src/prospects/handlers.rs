@@ -118,9 +118,9 @@ pub(super) async fn visible_prospect(
     params(ProspectListQuery),
     responses(
         (status = 200, description = "A page of prospects, by name the Vietnamese way.", body = super::wire::ProspectPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/prospects")]
@@ -165,9 +165,9 @@ pub async fn list_prospects(
     request_body = NewProspect,
     responses(
         (status = 201, description = "Added.", body = Prospect),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[post("/prospects")]
@@ -233,8 +233,8 @@ pub async fn create_prospect(
     params(("id" = Uuid, Path, description = "Prospect id.")),
     responses(
         (status = 200, description = "The prospect.", body = Prospect, headers(("ETag" = String, description = "Version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/prospects/{id}")]
@@ -259,12 +259,12 @@ pub async fn get_prospect(
     request_body = ProspectPatch,
     responses(
         (status = 200, description = "Changed.", body = Prospect, headers(("ETag" = String, description = "New version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 409, response = crate::openapi::responses::Conflict),
-        (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 409, response = crate::http::responses::Conflict),
+        (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired),
     )
 )]
 #[patch("/prospects/{id}")]

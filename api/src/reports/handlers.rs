@@ -114,7 +114,7 @@ pub fn machine_period(caller: &Caller, query_period: Option<&str>, period: &Peri
     responses((status = 200, description = "The figures.",
             content((KpiReport = "application/json"), (String = "text/csv"),
                     (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/reports/kpis")]
 pub async fn get_report_kpis(
     caller: Caller,
@@ -158,7 +158,7 @@ pub async fn get_report_kpis(
         ReportFormat::Xlsx => {
             let points = trend_for(&caller, trend(&mut conn, unit.id, &period).await?);
             HttpResponse::Ok()
-                .content_type(crate::imports::handlers::XLSX)
+                .content_type(crate::http::media::XLSX)
                 .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}.xlsx\"")))
                 .body(xlsx(&report, &points)?)
         }
@@ -171,7 +171,7 @@ pub async fn get_report_kpis(
 #[utoipa::path(tag = "reports", operation_id = "get_report_kpis_chart", security(("bearer" = []), ("client_credentials" = [])),
     params(ChartQuery),
     responses((status = 200, description = "The chart.", content_type = "image/svg+xml", body = String),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/reports/kpis/chart.svg")]
 pub async fn get_report_kpis_chart(
     caller: Caller,

@@ -171,8 +171,8 @@ fn check_year(year: i32) -> Result<(), ApiError> {
     params(("id" = Uuid, Path, description = "Org unit id (usually a province)."), ("year" = i32, Path, description = "Năm.")),
     request_body = RatingScale,
     responses((status = 200, description = "The scale.", body = RatingScale),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[put("/org-units/{id}/rating-scales/{year}")]
 pub async fn replace_org_unit_rating_scale(
     caller: Caller,
@@ -222,7 +222,7 @@ pub async fn replace_org_unit_rating_scale(
 #[utoipa::path(tag = "reports", operation_id = "get_org_unit_rating", security(("bearer" = []), ("client_credentials" = [])),
     params(("id" = Uuid, Path, description = "Org unit id."), ("year" = i32, Path, description = "Năm.")),
     responses((status = 200, description = "The rating.", body = UnitRating),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/org-units/{id}/ratings/{year}")]
 pub async fn get_org_unit_rating(
     caller: Caller,
@@ -245,8 +245,8 @@ pub async fn get_org_unit_rating(
     params(("id" = Uuid, Path, description = "Org unit id."), ("year" = i32, Path, description = "Năm.")),
     request_body = NewRating,
     responses((status = 200, description = "The rating.", body = UnitRating),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[put("/org-units/{id}/ratings/{year}")]
 pub async fn replace_org_unit_rating(
     caller: Caller,

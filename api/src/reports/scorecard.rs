@@ -240,7 +240,7 @@ pub async fn scorecards(
 #[utoipa::path(tag = "reports", operation_id = "get_report_scorecard", security(("bearer" = [])),
     params(ScorecardQuery),
     responses((status = 200, description = "The scorecard.", body = Scorecard),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/reports/scorecard")]
 pub async fn get_report_scorecard(
     caller: Caller,

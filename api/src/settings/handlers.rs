@@ -45,7 +45,7 @@ fn to_json(setting: &Setting) -> serde_json::Value {
     params(SettingListQuery),
     responses(
         (status = 200, description = "A page of settings, ordered by key.", body = super::wire::SettingPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 401, response = crate::http::responses::Unauthorized),
     )
 )]
 #[get("/settings")]
@@ -95,9 +95,9 @@ pub async fn list_settings(
                 ("Location" = String, description = "URL of the new setting."),
                 ("ETag" = String, description = "Version tag for If-Match."),
             )),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 409, response = crate::http::responses::Conflict),
     )
 )]
 #[post("/settings")]
@@ -146,8 +146,8 @@ pub async fn create_setting(
     responses(
         (status = 200, description = "The setting.", body = Setting,
             headers(("ETag" = String, description = "Version tag for If-Match."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/settings/{key}")]
@@ -178,11 +178,11 @@ pub async fn get_setting(
     responses(
         (status = 200, description = "Changed.", body = Setting,
             headers(("ETag" = String, description = "The new version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired),
     )
 )]
 #[patch("/settings/{key}")]
@@ -211,7 +211,7 @@ pub async fn update_setting(
             fields.push("description");
         }
         caller.audit(conn, AuditEvent::new("setting.update").object("setting", &key).fields(fields)).await?;
-        Ok(updated)
+        Ok::<_, ApiError>(updated)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, &setting))
@@ -228,11 +228,11 @@ pub async fn update_setting(
     ),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired),
     )
 )]
 #[delete("/settings/{key}")]

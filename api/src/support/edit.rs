@@ -32,9 +32,9 @@ use crate::time::today_in_vietnam;
     params(("id" = Uuid, Path, description = "Entry id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = SupportPatch,
     responses((status = 200, description = "Updated.", body = SupportEntry),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict),
-        (status = 412, response = crate::openapi::responses::PreconditionFailed), (status = 428, response = crate::openapi::responses::PreconditionRequired)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict),
+        (status = 412, response = crate::http::responses::PreconditionFailed), (status = 428, response = crate::http::responses::PreconditionRequired)))]
 #[patch("/support/{id}")]
 pub async fn update_support(
     caller: Caller,
@@ -160,7 +160,7 @@ pub async fn update_support(
 #[utoipa::path(tag = "support", operation_id = "list_support_revisions", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Entry id.")),
     responses((status = 200, description = "Earlier versions (at most 200).", body = Vec<SupportRevision>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/support/{id}/revisions")]
 pub async fn list_support_revisions(
     caller: Caller,

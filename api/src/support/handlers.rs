@@ -50,8 +50,8 @@ pub async fn visible_entry(
 #[utoipa::path(tag = "support", operation_id = "list_support", security(("bearer" = [])),
     params(SupportListQuery),
     responses((status = 200, description = "A page of support entries.", body = SupportPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/support")]
 pub async fn list_support(
     caller: Caller,
@@ -114,8 +114,8 @@ pub async fn list_support(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewSupport,
     responses((status = 201, description = "Recorded.", body = SupportEntry, headers(("Location" = String, description = "URL of the entry."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[post("/support")]
 pub async fn create_support(
     req: HttpRequest,
@@ -225,7 +225,7 @@ pub async fn create_support(
 #[utoipa::path(tag = "support", operation_id = "get_support", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Entry id.")),
     responses((status = 200, description = "The entry.", body = SupportEntry, headers(("ETag" = String, description = "Version tag."))),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/support/{id}")]
 pub async fn get_support(
     caller: Caller,

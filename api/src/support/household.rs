@@ -40,8 +40,8 @@ pub struct HouseholdSupport {
 #[utoipa::path(tag = "support", operation_id = "get_member_support", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id.")),
     responses((status = 200, description = "Her household's support and needs.", body = HouseholdSupport),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/members/{id}/support")]
 pub async fn get_member_support(
     caller: Caller,

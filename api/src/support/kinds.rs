@@ -136,7 +136,7 @@ fn require_admin(caller: &Caller) -> Result<(), ApiError> {
 /// List support kinds
 #[utoipa::path(tag = "support", operation_id = "list_support_kinds", security(("bearer" = []), ("client_credentials" = [])),
     responses((status = 200, description = "Every kind (a short list, not paginated).", body = Vec<SupportKind>),
-        (status = 401, response = crate::openapi::responses::Unauthorized)))]
+        (status = 401, response = crate::http::responses::Unauthorized)))]
 #[get("/support-kinds")]
 pub async fn list_support_kinds(
     _caller: Caller,
@@ -154,8 +154,8 @@ pub async fn list_support_kinds(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewSupportKind,
     responses((status = 201, description = "Created.", body = SupportKind),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/support-kinds")]
 pub async fn create_support_kind(
     req: HttpRequest,
@@ -227,9 +227,9 @@ pub async fn create_support_kind(
     params(("code" = String, Path, description = "Kind code."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = SupportKindPatch,
     responses((status = 200, description = "Updated.", body = SupportKind),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 412, response = crate::openapi::responses::PreconditionFailed),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 412, response = crate::http::responses::PreconditionFailed),
+        (status = 428, response = crate::http::responses::PreconditionRequired)))]
 #[patch("/support-kinds/{code}")]
 pub async fn update_support_kind(
     caller: Caller,
@@ -266,7 +266,7 @@ pub async fn update_support_kind(
             .get_result(conn)
             .await?;
         caller.audit(conn, AuditEvent::new("support_kind.update").details(serde_json::json!({"code": code}))).await?;
-        Ok(to_wire(row))
+        Ok::<_, ApiError>(to_wire(row))
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(kind.version))).json(kind))

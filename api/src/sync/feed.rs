@@ -229,10 +229,10 @@ async fn log(
 #[utoipa::path(tag = "sync", operation_id = "list_sync_changes", security(("bearer" = [])),
     params(SyncQuery),
     responses((status = 200, description = "A page of the feed.", body = SyncPage),
-        (status = 400, response = crate::openapi::responses::BadRequest),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 410, response = crate::openapi::responses::Gone)))]
+        (status = 400, response = crate::http::responses::BadRequest),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 410, response = crate::http::responses::Gone)))]
 #[get("/sync/changes")]
 pub async fn list_sync_changes(
     caller: Caller,

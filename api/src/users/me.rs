@@ -27,7 +27,7 @@ use crate::state::AppState;
     security(("bearer" = []), ("client_credentials" = [])),
     responses(
         (status = 200, description = "The caller.", body = Me),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
+        (status = 401, response = crate::http::responses::Unauthorized),
     )
 )]
 #[get("/me")]
@@ -74,8 +74,8 @@ pub async fn get_me(caller: Caller, state: web::Data<AppState>) -> Result<web::J
     request_body = PasswordChange,
     responses(
         (status = 200, description = "Changed; new tokens for this device.", body = TokenPair),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
     )
 )]
 #[post("/me/password")]

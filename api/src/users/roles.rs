@@ -29,8 +29,8 @@ use crate::state::AppState;
     params(("id" = Uuid, Path, description = "Account id.")),
     responses(
         (status = 200, description = "The account's roles (at most a few; not paginated).", body = Vec<RoleGrant>),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/users/{id}/roles")]
@@ -61,10 +61,10 @@ pub async fn list_user_roles(
     request_body = NewRoleGrant,
     responses(
         (status = 201, description = "Granted.", body = RoleGrant),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 409, response = crate::http::responses::Conflict),
     )
 )]
 #[post("/users/{id}/roles")]
@@ -144,9 +144,9 @@ pub async fn create_user_role(
     ),
     responses(
         (status = 204, description = "Revoked."),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[delete("/users/{id}/roles/{grant_id}")]

@@ -62,7 +62,7 @@ const DELIVERY_COLUMNS: &str = "d.id, d.webhook_id, d.event_id, e.event, d.statu
 #[utoipa::path(tag = "webhooks", operation_id = "list_webhook_deliveries", security(("bearer" = []), ("client_credentials" = [])),
     params(("id" = Uuid, Path, description = "Webhook id."), WebhookListQuery),
     responses((status = 200, description = "A page of deliveries.", body = WebhookDeliveryPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
     caller: Caller,
@@ -92,8 +92,8 @@ pub async fn list_webhook_deliveries(
 #[utoipa::path(tag = "webhooks", operation_id = "replay_webhook_delivery", security(("bearer" = []), ("client_credentials" = [])),
     params(("id" = Uuid, Path, description = "Delivery id.")),
     responses((status = 200, description = "Scheduled.", body = WebhookDelivery),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound),
+        (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/webhook-deliveries/{id}/replay")]
 pub async fn replay_webhook_delivery(
     caller: Caller,

@@ -3,6 +3,7 @@
 //! backoff; after `give_up` of failing a delivery is abandoned and its subscription disabled
 //! with a note. At least once: receivers deduplicate on `Chihoi-Event-Id`.
 
+pub use crate::config::webhooks::DeliverySettings;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -15,19 +16,6 @@ use uuid::Uuid;
 
 use crate::auth::{Permission, Role};
 use crate::http::ApiError;
-
-/// Retry and safety settings.
-#[derive(Debug, Clone)]
-pub struct DeliverySettings {
-    /// First retry after this; doubling up to 6 h.
-    pub retry_base: Duration,
-    /// Failing this long abandons a delivery and disables its subscription (at least 24 h).
-    pub give_up: Duration,
-    /// How often to look for due deliveries.
-    pub poll: Duration,
-    /// Allow loopback and private targets (tests, closed networks).
-    pub allow_private: bool,
-}
 
 /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription's secret>`.
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {

@@ -175,8 +175,8 @@ fn check_events(events: &[WebhookEvent]) -> Result<Vec<String>, ApiError> {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewWebhook,
     responses((status = 201, description = "Subscribed.", body = CreatedWebhook),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 422, response = crate::openapi::responses::Unprocessable)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 422, response = crate::http::responses::Unprocessable)))]
 #[post("/webhooks")]
 pub async fn create_webhook(
     req: HttpRequest,
@@ -224,7 +224,7 @@ pub async fn create_webhook(
 #[utoipa::path(tag = "webhooks", operation_id = "list_webhooks", security(("bearer" = []), ("client_credentials" = [])),
     params(WebhookListQuery),
     responses((status = 200, description = "A page of the caller's subscriptions.", body = WebhookPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized)))]
+        (status = 401, response = crate::http::responses::Unauthorized)))]
 #[get("/webhooks")]
 pub async fn list_webhooks(
     caller: Caller,
@@ -250,7 +250,7 @@ pub async fn list_webhooks(
 #[utoipa::path(tag = "webhooks", operation_id = "get_webhook", security(("bearer" = []), ("client_credentials" = [])),
     params(("id" = Uuid, Path, description = "Webhook id.")),
     responses((status = 200, description = "The subscription.", body = Webhook),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/webhooks/{id}")]
 pub async fn get_webhook(
     caller: Caller,
@@ -270,9 +270,9 @@ pub async fn get_webhook(
     params(("id" = Uuid, Path, description = "Webhook id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = WebhookPatch,
     responses((status = 200, description = "Updated.", body = Webhook),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 412, response = crate::openapi::responses::PreconditionFailed), (status = 422, response = crate::openapi::responses::Unprocessable),
-        (status = 428, response = crate::openapi::responses::PreconditionRequired)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound),
+        (status = 412, response = crate::http::responses::PreconditionFailed), (status = 422, response = crate::http::responses::Unprocessable),
+        (status = 428, response = crate::http::responses::PreconditionRequired)))]
 #[patch("/webhooks/{id}")]
 pub async fn update_webhook(
     caller: Caller,
@@ -326,8 +326,8 @@ pub async fn update_webhook(
 #[utoipa::path(tag = "webhooks", operation_id = "delete_webhook", security(("bearer" = []), ("client_credentials" = [])),
     params(("id" = Uuid, Path, description = "Webhook id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     responses((status = 204, description = "Removed, with its pending deliveries."),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 412, response = crate::openapi::responses::PreconditionFailed), (status = 428, response = crate::openapi::responses::PreconditionRequired)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound),
+        (status = 412, response = crate::http::responses::PreconditionFailed), (status = 428, response = crate::http::responses::PreconditionRequired)))]
 #[delete("/webhooks/{id}")]
 pub async fn delete_webhook(
     caller: Caller,

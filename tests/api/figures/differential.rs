@@ -510,9 +510,7 @@ pub async fn differences(h: &History) -> Vec<String> {
                     if got != Some(&Value::Null) && got != Some(&json!(want)) {
                         out.push(format!("unit {unit} {label} machine {path}: server {got:?}, reference {want}"));
                     }
-                    // Counts of units, of meetings and of the census are not counts of members.
-                    let of_people = !["/coverage/left_out/units", "/coverage/women_18_plus", "/engagement/meetings"]
-                        .contains(&path.as_str());
+                    let of_people = of_people(&path);
                     if let Some(v) = got.and_then(Value::as_i64)
                         && of_people
                         && (1..5).contains(&v.abs())
@@ -522,7 +520,7 @@ pub async fn differences(h: &History) -> Vec<String> {
                 }
             }
             if family.len() >= 3 {
-                for (path, _) in leaves(&h.figures(parent, from, to)) {
+                for (path, _) in leaves(&h.figures(parent, from, to)).into_iter().filter(|(p, _)| of_people(p)) {
                     let parent_shown = family[0].1.pointer(&path).is_some_and(Value::is_i64);
                     let hidden = family[1..]
                         .iter()
@@ -550,6 +548,13 @@ pub async fn differences(h: &History) -> Vec<String> {
         }
     }
     out
+}
+
+/// Whether the figure at `path` counts people: counts of units, of meetings and of the census
+/// (women 18+, also the coverage's denominator) are shown to machine clients as they are.
+fn of_people(path: &str) -> bool {
+    !["/coverage/left_out/units", "/coverage/women_18_plus", "/coverage/coverage/denominator", "/engagement/meetings"]
+        .contains(&path)
 }
 
 /// The integer figures among `figures`, by JSON pointer (ratios by their parts; no percent).

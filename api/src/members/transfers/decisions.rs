@@ -34,10 +34,10 @@ use crate::time::today_in_vietnam;
     request_body = NewTransfer,
     responses(
         (status = 201, description = "Requested.", body = Transfer),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 409, response = crate::http::responses::Conflict),
     )
 )]
 #[post("/members/{id}/transfers")]
@@ -272,10 +272,10 @@ async fn decide(
     request_body = TransferDecision,
     responses(
         (status = 200, description = "Accepted.", body = Transfer),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 409, response = crate::http::responses::Conflict),
     )
 )]
 #[post("/transfers/{id}/accept")]
@@ -301,10 +301,10 @@ pub async fn accept_transfer(
     request_body = TransferDecision,
     responses(
         (status = 200, description = "Rejected.", body = Transfer),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 409, response = crate::http::responses::Conflict),
     )
 )]
 #[post("/transfers/{id}/reject")]
@@ -330,10 +330,10 @@ pub async fn reject_transfer(
     request_body = TransferDecision,
     responses(
         (status = 200, description = "Cancelled.", body = Transfer),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound),
-        (status = 409, response = crate::openapi::responses::Conflict),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound),
+        (status = 409, response = crate::http::responses::Conflict),
     )
 )]
 #[post("/transfers/{id}/cancel")]

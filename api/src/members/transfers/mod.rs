@@ -216,8 +216,8 @@ async fn visible_transfer(
     params(TransferListQuery),
     responses(
         (status = 200, description = "A page of transfers.", body = TransferPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 403, response = crate::openapi::responses::Forbidden),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 403, response = crate::http::responses::Forbidden),
     )
 )]
 #[get("/transfers")]
@@ -259,8 +259,8 @@ pub async fn list_transfers(
     params(("id" = Uuid, Path, description = "Transfer id.")),
     responses(
         (status = 200, description = "The transfer.", body = Transfer),
-        (status = 401, response = crate::openapi::responses::Unauthorized),
-        (status = 404, response = crate::openapi::responses::NotFound),
+        (status = 401, response = crate::http::responses::Unauthorized),
+        (status = 404, response = crate::http::responses::NotFound),
     )
 )]
 #[get("/transfers/{id}")]

@@ -19,8 +19,8 @@ pub struct Rename {
 #[utoipa::path(tag = "org_units", operation_id = "rename_org_unit", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id.")), request_body = Rename,
     responses((status = 200, description = "Renamed.", body = OrgUnit),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/org-units/{id}/rename")]
 pub async fn rename_org_unit(
     caller: Caller,
@@ -85,8 +85,8 @@ pub struct Move {
 #[utoipa::path(tag = "org_units", operation_id = "move_org_unit", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id.")), request_body = Move,
     responses((status = 200, description = "Moved.", body = OrgUnit),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/org-units/{id}/move")]
 pub async fn move_org_unit(
     caller: Caller,
@@ -154,8 +154,8 @@ pub struct Close {
 #[utoipa::path(tag = "org_units", operation_id = "close_org_unit", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id.")), request_body = Close,
     responses((status = 200, description = "Closed.", body = OrgUnit),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/org-units/{id}/close")]
 pub async fn close_org_unit(
     caller: Caller,

@@ -33,8 +33,8 @@ pub struct MergeResult {
 #[utoipa::path(tag = "org_units", operation_id = "merge_org_unit", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "The receiving (successor) unit.")), request_body = Merge,
     responses((status = 200, description = "Merged.", body = MergeResult),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/org-units/{id}/merge")]
 pub async fn merge_org_unit(
     caller: Caller,
@@ -197,8 +197,8 @@ pub struct SplitPart {
 #[utoipa::path(tag = "org_units", operation_id = "split_org_unit", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id.")), request_body = Split,
     responses((status = 200, description = "The new units.", body = Vec<OrgUnit>),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/org-units/{id}/split")]
 pub async fn split_org_unit(
     caller: Caller,

@@ -46,7 +46,7 @@ pub struct OrgUnitHistory {
 #[utoipa::path(tag = "org_units", operation_id = "get_org_unit_history", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id.")),
     responses((status = 200, description = "The history.", body = OrgUnitHistory),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/org-units/{id}/history")]
 pub async fn get_org_unit_history(
     caller: Caller,

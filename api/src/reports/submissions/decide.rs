@@ -63,8 +63,8 @@ async fn decide(
     params(("id" = Uuid, Path, description = "Report id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = Acceptance,
     responses((status = 200, description = "Accepted.", body = ReportSubmission),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/report-submissions/{id}/accept")]
 pub async fn accept_report_submission(
     req: HttpRequest,
@@ -86,8 +86,8 @@ pub async fn accept_report_submission(
     params(("id" = Uuid, Path, description = "Report id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = ReturnReason,
     responses((status = 200, description = "Returned.", body = ReportSubmission),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/report-submissions/{id}/return")]
 pub async fn return_report_submission(
     req: HttpRequest,

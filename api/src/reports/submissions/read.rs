@@ -30,8 +30,8 @@ use super::*;
 #[utoipa::path(tag = "reports", operation_id = "list_report_submissions", security(("bearer" = []), ("client_credentials" = [])),
     params(SubmissionQuery),
     responses((status = 200, description = "A page of reports.", body = ReportSubmissionPage),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/report-submissions")]
 pub async fn list_report_submissions(
     caller: Caller,
@@ -103,7 +103,7 @@ async fn in_families(conn: &mut AsyncPgConnection, rows: &mut [Row]) -> Result<(
 #[utoipa::path(tag = "reports", operation_id = "get_report_submission", security(("bearer" = []), ("client_credentials" = [])),
     params(("id" = Uuid, Path, description = "Report id.")),
     responses((status = 200, description = "The report.", body = ReportSubmission),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 404, response = crate::openapi::responses::NotFound)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
 #[get("/report-submissions/{id}")]
 pub async fn get_report_submission(
     caller: Caller,

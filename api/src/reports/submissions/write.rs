@@ -28,8 +28,8 @@ use super::*;
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewSubmission,
     responses((status = 201, description = "The draft.", body = ReportSubmission),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/report-submissions")]
 pub async fn create_report_submission(
     req: HttpRequest,
@@ -90,8 +90,8 @@ pub async fn create_report_submission(
 #[utoipa::path(tag = "reports", operation_id = "submit_report_submission", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Report id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     responses((status = 200, description = "Submitted.", body = ReportSubmission),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/report-submissions/{id}/submit")]
 pub async fn submit_report_submission(
     req: HttpRequest,
@@ -143,8 +143,8 @@ const DERIVED: [&str; 4] = ["members.net_change", "members.other_moves", "member
     params(("id" = Uuid, Path, description = "Report id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewAdjustment,
     responses((status = 201, description = "Adjusted.", body = ReportSubmission),
-        (status = 401, response = crate::openapi::responses::Unauthorized), (status = 403, response = crate::openapi::responses::Forbidden),
-        (status = 404, response = crate::openapi::responses::NotFound), (status = 409, response = crate::openapi::responses::Conflict)))]
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
+        (status = 404, response = crate::http::responses::NotFound), (status = 409, response = crate::http::responses::Conflict)))]
 #[post("/report-submissions/{id}/adjustments")]
 pub async fn create_report_adjustment(
     req: HttpRequest,
