@@ -16,9 +16,8 @@ use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::bounded_text;
-use crate::http::{ApiError, ApiJson, ApiQuery, Page, PageRequest, Text};
+use crate::http::{ApiError, ApiJson, ApiQuery, Page, PageRequest};
 use crate::members::access::visible_member;
-use crate::members::lifecycle::state_conflict;
 use crate::members::wire::full_name;
 use crate::org_units::handlers::visible_unit;
 use crate::schema::{members, pioneer_designations as d};
@@ -86,10 +85,6 @@ pub struct PioneerQuery {
 }
 
 crate::page_schema!(DesignationPage, Designation, "pioneer designations");
-
-fn invalid(field: &str, code: &'static str, vi: &'static str, en: &'static str) -> ApiError {
-    ApiError::invalid_field(field, code, Text::new(vi, en))
-}
 
 /// Opens or ends her designation so that her flag says `on` from `day`; used when the flag is
 /// set through the member record. Returns whether anything changed.
@@ -206,10 +201,10 @@ pub async fn create_pioneer_designation(
     let day = input.from_on.unwrap_or(today);
     let reason = bounded_text("reason", &input.reason, 500).map_err(|i| ApiError::Validation(vec![i]))?;
     if reason.is_empty() {
-        return Err(invalid("reason", "required", "Cần nêu lý do công nhận.", "A reason is required."));
+        return Err(ApiError::invalid("reason", "required", "Cần nêu lý do công nhận.", "A reason is required."));
     }
     if day > today {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "from_on",
             "in_future",
             "Ngày không thể ở tương lai.",
@@ -221,7 +216,7 @@ pub async fn create_pioneer_designation(
         let member = visible_member(conn, &caller, member_id, Permission::MembersRead).await?;
         caller.require(Permission::MembersWrite, &member.unit_path.0)?;
         if member.status != "active" {
-            return Err(state_conflict(
+            return Err(ApiError::state_conflict(
                 "not_active",
                 "Chỉ công nhận hội viên đang sinh hoạt.",
                 "Only an active member can be designated.",
@@ -230,7 +225,7 @@ pub async fn create_pioneer_designation(
         let open: i64 =
             d::table.filter(d::member_id.eq(member.id)).filter(d::to_on.is_null()).count().get_result(conn).await?;
         if open > 0 {
-            return Err(state_conflict(
+            return Err(ApiError::state_conflict(
                 "already_pioneer",
                 "Hội viên đang là hội viên tiên phong.",
                 "She is already a pioneer.",
@@ -269,7 +264,12 @@ pub async fn close_pioneer_designation(
     let day = input.to_on.unwrap_or(today);
     let reason = bounded_text("reason", &input.reason, 500).map_err(|i| ApiError::Validation(vec![i]))?;
     if day > today {
-        return Err(invalid("to_on", "in_future", "Ngày không thể ở tương lai.", "The date cannot be in the future."));
+        return Err(ApiError::invalid(
+            "to_on",
+            "in_future",
+            "Ngày không thể ở tương lai.",
+            "The date cannot be in the future.",
+        ));
     }
     let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
@@ -280,10 +280,10 @@ pub async fn close_pioneer_designation(
         let member = visible_member(conn, &caller, member_id, Permission::MembersRead).await?;
         caller.require(Permission::MembersWrite, &member.unit_path.0)?;
         if to_on.is_some() {
-            return Err(state_conflict("designation_ended", "Đã kết thúc.", "It already ended."));
+            return Err(ApiError::state_conflict("designation_ended", "Đã kết thúc.", "It already ended."));
         }
         if day <= from_on {
-            return Err(invalid(
+            return Err(ApiError::invalid(
                 "to_on",
                 "before_start",
                 "Phải sau ngày công nhận.",

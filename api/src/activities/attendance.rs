@@ -18,7 +18,6 @@ use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
 use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, FieldIssue, IfMatch, Text, etag, precondition};
-use crate::members::lifecycle::state_conflict;
 use crate::members::queries::placed_on;
 use crate::schema::{activities as a, attendance as t, prospects};
 use crate::state::AppState;
@@ -50,10 +49,14 @@ async fn recorded(conn: &mut AsyncPgConnection, activity: Uuid) -> Result<Record
 /// The activity may take attendance: not cancelled, not in the future.
 fn open_for_attendance(row: &ActivityRow) -> Result<(), ApiError> {
     if row.status == "cancelled" {
-        return Err(state_conflict("activity_cancelled", "Buổi sinh hoạt đã hủy.", "The activity was cancelled."));
+        return Err(ApiError::state_conflict(
+            "activity_cancelled",
+            "Buổi sinh hoạt đã hủy.",
+            "The activity was cancelled.",
+        ));
     }
     if row.starts_at > Utc::now() {
-        return Err(state_conflict(
+        return Err(ApiError::state_conflict(
             "activity_not_started",
             "Buổi sinh hoạt chưa diễn ra.",
             "The activity has not started.",

@@ -113,10 +113,6 @@ pub struct UnpaidQuery {
 
 crate::page_schema!(UnpaidFeePage, UnpaidFee, "members who have not paid");
 
-fn invalid(field: &str, code: &'static str, vi: &'static str, en: &'static str) -> ApiError {
-    ApiError::invalid_field(field, code, Text::new(vi, en))
-}
-
 /// Record fee payments
 ///
 /// Members paying the same period at once (e.g. at the meeting). Each member and period is
@@ -140,7 +136,7 @@ pub async fn create_fee_payments(
     let today = today_in_vietnam(Utc::now());
     let paid_on = input.paid_on.unwrap_or(today);
     if paid_on > today {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "paid_on",
             "in_future",
             "Ngày không thể ở tương lai.",
@@ -148,10 +144,15 @@ pub async fn create_fee_payments(
         ));
     }
     if input.member_ids.is_empty() || input.member_ids.len() > 500 {
-        return Err(invalid("member_ids", "out_of_range", "Từ 1 đến 500 hội viên.", "Between 1 and 500 members."));
+        return Err(ApiError::invalid(
+            "member_ids",
+            "out_of_range",
+            "Từ 1 đến 500 hội viên.",
+            "Between 1 and 500 members.",
+        ));
     }
     if input.amount_vnd.is_some_and(|a| !(0..=100_000_000).contains(&a)) {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "amount_vnd",
             "out_of_range",
             "Từ 0 đến 100 triệu đồng.",
@@ -163,10 +164,15 @@ pub async fn create_fee_payments(
         let unit = visible_unit(conn, &caller, input.unit_id, Permission::FundsRead).await?;
         caller.require(Permission::FundsWrite, &unit.path.0)?;
         let schedule = applying(conn, &unit.path.0, input.year).await?.ok_or_else(|| {
-            invalid("year", "no_schedule", "Chưa có mức hội phí cho năm này.", "No fee schedule applies for this year.")
+            ApiError::invalid(
+                "year",
+                "no_schedule",
+                "Chưa có mức hội phí cho năm này.",
+                "No fee schedule applies for this year.",
+            )
         })?;
         if !(1..=schedule.period.count()).contains(&input.period_no) {
-            return Err(invalid(
+            return Err(ApiError::invalid(
                 "period_no",
                 "out_of_range",
                 "Kỳ không có trong năm theo mức hội phí.",

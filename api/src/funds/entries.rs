@@ -15,7 +15,6 @@ use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, FieldIssue, IfMatch, Page, PageRequest, Text, etag, precondition};
-use crate::members::lifecycle::state_conflict;
 use crate::org_units::handlers::visible_unit;
 use crate::org_units::models::OrgUnitRow;
 use crate::schema::fund_entries as f;
@@ -293,7 +292,7 @@ pub async fn update_fund_entry(
         caller.require(Permission::FundsWrite, &unit.path.0)?;
         precondition::check(&if_match, current.version, || serde_json::to_value(&current).unwrap_or_default())?;
         if current.status == "voided" {
-            return Err(state_conflict("entry_voided", "Khoản này đã bị hủy.", "This entry is voided."));
+            return Err(ApiError::state_conflict("entry_voided", "Khoản này đã bị hủy.", "This entry is voided."));
         }
         v.check(
             patch.category.is_none_or(|c| c.direction() == current.direction),

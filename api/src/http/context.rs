@@ -98,7 +98,12 @@ fn render_problem(
     let api_error = response.response().error().and_then(|e| e.as_error::<ApiError>());
     let body = match api_error {
         Some(error) => {
-            if let ApiError::Internal(cause) | ApiError::Unavailable(cause) = error {
+            let cause = match error {
+                ApiError::Internal(cause) => Some(cause.to_string()),
+                ApiError::Unavailable(cause) => Some(cause.clone()),
+                _ => None,
+            };
+            if let Some(cause) = cause {
                 span.in_scope(|| tracing::error!(code = error.code(), cause = %cause, "request failed"));
             }
             problem::from_error(error, lang, request_id)

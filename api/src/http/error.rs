@@ -99,12 +99,40 @@ pub enum ApiError {
     #[error("not ready")]
     NotReady(serde_json::Value),
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(InternalCause),
+}
+
+/// What went wrong inside, with its chain of sources (logged, never sent to the client).
+#[derive(Debug)]
+pub struct InternalCause(Box<dyn std::error::Error + Send + Sync>);
+
+impl std::fmt::Display for InternalCause {
+    /// The error and each of its sources: `a: b: c`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
 }
 
 impl ApiError {
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        ApiError::Internal(cause.to_string())
+    /// 500: a fault of the server, keeping its cause (and the cause's sources) for the log.
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        ApiError::Internal(InternalCause(cause.into()))
+    }
+
+    /// 422 naming `field`, in Vietnamese and English.
+    pub fn invalid(field: &str, code: &'static str, vi: &'static str, en: &'static str) -> Self {
+        ApiError::invalid_field(field, code, Text::new(vi, en))
+    }
+
+    /// 409: the object's status does not allow this change (named on `status`).
+    pub fn state_conflict(code: &'static str, vi: &'static str, en: &'static str) -> Self {
+        ApiError::Conflict { code, detail: Text::new(vi, en), field: Some("status".into()) }
     }
 
     pub fn invalid_parameter(field: impl Into<String>, code: &'static str, message: Text) -> Self {
@@ -380,7 +408,7 @@ impl From<diesel::result::Error> for ApiError {
                     field: Some("id".into()),
                 }
             }
-            _ => ApiError::Internal(error.to_string()),
+            _ => ApiError::internal(error),
         }
     }
 }

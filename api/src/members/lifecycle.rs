@@ -18,7 +18,7 @@ use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::bounded_text;
-use crate::http::{ApiError, ApiJson, ApiQuery, Page, PageRequest, Text, etag};
+use crate::http::{ApiError, ApiJson, ApiQuery, Page, PageRequest, etag};
 use crate::schema::{member_events, members};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
@@ -183,10 +183,6 @@ pub async fn events_page(
     ))
 }
 
-fn invalid(field: &str, code: &'static str, vi: &'static str, en: &'static str) -> ApiError {
-    ApiError::invalid_field(field, code, Text::new(vi, en))
-}
-
 /// Record a lifecycle event
 ///
 /// Leaving, removal and death end her membership from `occurred_on` (she is no longer counted
@@ -219,7 +215,7 @@ pub async fn create_member_event(
     let reason = bounded_text("reason", &event.reason, 500).map_err(|i| ApiError::Validation(vec![i]))?;
     let today = today_in_vietnam(Utc::now());
     if event.occurred_on > today {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "occurred_on",
             "in_future",
             "Ngày không thể ở tương lai.",
@@ -232,7 +228,7 @@ pub async fn create_member_event(
         EventKind::Death => ("deceased", "death"),
         EventKind::Reinstatement => ("active", "reinstatement"),
         _ => {
-            return Err(invalid(
+            return Err(ApiError::invalid(
                 "kind",
                 "not_allowed_here",
                 "Vào hội là khi đăng ký; chuyển sinh hoạt dùng /transfers.",
@@ -249,14 +245,14 @@ pub async fn create_member_event(
         match (ends, current.status.as_str()) {
             (true, "active") | (false, "left" | "removed") => {}
             (true, "transferring") => {
-                return Err(state_conflict(
+                return Err(ApiError::state_conflict(
                     "transfer_pending",
                     "Đang có thủ tục chuyển sinh hoạt; hãy hủy trước.",
                     "A transfer is pending; cancel it first.",
                 ));
             }
             _ => {
-                return Err(state_conflict(
+                return Err(ApiError::state_conflict(
                     "invalid_status",
                     "Trạng thái hiện tại không cho phép biến động này.",
                     "Her current status does not allow this event.",
@@ -266,7 +262,7 @@ pub async fn create_member_event(
         if ends {
             let since = queries::open_placement_since(conn, id).await?;
             if since.is_some_and(|s| event.occurred_on < s) {
-                return Err(invalid(
+                return Err(ApiError::invalid(
                     "occurred_on",
                     "before_placement",
                     "Ngày sớm hơn ngày bắt đầu sinh hoạt hiện tại.",
@@ -277,7 +273,7 @@ pub async fn create_member_event(
         } else {
             let left = queries::last_placement_end(conn, id).await?;
             if left.is_some_and(|l| event.occurred_on < l) {
-                return Err(invalid(
+                return Err(ApiError::invalid(
                     "occurred_on",
                     "before_leaving",
                     "Ngày phục hồi sớm hơn ngày ra hội.",
@@ -331,8 +327,4 @@ pub async fn create_member_event(
         Ok(StoredResponse::json(StatusCode::CREATED, &member)?.header(header::ETAG, etag(member.version)))
     })
     .await
-}
-
-pub fn state_conflict(code: &'static str, vi: &'static str, en: &'static str) -> ApiError {
-    ApiError::Conflict { code, detail: Text::new(vi, en), field: Some("status".into()) }
 }

@@ -17,7 +17,6 @@ use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, IfMatch, Text, etag, precondition};
-use crate::members::lifecycle::state_conflict;
 use crate::schema::org_unit_population as pop;
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
@@ -157,7 +156,7 @@ pub async fn create_org_unit_population(
             .await
             .optional()?;
         let row = row.ok_or_else(|| {
-            state_conflict(
+            ApiError::state_conflict(
                 "population_exists",
                 "Đã có số liệu cho ngày này; hãy sửa số liệu đó.",
                 "A count for this date exists; correct it instead.",

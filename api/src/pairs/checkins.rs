@@ -10,7 +10,6 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::read::visible_pair;
-use super::write::invalid;
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
@@ -120,12 +119,12 @@ pub async fn create_pair_checkin(
     let input = body.into_inner();
     let note = bounded_text("note", &input.note, 2000).map_err(|i| ApiError::Validation(vec![i]))?;
     if note.is_empty() {
-        return Err(invalid("note", "required", "Cần ghi nội dung.", "The note is required."));
+        return Err(ApiError::invalid("note", "required", "Cần ghi nội dung.", "The note is required."));
     }
     let today = today_in_vietnam(Utc::now());
     let day = input.checked_on.unwrap_or(today);
     if day > today {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "checked_on",
             "in_future",
             "Ngày không thể ở tương lai.",

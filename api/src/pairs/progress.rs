@@ -11,19 +11,17 @@ use uuid::Uuid;
 use super::models::PairRow;
 use super::read::{one, visible_pair};
 use super::wire::{Closing, Pair, PairClose, StageChange};
-use super::write::invalid;
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, etag};
-use crate::members::lifecycle::state_conflict;
 use crate::schema::{members, pair_stage_events as se, pairs as p};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
 
 fn closed() -> ApiError {
-    state_conflict("pair_closed", "Cặp này đã kết thúc.", "This pair is closed.")
+    ApiError::state_conflict("pair_closed", "Cặp này đã kết thúc.", "This pair is closed.")
 }
 
 /// Move a pair to a stage
@@ -52,7 +50,7 @@ pub async fn record_pair_stage(
     let today = today_in_vietnam(Utc::now());
     let day = input.reached_on.unwrap_or(today);
     if day > today {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "reached_on",
             "in_future",
             "Ngày không thể ở tương lai.",
@@ -67,13 +65,18 @@ pub async fn record_pair_stage(
             return Err(closed());
         }
         let target = kind.stages.iter().position(|s| *s == input.stage).ok_or_else(|| {
-            invalid("stage", "unknown_stage", "Loại cặp này không có giai đoạn đó.", "This kind has no such stage.")
+            ApiError::invalid(
+                "stage",
+                "unknown_stage",
+                "Loại cặp này không có giai đoạn đó.",
+                "This kind has no such stage.",
+            )
         })?;
         let current = row.stage.as_ref().and_then(|s| kind.stages.iter().position(|k| k == s));
         let backwards = current.is_some_and(|c| target <= c);
         if backwards {
             if !caller.principal.can(Permission::OrgUnitsWrite, &row.unit_path.0) {
-                return Err(invalid(
+                return Err(ApiError::invalid(
                     "stage",
                     "backwards",
                     "Chỉ chuyển tới giai đoạn sau; cán bộ hội mới được lùi lại (kèm lý do).",
@@ -81,7 +84,7 @@ pub async fn record_pair_stage(
                 ));
             }
             if reason.is_empty() {
-                return Err(invalid(
+                return Err(ApiError::invalid(
                     "reason",
                     "required",
                     "Cần nêu lý do khi lùi giai đoạn.",
@@ -92,7 +95,7 @@ pub async fn record_pair_stage(
             let last: Option<NaiveDate> =
                 se::table.filter(se::pair_id.eq(row.id)).select(diesel::dsl::max(se::reached_on)).first(conn).await?;
             if day < row.started_on || last.is_some_and(|l| day < l) {
-                return Err(invalid(
+                return Err(ApiError::invalid(
                     "reached_on",
                     "before_previous_stage",
                     "Ngày sớm hơn giai đoạn trước hoặc ngày bắt đầu.",
@@ -174,7 +177,7 @@ pub async fn close_pair(
     let today = today_in_vietnam(Utc::now());
     let day = input.ended_on.unwrap_or(today);
     if day > today {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "ended_on",
             "in_future",
             "Ngày không thể ở tương lai.",
@@ -189,7 +192,7 @@ pub async fn close_pair(
             return Err(closed());
         }
         if day < row.started_on {
-            return Err(invalid(
+            return Err(ApiError::invalid(
                 "ended_on",
                 "before_start",
                 "Ngày kết thúc sớm hơn ngày bắt đầu.",
@@ -198,7 +201,7 @@ pub async fn close_pair(
         }
         if input.status == Closing::Achieved {
             if row.mentee_prospect_id.is_some() {
-                return Err(invalid(
+                return Err(ApiError::invalid(
                     "status",
                     "achieved_by_joining",
                     "Cặp vận động đạt khi người được vận động vào hội.",
@@ -206,7 +209,7 @@ pub async fn close_pair(
                 ));
             }
             if kind.achieved_stage.as_ref().is_some_and(|stage| row.stage.as_ref() != Some(stage)) {
-                return Err(invalid(
+                return Err(ApiError::invalid(
                     "status",
                     "stage_not_reached",
                     "Cặp này đạt khi tới giai đoạn cuối.",

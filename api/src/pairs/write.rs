@@ -36,10 +36,6 @@ struct Side {
     issues: Vec<FieldIssue>,
 }
 
-pub fn invalid(field: &str, code: &'static str, vi: &'static str, en: &'static str) -> ApiError {
-    ApiError::invalid_field(field, code, Text::new(vi, en))
-}
-
 /// Finds a side as the kind says, in the caller's `members:read` scope (404 otherwise), and
 /// checks the kind's rules for it.
 async fn side(
@@ -131,7 +127,12 @@ pub async fn create_pair(
     let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
         let kind = kinds::find(conn, &input.kind).await?.filter(|k| k.active).ok_or_else(|| {
-            invalid("kind", "unknown_kind", "Không có loại cặp này (hoặc đã ngừng).", "No such active pair kind.")
+            ApiError::invalid(
+                "kind",
+                "unknown_kind",
+                "Không có loại cặp này (hoặc đã ngừng).",
+                "No such active pair kind.",
+            )
         })?;
         let mentor = side(conn, &caller, &kind, true, input.mentor_id).await?;
         let mentee = side(conn, &caller, &kind, false, input.mentee_id).await?;

@@ -56,7 +56,7 @@ pub async fn convert_prospect(
     idempotency::execute(&state.pool, request, async |conn| {
         let prospect = visible_prospect(conn, &caller, id, true).await?;
         if prospect.status != ProspectStatus::Open {
-            return Err(crate::members::lifecycle::state_conflict(
+            return Err(ApiError::state_conflict(
                 "prospect_not_open",
                 "Chỉ kết nạp người còn trong danh sách vận động.",
                 "Only an open prospect can be converted.",

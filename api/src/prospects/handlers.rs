@@ -285,7 +285,7 @@ pub async fn update_prospect(
         caller.require(Permission::MembersWrite, &unit_path.0)?;
         precondition::check(&if_match, current.version, || serde_json::to_value(&current).unwrap_or_default())?;
         if current.status == ProspectStatus::Converted {
-            return Err(crate::members::lifecycle::state_conflict(
+            return Err(ApiError::state_conflict(
                 "prospect_converted",
                 "Người này đã vào hội; hãy sửa hồ sơ hội viên.",
                 "She is a member now; correct the member record.",

@@ -18,7 +18,6 @@ use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, FieldIssue, IfMatch, Text, etag, precondition};
-use crate::members::lifecycle::state_conflict;
 use crate::schema::{support_entries as s, support_revisions as r};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
@@ -85,7 +84,11 @@ pub async fn update_support(
         let current = SupportEntry::from(row.clone());
         precondition::check(&if_match, row.version, || serde_json::to_value(&current).unwrap_or_default())?;
         if row.status == "voided" {
-            return Err(state_conflict("support_voided", "Mục hỗ trợ này đã bị hủy.", "This entry is voided."));
+            return Err(ApiError::state_conflict(
+                "support_voided",
+                "Mục hỗ trợ này đã bị hủy.",
+                "This entry is voided.",
+            ));
         }
         let kind_code = patch.kind.clone().unwrap_or(row.kind.clone());
         match kinds::find(conn, &kind_code).await? {

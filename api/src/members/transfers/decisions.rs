@@ -14,7 +14,6 @@ use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredRe
 use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, Text};
 use crate::members::access::visible_member;
-use crate::members::lifecycle::state_conflict;
 use crate::members::queries;
 use crate::members::write::require_member_unit;
 use crate::org_units::handlers::visible_unit;
@@ -67,7 +66,7 @@ pub async fn create_member_transfer(
         caller.require(Permission::MembersWrite, &member.unit_path.0)?;
         let member = queries::find_for_update(conn, member_id).await?.ok_or(ApiError::NotFound)?;
         if member.status != "active" {
-            return Err(state_conflict(
+            return Err(ApiError::state_conflict(
                 "not_active",
                 "Chỉ chuyển sinh hoạt cho hội viên đang sinh hoạt.",
                 "Only an active member can be transferred.",
@@ -165,7 +164,7 @@ async fn decide(
         };
         caller.require(Permission::MembersWrite, &side)?;
         if transfer.status != TransferStatus::Pending {
-            return Err(state_conflict(
+            return Err(ApiError::state_conflict(
                 "transfer_decided",
                 "Thủ tục chuyển sinh hoạt này đã được quyết định.",
                 "This transfer was already decided.",

@@ -31,7 +31,7 @@ pub async fn rename_org_unit(
     let input = body.into_inner();
     let name = bounded_text("name", &input.name, 200).map_err(|i| ApiError::Validation(vec![i]))?;
     if name.is_empty() {
-        return Err(invalid("name", "required", "Tên đơn vị là bắt buộc.", "A name is required."));
+        return Err(ApiError::invalid("name", "required", "Tên đơn vị là bắt buộc.", "A name is required."));
     }
     if let Some(issue) = input.official_code.as_deref().and_then(|c| code_issue_at("official_code", c)) {
         return Err(ApiError::Validation(vec![issue]));
@@ -101,7 +101,7 @@ pub async fn move_org_unit(
         let parent = writable_open_unit(conn, &caller, input.parent_id).await?;
         check_effective(conn, &unit, input.effective_on).await?;
         if is_within(&parent.path.0, &unit.path.0) {
-            return Err(invalid(
+            return Err(ApiError::invalid(
                 "parent_id",
                 "inside_own_subtree",
                 "Không thể chuyển đơn vị vào bên trong chính nó.",
@@ -111,7 +111,7 @@ pub async fn move_org_unit(
         let unit_rank = queries::level_rank(conn, &unit.level).await?.unwrap_or(0);
         let parent_rank = queries::level_rank(conn, &parent.level).await?.unwrap_or(i16::MAX);
         if parent_rank >= unit_rank {
-            return Err(invalid(
+            return Err(ApiError::invalid(
                 "parent_id",
                 "level_not_above",
                 "Đơn vị cha phải ở cấp cao hơn.",
@@ -182,7 +182,7 @@ pub async fn close_org_unit(
             .get_result(conn)
             .await?;
         if children > 0 || members > 0 {
-            return Err(state_conflict(
+            return Err(ApiError::state_conflict(
                 "unit_not_empty",
                 "Đơn vị còn đơn vị trực thuộc hoặc hội viên; hãy sáp nhập thay vì giải thể.",
                 "The unit still has open children or members; merge it instead.",

@@ -44,14 +44,14 @@ pub async fn merge_org_unit(
 ) -> Result<web::Json<MergeResult>, ApiError> {
     let input = body.into_inner();
     if input.sources.is_empty() || input.sources.len() > 50 {
-        return Err(invalid("sources", "out_of_range", "Cần từ 1 đến 50 đơn vị.", "Between 1 and 50 units."));
+        return Err(ApiError::invalid("sources", "out_of_range", "Cần từ 1 đến 50 đơn vị.", "Between 1 and 50 units."));
     }
     let day = input.effective_on;
     let mut conn = state.pool.get().await?;
     let result = in_transaction(&mut conn, async |conn| {
         let target = writable_open_unit(conn, &caller, id.into_inner()).await?;
         if day > today_in_vietnam(Utc::now()) {
-            return Err(invalid(
+            return Err(ApiError::invalid(
                 "effective_on",
                 "in_future",
                 "Ngày hiệu lực không thể ở tương lai.",
@@ -208,7 +208,12 @@ pub async fn split_org_unit(
 ) -> Result<web::Json<Vec<OrgUnit>>, ApiError> {
     let input = body.into_inner();
     if input.parts.len() < 2 || input.parts.len() > 20 {
-        return Err(invalid("parts", "out_of_range", "Tách thành 2 đến 20 đơn vị.", "Split into 2 to 20 units."));
+        return Err(ApiError::invalid(
+            "parts",
+            "out_of_range",
+            "Tách thành 2 đến 20 đơn vị.",
+            "Split into 2 to 20 units.",
+        ));
     }
     let codes: Vec<_> = input
         .parts
@@ -228,8 +233,9 @@ pub async fn split_org_unit(
         check_effective(conn, &unit, day).await?;
         let parent = queries::find(
             conn,
-            unit.parent_id
-                .ok_or_else(|| invalid("id", "root", "Không thể tách đơn vị gốc.", "The root cannot be split."))?,
+            unit.parent_id.ok_or_else(|| {
+                ApiError::invalid("id", "root", "Không thể tách đơn vị gốc.", "The root cannot be split.")
+            })?,
         )
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -251,7 +257,7 @@ pub async fn split_org_unit(
             list.sort();
         }
         if children != given_children {
-            return Err(invalid(
+            return Err(ApiError::invalid(
                 "parts",
                 "children_not_partitioned",
                 "Mỗi đơn vị trực thuộc phải thuộc đúng một phần.",
@@ -259,7 +265,7 @@ pub async fn split_org_unit(
             ));
         }
         if members != given_members {
-            return Err(invalid(
+            return Err(ApiError::invalid(
                 "parts",
                 "members_not_partitioned",
                 "Mỗi hội viên phải thuộc đúng một phần.",

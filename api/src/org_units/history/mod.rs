@@ -30,16 +30,11 @@ use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
 use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, Text};
-use crate::members::lifecycle::state_conflict;
 use crate::schema::{
     member_placements, member_transfers, org_unit_links, org_unit_periods as periods, org_units, positions, prospects,
 };
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
-
-pub(super) fn invalid(field: &str, code: &'static str, vi: &'static str, en: &'static str) -> ApiError {
-    ApiError::invalid_field(field, code, Text::new(vi, en))
-}
 
 /// The effective date of a change: not in the future, after the unit's current period began.
 pub(super) async fn check_effective(
@@ -48,7 +43,7 @@ pub(super) async fn check_effective(
     day: NaiveDate,
 ) -> Result<(), ApiError> {
     if day > today_in_vietnam(Utc::now()) {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "effective_on",
             "in_future",
             "Ngày hiệu lực không thể ở tương lai.",
@@ -63,7 +58,7 @@ pub(super) async fn check_effective(
         .await
         .optional()?;
     if since.is_some_and(|s| day < s) || day < unit.valid_from {
-        return Err(invalid(
+        return Err(ApiError::invalid(
             "effective_on",
             "before_current_period",
             "Ngày hiệu lực sớm hơn lần thay đổi trước.",
@@ -82,7 +77,11 @@ pub(super) async fn writable_open_unit(
     let unit = visible_unit(conn, caller, id, Permission::OrgUnitsRead).await?;
     caller.require(Permission::OrgUnitsWrite, &unit.path.0)?;
     if unit.valid_to.is_some() {
-        return Err(state_conflict("unit_closed", "Đơn vị đã giải thể hoặc sáp nhập.", "The unit is closed."));
+        return Err(ApiError::state_conflict(
+            "unit_closed",
+            "Đơn vị đã giải thể hoặc sáp nhập.",
+            "The unit is closed.",
+        ));
     }
     Ok(unit)
 }

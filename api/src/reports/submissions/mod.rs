@@ -18,7 +18,6 @@ use super::period::Period;
 use super::suppress::suppress;
 use crate::auth::{Caller, Permission};
 use crate::http::ApiError;
-use crate::members::lifecycle::state_conflict;
 use crate::org_units::models::OrgUnitRow;
 use crate::org_units::queries;
 use crate::schema::report_submissions as s;
@@ -348,7 +347,7 @@ fn require_status(row: &Row, from: &[&str]) -> Result<(), ApiError> {
     if from.contains(&row.status.as_str()) {
         return Ok(());
     }
-    Err(state_conflict(
+    Err(ApiError::state_conflict(
         "report_state",
         "Báo cáo không ở trạng thái cho phép thao tác này.",
         "The report is not in a state that allows this.",
