@@ -17,7 +17,7 @@ use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, Text};
 use crate::members::access::visible_member;
 use crate::members::own::own_member_id;
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::schema::{member_channel_consents as c, unit_channels as u};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;

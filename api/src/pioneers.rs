@@ -19,7 +19,7 @@ use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, ApiQuery, Page, PageRequest};
 use crate::members::access::visible_member;
 use crate::members::wire::full_name;
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::schema::{members, pioneer_designations as d};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;

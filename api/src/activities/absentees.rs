@@ -15,7 +15,7 @@ use super::kinds::meeting_kinds;
 use crate::auth::{Caller, Permission};
 use crate::http::{ApiError, ApiQuery, Page, PageRequest, Text};
 use crate::members::wire::full_name;
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::state::AppState;
 
 /// A member who missed the last meetings.

@@ -10,7 +10,8 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::models::{ActivityRow, MAX_ROSTER, visible_activity};
+use super::access::visible_activity;
+use super::models::{ActivityRow, MAX_ROSTER};
 use super::sheet::sheet;
 use super::wire::{AttendanceChange, AttendanceSheet, Roster};
 use crate::audit::AuditEvent;
@@ -172,7 +173,7 @@ async fn check_roster(
         .load::<(Uuid, diesel_ltree::Ltree)>(conn)
         .await?
         .into_iter()
-        .filter(|(_, path)| caller.principal.can(Permission::MembersRead, &path.0))
+        .filter(|(_, path)| caller.can(Permission::MembersRead, &path.0))
         .map(|(id, _)| id)
         .collect();
     let mut issues = Vec::new();

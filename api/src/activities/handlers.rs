@@ -8,8 +8,9 @@ use diesel_async::RunQueryDsl;
 use diesel_ltree::LtreeExtensions;
 use uuid::Uuid;
 
+use super::access::visible_activity;
 use super::kinds;
-use super::models::{ActivityRow, one, to_wire, visible_activity};
+use super::models::{ActivityRow, one, to_wire};
 use super::wire::{Activity, ActivityListQuery, ActivityPage, ActivityPatch, ActivityStatus, NewActivity};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
@@ -18,7 +19,7 @@ use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredRe
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, FieldIssue, IfMatch, Page, PageRequest, Text, etag, precondition};
 use crate::members::access::visible_member;
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::org_units::summary::members_on;
 use crate::schema::activities as a;
 use crate::state::AppState;

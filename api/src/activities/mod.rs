@@ -3,6 +3,7 @@
 //! nothing. Absentee lists and member histories come from the same rows.
 
 pub mod absentees;
+pub mod access;
 pub mod attendance;
 pub mod handlers;
 pub mod history;

@@ -8,7 +8,6 @@ use diesel_ltree::Ltree;
 use uuid::Uuid;
 
 use super::wire::{Activity, ActivityStatus, AttendanceSummary};
-use crate::auth::{Caller, Permission};
 use crate::http::ApiError;
 use crate::schema::activities;
 
@@ -123,20 +122,4 @@ pub async fn to_wire(conn: &mut AsyncPgConnection, rows: Vec<ActivityRow>) -> Re
 
 pub async fn one(conn: &mut AsyncPgConnection, row: ActivityRow) -> Result<Activity, ApiError> {
     to_wire(conn, vec![row]).await?.pop().ok_or(ApiError::NotFound)
-}
-
-/// The activity if the caller may read members of its unit; 404 otherwise.
-pub async fn visible_activity(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    id: Uuid,
-    lock: bool,
-) -> Result<ActivityRow, ApiError> {
-    let query = activities::table.find(id).select(ActivityRow::as_select());
-    let row =
-        if lock { query.for_update().first(conn).await.optional()? } else { query.first(conn).await.optional()? };
-    match row {
-        Some(row) if caller.principal.can(Permission::MembersRead, &row.unit_path.0) => Ok(row),
-        _ => Err(ApiError::NotFound),
-    }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::models::visible_activity;
+use super::access::visible_activity;
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};

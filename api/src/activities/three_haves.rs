@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::models::rate;
 use crate::auth::{Caller, Permission};
 use crate::http::{ApiError, ApiQuery, PageRequest, Text};
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::state::AppState;
 
 /// The thresholds applied.

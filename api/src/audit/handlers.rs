@@ -4,7 +4,7 @@ use super::queries::{self, Filter};
 use super::wire::{AuditEventListQuery, AuditEventView};
 use crate::auth::{Caller, Permission};
 use crate::http::{ApiError, ApiQuery, Page, PageRequest};
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::state::AppState;
 
 /// List audit events

@@ -101,9 +101,15 @@ async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiErr
 }
 
 impl Caller {
+    /// Whether `permission` holds on the unit at `unit_path`: the one check every access
+    /// module (`*/access.rs`) makes, so a reviewer reads who may reach what there.
+    pub fn can(&self, permission: crate::auth::Permission, unit_path: &str) -> bool {
+        self.principal.can(permission, unit_path)
+    }
+
     /// 403 unless `permission` holds on the unit at `unit_path`.
     pub fn require(&self, permission: crate::auth::Permission, unit_path: &str) -> Result<(), ApiError> {
-        if self.principal.can(permission, unit_path) { Ok(()) } else { Err(ApiError::Forbidden) }
+        if self.can(permission, unit_path) { Ok(()) } else { Err(ApiError::Forbidden) }
     }
 
     /// 403 for machine clients: what follows names people, and a machine client of a

@@ -23,7 +23,7 @@ use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredRe
 use crate::http::{ApiError, ApiJson, ApiQuery, FieldIssue, Page, PageRequest, Text};
 use crate::members::access::visible_member;
 use crate::members::wire::full_name;
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::schema::{fee_payments as p, members};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::activities::models::visible_activity;
+use crate::activities::access::visible_activity;
 use crate::audit::AuditEvent;
 use crate::auth::principal::is_within;
 use crate::auth::{Caller, Permission};
@@ -15,7 +15,7 @@ use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, FieldIssue, IfMatch, Page, PageRequest, Text, etag, precondition};
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::org_units::models::OrgUnitRow;
 use crate::schema::fund_entries as f;
 use crate::state::AppState;

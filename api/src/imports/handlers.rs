@@ -14,7 +14,7 @@ use crate::http::body::{declared_length, read_limited};
 use crate::http::media::{FileFormat, XLSX};
 use crate::http::{ApiError, ApiQuery, Lang, Text};
 use crate::jobs::{self, Job};
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::state::AppState;
 
 /// Query of the template download.

@@ -1,5 +1,6 @@
 //! Importing member lists from the spreadsheets commune offices keep (CSV or XLSX).
 
+pub mod access;
 pub mod columns;
 pub mod handlers;
 pub mod limits;

@@ -15,7 +15,7 @@ use super::columns::{Column, header, is_sensitive};
 use super::read::{Format, read};
 use super::rows::{BranchGroups, CodeLists, RowContext, RowError, member_of};
 use crate::audit::{self, AuditActor, AuditEvent};
-use crate::auth::{Permission, Principal, RequestMeta};
+use crate::auth::{Principal, RequestMeta};
 use crate::db::{DbPool, in_transaction};
 use crate::http::{ApiError, Lang};
 use crate::members::write::row_of;
@@ -75,7 +75,7 @@ pub async fn import(
     let rows = read_off_workers(bytes, format).await?;
     let total = rows.len();
     let sensitive_cells = rows.iter().any(|r| r.cells.iter().any(|(c, v)| is_sensitive(*c) && !v.is_empty()));
-    if sensitive_cells && !who.principal.can(Permission::MembersSensitive, &unit.path.0) {
+    if sensitive_cells && !super::access::may_import_sensitive(who.principal, &unit.path.0) {
         return Err(ApiError::Forbidden);
     }
     let mut conn = pool.get().await?;

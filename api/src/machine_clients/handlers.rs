@@ -16,7 +16,7 @@ use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Page, PageRequest, Text, etag, precondition};
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::schema::{machine_clients as mc, org_units};
 use crate::state::AppState;
 
@@ -61,7 +61,7 @@ async fn managed_client(
     let found: Option<(ClientRow, Ltree)> =
         if lock { query.for_update().first(conn).await.optional()? } else { query.first(conn).await.optional()? };
     match found {
-        Some((row, path)) if caller.principal.can(Permission::ClientsManage, &path.0) => Ok(to_wire(row)),
+        Some((row, path)) if caller.can(Permission::ClientsManage, &path.0) => Ok(to_wire(row)),
         _ => Err(ApiError::NotFound),
     }
 }

@@ -27,7 +27,7 @@ pub async fn can_see(
     member: &MemberRow,
     permission: Permission,
 ) -> Result<bool, ApiError> {
-    if caller.principal.can(permission, &member.unit_path.0) {
+    if caller.can(permission, &member.unit_path.0) {
         return Ok(true);
     }
     if member.status != "transferring" {
@@ -40,7 +40,7 @@ pub async fn can_see(
         .first(conn)
         .await
         .optional()?;
-    Ok(destination.is_some_and(|path| caller.principal.can(permission, &path.0)))
+    Ok(destination.is_some_and(|path| caller.can(permission, &path.0)))
 }
 
 /// `include=sensitive`, or nothing; anything else is a 400.

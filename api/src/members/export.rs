@@ -20,7 +20,7 @@ use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::http::media::{FileFormat, XLSX};
 use crate::http::{ApiError, ApiQuery, Text};
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::schema::{ethnicities, members, org_units, religions};
 use crate::state::AppState;
 use crate::text::csv_cell;

@@ -11,7 +11,7 @@ use super::wire::{Member, MemberListQuery, MemberReadQuery, SENSITIVE_FIELDS};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::http::{ApiError, ApiQuery, Page, PageRequest, Text, etag};
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::state::AppState;
 use crate::text::fold::fold;
 use crate::time::today_in_vietnam;

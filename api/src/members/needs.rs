@@ -362,7 +362,7 @@ pub async fn update_need(
         let owner: Option<Uuid> = n::table.find(id).select(n::member_id).first(conn).await.optional()?;
         let member = visible_member(conn, &caller, owner.ok_or(ApiError::NotFound)?, Permission::MembersRead).await?;
         ensure_not_withdrawn(conn, member.id, ProcessingPurpose::CircumstancesAndNeeds).await?;
-        if !caller.principal.can(Permission::MembersSensitive, &member.unit_path.0) {
+        if !caller.can(Permission::MembersSensitive, &member.unit_path.0) {
             return Err(ApiError::NotFound);
         }
         caller.require(Permission::MembersWrite, &member.unit_path.0)?;

@@ -18,7 +18,7 @@ use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::new_id;
 use crate::http::{ApiError, ApiJson, IfMatch, Text, etag, precondition};
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::org_units::models::OrgUnitRow;
 use crate::pioneers::set_flag;
 use crate::schema::members;
@@ -56,7 +56,7 @@ pub async fn ensure_unique_cccd(
 ) -> Result<(), ApiError> {
     let Some(cccd) = cccd else { return Ok(()) };
     match queries::by_cccd(conn, cccd).await? {
-        Some((id, path)) if Some(id) != except && caller.principal.can(Permission::MembersRead, &path.0) => {
+        Some((id, path)) if Some(id) != except && caller.can(Permission::MembersRead, &path.0) => {
             Err(ApiError::Duplicate {
                 code: "duplicate_cccd",
                 detail: Text::new("Số CCCD này đã có trong hệ thống.", "This citizen id is already registered."),

@@ -1,11 +1,11 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::Utc;
-use diesel_async::AsyncPgConnection;
 use diesel_ltree::Ltree;
 use uuid::Uuid;
 
-use super::models::{NewOrgUnitRow, OrgUnitRow, label};
+use super::access::visible_unit;
+use super::models::{NewOrgUnitRow, label};
 use super::queries::{self, ListFilter, UnitCursor};
 use super::wire::{NewOrgUnit, OrgUnit, OrgUnitListQuery};
 use crate::audit::AuditEvent;
@@ -16,18 +16,6 @@ use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, FieldIssue, Page, PageRequest, Text, etag};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
-
-/// The unit, if the caller may see it with `permission`; otherwise 404 (never revealing that it
-/// exists).
-pub async fn visible_unit(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    id: Uuid,
-    permission: Permission,
-) -> Result<OrgUnitRow, ApiError> {
-    let unit = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
-    if caller.principal.can(permission, &unit.path.0) { Ok(unit) } else { Err(ApiError::NotFound) }
-}
 
 /// Get an org unit
 #[utoipa::path(

@@ -2,6 +2,7 @@
 //! history (effective-dated periods, merges and splits), population and positions. Roles are
 //! granted on units and cover their subtree.
 
+pub mod access;
 pub mod handlers;
 pub mod history;
 pub mod models;

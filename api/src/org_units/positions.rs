@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::handlers::visible_unit;
+use super::access::visible_unit;
 use crate::audit::AuditEvent;
 use crate::auth::principal::is_within;
 use crate::auth::{Caller, Permission};
@@ -306,9 +306,8 @@ pub async fn update_position(
             .first(conn)
             .await
             .optional()?;
-        let (row, path) = found
-            .filter(|(_, path)| caller.principal.can(Permission::OrgUnitsRead, &path.0))
-            .ok_or(ApiError::NotFound)?;
+        let (row, path) =
+            found.filter(|(_, path)| caller.can(Permission::OrgUnitsRead, &path.0)).ok_or(ApiError::NotFound)?;
         caller.require(Permission::OrgUnitsWrite, &path.0)?;
         let current = to_wire(row);
         precondition::check(&if_match, current.version, || serde_json::to_value(&current).unwrap_or_default())?;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::handlers::visible_unit;
+use super::access::visible_unit;
 use crate::auth::{Caller, Permission};
 use crate::http::{ApiError, ApiQuery};
 use crate::reports::coverage::coverage;

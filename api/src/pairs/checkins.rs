@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::read::visible_pair;
+use super::access::visible_pair;
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};

@@ -2,6 +2,7 @@
 //! outcome. Kinds are data (`pair_kinds`): who may be mentor and mentee (member, prospect, org
 //! unit), the rules each side must meet, and the ordered stages.
 
+pub mod access;
 pub mod checkins;
 pub mod kinds;
 pub mod models;

@@ -8,8 +8,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::access::visible_pair;
 use super::models::PairRow;
-use super::read::{one, visible_pair};
+use super::read::one;
 use super::wire::{Closing, Pair, PairClose, StageChange};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
@@ -75,7 +76,7 @@ pub async fn record_pair_stage(
         let current = row.stage.as_ref().and_then(|s| kind.stages.iter().position(|k| k == s));
         let backwards = current.is_some_and(|c| target <= c);
         if backwards {
-            if !caller.principal.can(Permission::OrgUnitsWrite, &row.unit_path.0) {
+            if !caller.can(Permission::OrgUnitsWrite, &row.unit_path.0) {
                 return Err(ApiError::invalid(
                     "stage",
                     "backwards",

@@ -9,7 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_ltree::LtreeExtensions;
 use uuid::Uuid;
 
-use super::kinds::{self, PairKind};
+use super::access::{can_see, visible_pair};
 use super::models::PairRow;
 use super::rules::PartyType;
 use super::wire::{Pair, PairListQuery, PairPage, PairStatus, Party, StageReached};
@@ -17,36 +17,9 @@ use crate::auth::{Caller, Permission};
 use crate::http::{ApiError, ApiQuery, Page, PageRequest};
 use crate::members::access::visible_member;
 use crate::members::wire::full_name;
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::schema::{members, org_units, pair_kinds, pair_stage_events as se, pairs as p, prospects};
 use crate::state::AppState;
-
-/// Whether the caller sees this pair: one side in her `members:read` scope, and for sensitive
-/// kinds in her `members:sensitive` scope.
-pub fn can_see(caller: &Caller, row: &PairRow, sensitive: bool) -> bool {
-    let sees = |permission| {
-        caller.principal.can(permission, &row.unit_path.0) || caller.principal.can(permission, &row.mentor_path.0)
-    };
-    sees(Permission::MembersRead) && (!sensitive || sees(Permission::MembersSensitive))
-}
-
-/// The pair and its kind, or 404 if the caller may not see it.
-pub async fn visible_pair(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    id: Uuid,
-    lock: bool,
-) -> Result<(PairRow, PairKind), ApiError> {
-    let query = p::table.find(id).select(PairRow::as_select());
-    let row =
-        if lock { query.for_update().first(conn).await.optional()? } else { query.first(conn).await.optional()? };
-    let row = row.ok_or(ApiError::NotFound)?;
-    let kind = kinds::find(conn, &row.kind).await?.ok_or(ApiError::NotFound)?;
-    if !can_see(caller, &row, kind.sensitive) {
-        return Err(ApiError::NotFound);
-    }
-    Ok((row, kind))
-}
 
 /// Names of the parties of these pairs, by id.
 async fn names(conn: &mut AsyncPgConnection, rows: &[PairRow]) -> Result<HashMap<Uuid, String>, ApiError> {

@@ -9,9 +9,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_ltree::Ltree;
 use uuid::Uuid;
 
+use super::access::visible_pair;
 use super::kinds::{self, PairKind};
 use super::models::PairRow;
-use super::read::{one, visible_pair};
+use super::read::one;
 use super::rules::PartyType;
 use super::rules::{check_member, check_unit};
 use super::wire::{NewPair, Pair, PairPatch};
@@ -22,7 +23,7 @@ use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredRe
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, FieldIssue, IfMatch, Text, etag, precondition};
 use crate::members::access::visible_member;
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::schema::{pair_stage_events as se, pairs as p, prospects};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
@@ -64,7 +65,7 @@ async fn side(
                 .await
                 .optional()?;
             let (unit_id, path, status) = found.ok_or(ApiError::NotFound)?;
-            if !caller.principal.can(Permission::MembersRead, &path.0) {
+            if !caller.can(Permission::MembersRead, &path.0) {
                 return Err(ApiError::NotFound);
             }
             let mut issues = Vec::new();

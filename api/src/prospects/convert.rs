@@ -16,7 +16,7 @@ use crate::http::{ApiError, ApiJson, etag};
 use crate::members::validate::clean;
 use crate::members::wire::Member;
 use crate::members::write::{register, require_member_unit};
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::schema::prospects as p;
 use crate::state::AppState;
 use crate::time::today_in_vietnam;

@@ -16,7 +16,7 @@ use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Page, PageRequest, Text,
 use crate::members::validate::search_key;
 use crate::members::wire::full_name;
 use crate::members::write::require_member_unit;
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::schema::prospects as p;
 use crate::state::AppState;
 use crate::text::collate::person_sort_key;
@@ -105,7 +105,7 @@ pub(super) async fn visible_prospect(
     let row: Option<Row> =
         if lock { query.for_update().first(conn).await.optional()? } else { query.first(conn).await.optional()? };
     match row {
-        Some(r) if caller.principal.can(Permission::MembersRead, &r.9.0) => Ok(to_wire(r)),
+        Some(r) if caller.can(Permission::MembersRead, &r.9.0) => Ok(to_wire(r)),
         _ => Err(ApiError::NotFound),
     }
 }

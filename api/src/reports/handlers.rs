@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::access::{is_machine, report_unit};
 use super::compute::kpis_of;
 use super::export::{csv, xlsx};
 use super::family::{Family, children, for_machine};
@@ -14,7 +15,6 @@ use super::figures::{KpiReport, Kpis};
 use super::period::Period;
 use super::suppress;
 use super::trend::{svg, trend};
-use super::{is_machine, report_unit};
 use crate::auth::Caller;
 use crate::db::in_report_snapshot;
 use crate::http::{ApiError, ApiQuery, Text};

@@ -12,15 +12,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::access::report_unit;
 use super::period::Period;
-use super::report_unit;
 use super::scorecard::scorecards;
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
 use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, Text};
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::org_units::models::OrgUnitRow;
 use crate::org_units::queries;
 use crate::schema::{org_units, pairs, rating_scales as s, unit_ratings as r};

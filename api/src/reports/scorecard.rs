@@ -18,7 +18,7 @@ use crate::activities::three_haves::{BranchMonth, branch_months, rules};
 use crate::auth::{Caller, Permission};
 use crate::http::{ApiError, ApiQuery, PageRequest, Text};
 use crate::members::wire::full_name;
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::state::AppState;
 
 /// How a branch stands.

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::handlers::visible_entry;
+use super::access::visible_entry;
 use super::kinds;
 use super::models::SupportRow;
 use super::validate::{check_date, check_links, check_measure};

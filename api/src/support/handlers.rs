@@ -5,10 +5,11 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::Utc;
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use diesel_ltree::LtreeExtensions;
 use uuid::Uuid;
 
+use super::access::visible_entry;
 use super::kinds;
 use super::models::SupportRow;
 use super::validate::{check_date, check_links, check_measure};
@@ -20,28 +21,12 @@ use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, Page, PageRequest, Text, etag};
 use crate::members::access::visible_member;
 use crate::members::needs::mark_met;
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::privacy::consents::ProcessingPurpose;
 use crate::privacy::withdrawn::ensure_not_withdrawn;
 use crate::schema::support_entries as s;
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
-
-/// The entry if the caller may read support in its unit; 404 otherwise.
-pub async fn visible_entry(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    id: Uuid,
-    lock: bool,
-) -> Result<SupportRow, ApiError> {
-    let query = s::table.find(id).select(SupportRow::as_select());
-    let row =
-        if lock { query.for_update().first(conn).await.optional()? } else { query.first(conn).await.optional()? };
-    match row {
-        Some(row) if caller.principal.can(Permission::MembersSensitive, &row.unit_path.0) => Ok(row),
-        _ => Err(ApiError::NotFound),
-    }
-}
 
 /// List support
 ///

@@ -7,6 +7,7 @@
 //! through the woman): `for_household` says the support went to the whole household, and
 //! "households supported" counts distinct members.
 
+pub mod access;
 pub mod edit;
 pub mod handlers;
 pub mod household;

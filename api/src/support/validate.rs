@@ -11,7 +11,7 @@ use super::wire::Source;
 use crate::auth::Caller;
 use crate::http::validate::Validator;
 use crate::http::{ApiError, FieldIssue, Text};
-use crate::pairs::read::visible_pair;
+use crate::pairs::access::visible_pair;
 use crate::schema::member_needs;
 
 const MAX_VND: i64 = 100_000_000_000;

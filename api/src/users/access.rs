@@ -23,8 +23,7 @@ pub async fn visible_user(
     permission: Permission,
 ) -> Result<(UserRow, Ltree), ApiError> {
     let (user, path) = queries::find(conn, id).await?.ok_or(ApiError::NotFound)?;
-    if caller.principal.can(permission, &path.0)
-        || caller.principal.user_id() == Some(id) && permission == Permission::UsersRead
+    if caller.can(permission, &path.0) || caller.principal.user_id() == Some(id) && permission == Permission::UsersRead
     {
         Ok((user, path))
     } else {

@@ -17,7 +17,7 @@ use crate::auth::{Caller, Permission, Role};
 use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::{ApiError, ApiJson, Text};
-use crate::org_units::handlers::visible_unit;
+use crate::org_units::access::visible_unit;
 use crate::schema::role_grants;
 use crate::state::AppState;
 
@@ -161,7 +161,7 @@ pub async fn delete_user_role(
         let (user, _) = visible_user(conn, &caller, user_id, Permission::UsersRead).await?;
         let grants = queries::grants(conn, user.id).await?;
         let (grant, _, unit_path) = grants.into_iter().find(|(g, _, _)| g.id == grant_id).ok_or(ApiError::NotFound)?;
-        if !caller.principal.can(Permission::UsersRead, &unit_path.0) {
+        if !caller.can(Permission::UsersRead, &unit_path.0) {
             return Err(ApiError::NotFound);
         }
         let role = Role::parse(&grant.role).ok_or_else(|| ApiError::internal("unknown role stored"))?;

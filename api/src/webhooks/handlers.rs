@@ -190,9 +190,12 @@ pub async fn create_webhook(
     super::target::check(&input.url, state.config.webhooks.allow_private).await?;
     let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
-        let unit = crate::reports::report_unit(conn, &caller, input.unit_id).await?;
-        let needed =
-            if crate::reports::is_machine(&caller) { Permission::ReportsRead } else { Permission::OrgUnitsWrite };
+        let unit = crate::reports::access::report_unit(conn, &caller, input.unit_id).await?;
+        let needed = if crate::reports::access::is_machine(&caller) {
+            Permission::ReportsRead
+        } else {
+            Permission::OrgUnitsWrite
+        };
         caller.require(needed, &unit.path.0)?;
         let secret = crate::auth::tokens::generate("whsec_").map_err(ApiError::internal)?;
         let (user, client) = owner(&caller);

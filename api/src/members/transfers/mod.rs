@@ -198,8 +198,7 @@ async fn visible_transfer(
         .await
         .optional()?;
     let (row, from_path, to_path) = found.ok_or(ApiError::NotFound)?;
-    let visible = caller.principal.can(Permission::MembersRead, &from_path.0)
-        || caller.principal.can(Permission::MembersRead, &to_path.0);
+    let visible = caller.can(Permission::MembersRead, &from_path.0) || caller.can(Permission::MembersRead, &to_path.0);
     if !visible {
         return Err(ApiError::NotFound);
     }

@@ -19,7 +19,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::handlers::{code_issue_at, visible_unit};
+use super::access::visible_unit;
+use super::handlers::code_issue_at;
 use super::models::OrgUnitRow;
 use super::queries;
 use super::tree::{close_unit, move_members, move_subtree, new_period};

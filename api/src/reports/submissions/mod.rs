@@ -11,9 +11,9 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::access::is_machine;
 use super::compute::kpis;
 use super::figures::Kpis;
-use super::is_machine;
 use super::period::Period;
 use super::suppress::suppress;
 use crate::auth::{Caller, Permission};
@@ -267,8 +267,7 @@ async fn visible(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid, lock: 
         if lock { query.for_update().first(conn).await.optional()? } else { query.first(conn).await.optional()? };
     let row = row.ok_or(ApiError::NotFound)?;
     let path = &row.unit_path.0;
-    let sees =
-        caller.principal.can(Permission::ReportsRead, path) || caller.principal.can(Permission::MembersRead, path);
+    let sees = caller.can(Permission::ReportsRead, path) || caller.can(Permission::MembersRead, path);
     let draft_hidden = is_machine(caller) && !matches!(row.status.as_str(), "submitted" | "accepted");
     if !sees || draft_hidden { Err(ApiError::NotFound) } else { Ok(row) }
 }

@@ -14,9 +14,9 @@ use diesel_async::AsyncPgConnection;
 
 use crate::auth::Caller;
 use crate::http::{ApiError, ApiQuery, Page, PageRequest, etag};
+use crate::reports::access::{is_machine, report_unit};
 use crate::reports::family::Family;
 use crate::reports::period::Period;
-use crate::reports::{is_machine, report_unit};
 use crate::schema::report_submissions as s;
 use crate::state::AppState;
 
