@@ -18,7 +18,7 @@ use crate::audit::{self, AuditActor, AuditEvent};
 use crate::auth::{Principal, RequestMeta};
 use crate::db::{DbPool, in_transaction};
 use crate::http::{ApiError, Lang};
-use crate::members::write::row_of;
+use crate::members::registration::row_of;
 use crate::org_units::models::OrgUnitRow;
 use crate::schema::{ethnicities, member_events, member_placements, members, org_units, religions};
 use crate::time::today_in_vietnam;

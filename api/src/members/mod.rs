@@ -12,6 +12,7 @@ pub mod own;
 pub mod photo;
 pub mod profile;
 pub mod queries;
+pub mod registration;
 pub mod transfers;
 pub mod validate;
 pub mod wire;

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::compute::kpis_of;
 use super::figures::Kpis;
 use super::period::Period;
-use super::suppress::{complement, suppress};
+use super::suppress::{complement, hide_where, suppress};
 use crate::http::ApiError;
 use crate::org_units::models::OrgUnitRow;
 use crate::org_units::queries;
@@ -109,15 +109,44 @@ impl Family {
     }
 }
 
-/// `own`, the raw figures of `unit` over `period`, as a machine client may see them.
+/// `own`, the raw figures of `unit` over `period`, as a machine client may see them: within
+/// its family as a child (its parent and siblings), and within its family as a parent (its
+/// children), hidden wherever either hides — so that it shows the same asked alone, as a child
+/// (`group_by=child`) or as a frozen report.
 pub async fn for_machine(
     conn: &mut AsyncPgConnection,
     unit: &OrgUnitRow,
     period: &Period,
     own: Kpis,
 ) -> Result<Kpis, ApiError> {
-    Ok(match Family::of(conn, unit, period).await? {
-        Some(family) => family.view(unit.id, own),
-        None => suppress(own),
+    let as_child = match Family::of(conn, unit, period).await? {
+        Some(family) => family.view(unit.id, own.clone()),
+        None => suppress(own.clone()),
+    };
+    with_children(conn, unit, period, own, as_child).await
+}
+
+/// `shown` (the unit's view as a child) hidden also where the unit's view as the parent of its
+/// children hides: a cell hidden in one child and shown in no other is hidden in the parent.
+pub async fn with_children(
+    conn: &mut AsyncPgConnection,
+    unit: &OrgUnitRow,
+    period: &Period,
+    own: Kpis,
+    shown: Kpis,
+) -> Result<Kpis, ApiError> {
+    let mut units = vec![unit.clone()];
+    units.extend(children(conn, unit).await?);
+    if units.len() < 3 {
+        return Ok(shown);
+    }
+    let raw = kpis_of(conn, &units, period, None).await?;
+    let mut family = Family::from_figures(conn, &units, raw, period).await?;
+    family.raw[0] = own;
+    let mut as_parent: Vec<Kpis> = family.raw.iter().cloned().map(suppress).collect();
+    complement(&family.raw, &mut as_parent);
+    Ok(match as_parent.iter().next() {
+        Some(mask) => hide_where(shown, mask),
+        None => shown,
     })
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::access::{is_machine, report_unit};
 use super::compute::kpis_of;
 use super::export::{csv, xlsx};
-use super::family::{Family, children, for_machine};
+use super::family::{Family, children, for_machine, with_children};
 use super::figures::{KpiReport, Kpis};
 use super::period::Period;
 use super::suppress;
@@ -139,7 +139,10 @@ pub async fn get_report_kpis(
         let mut shown = vec![for_machine(&mut conn, &unit, &period, computed[0].clone()).await?];
         if computed.len() > 1 {
             let family = Family::from_figures(&mut conn, &units, computed.clone(), &period).await?;
-            shown.extend(units[1..].iter().zip(&computed[1..]).map(|(u, k)| family.view(u.id, k.clone())));
+            for (child, k) in units[1..].iter().zip(&computed[1..]) {
+                let as_child = family.view(child.id, k.clone());
+                shown.push(with_children(&mut conn, child, &period, k.clone(), as_child).await?);
+            }
         }
         shown
     } else {

@@ -98,7 +98,8 @@ pub fn suppress(mut k: Kpis) -> Kpis {
 
 /// Complementary suppression of a unit (`shown[0]`) and its children (`shown[1..]`), already
 /// suppressed one by one from `raw`: for every figure hidden in exactly one child while the
-/// unit shows it, the smallest other child's value is hidden too.
+/// unit shows it, the smallest other child's value is hidden too — or, when no other child
+/// shows one, the unit's own.
 pub fn complement(raw: &[Kpis], shown: &mut [Kpis]) {
     if shown.len() < 3 || raw.len() != shown.len() {
         return;
@@ -124,9 +125,10 @@ pub fn complement(raw: &[Kpis], shown: &mut [Kpis]) {
             .filter(|i| !hidden.contains(i))
             .filter_map(|i| out[i].pointer(&path).and_then(Value::as_i64).map(|v| (v.abs(), i)))
             .min();
-        if let Some((_, i)) = partner
-            && let Some(cell) = out[i].pointer_mut(&path)
-        {
+        // No other child shows this cell (each is absent or already hidden): the hidden one
+        // would be the parent's value minus nothing, so the parent's cell is hidden instead.
+        let i = partner.map_or(0, |(_, i)| i);
+        if let Some(cell) = out[i].pointer_mut(&path) {
             *cell = Value::Null;
             out[i]["suppressed"] = Value::Bool(true);
         }
@@ -136,6 +138,34 @@ pub fn complement(raw: &[Kpis], shown: &mut [Kpis]) {
             derived_follow(&mut back);
             *k = back;
         }
+    }
+}
+
+/// `shown` with every figure hidden that `mask` hides (and what is built on it): a unit's view
+/// as a child of its parent, hidden where its view as the parent of its children hides.
+pub fn hide_where(shown: Kpis, mask: &Kpis) -> Kpis {
+    let (Ok(mut out), Ok(mask)) = (serde_json::to_value(&shown), serde_json::to_value(mask)) else { return shown };
+    let mut paths = Vec::new();
+    leaves(&out, String::new(), &mut paths);
+    let mut changed = false;
+    for path in paths {
+        if mask.pointer(&path).is_some_and(Value::is_null)
+            && let Some(cell) = out.pointer_mut(&path)
+        {
+            *cell = Value::Null;
+            changed = true;
+        }
+    }
+    if !changed {
+        return shown;
+    }
+    out["suppressed"] = Value::Bool(true);
+    match serde_json::from_value::<Kpis>(out) {
+        Ok(mut back) => {
+            derived_follow(&mut back);
+            back
+        }
+        Err(_) => shown,
     }
 }
 

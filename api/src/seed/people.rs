@@ -13,9 +13,9 @@ use uuid::Uuid;
 use super::date;
 use crate::http::ApiError;
 use crate::members::models::MemberRow;
+use crate::members::registration::row_of;
 use crate::members::validate::{clean, search_key};
 use crate::members::wire::{MemberType, NewMember, Sex};
-use crate::members::write::row_of;
 use crate::members::{profile::CIRCUMSTANCES, queries};
 use crate::org_units::queries as units;
 use crate::schema::{

@@ -177,3 +177,53 @@ async fn a_hidden_cell_stays_hidden_when_each_sibling_is_asked_alone() {
         grouped["children"].as_array().unwrap().iter().map(|c| c["members"]["joins"].clone()).collect();
     assert_eq!(children, alone, "as children, as alone");
 }
+
+/// Found by the differential test: the only child with capital loans has too few households to
+/// show them, and its sibling has none at all (its grants came with a commune merged into it).
+/// The province's own loan total would then be that child's: the province hides it too, asked
+/// alone or with its children.
+#[tokio::test]
+async fn a_hidden_cell_with_no_sibling_to_share_it_is_hidden_in_the_parent() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let province = app.unit(ROOT_UNIT, "province", "Tỉnh Vốn Vay").await;
+    let mut branches = Vec::new();
+    let mut communes = Vec::new();
+    for name in ["Xã An", "Xã Bình", "Xã Cúc"] {
+        let commune = app.unit(&province, "commune", name).await;
+        branches.push(app.unit(&commune, "branch", &format!("Chi hội ấp {name}")).await);
+        communes.push(commune);
+    }
+    let give = |member: String, kind: &'static str, amount: i64| {
+        let admin = &admin;
+        async move {
+            let body = json!({"member_id": member, "kind": kind, "amount_vnd": amount, "source": "union_fund",
+                              "given_on": "2025-03-10"});
+            admin.create("/api/v1/support", &body).await;
+        }
+    };
+    for given in ["An", "Bình"] {
+        give(member(&admin, &branches[0], given, "2015-03-08", json!({})).await, "capital_loan", 3_000_000).await;
+    }
+    for given in ["Cúc", "Dung", "Đào", "Giang", "Hạnh"] {
+        give(member(&admin, &branches[2], given, "2015-03-08", json!({})).await, "grant", 500_000).await;
+    }
+    let merged = admin
+        .post_json(
+            &format!("/api/v1/org-units/{}/merge", communes[1]),
+            &json!({"sources": [communes[2]], "effective_on": "2025-10-01"}),
+        )
+        .await;
+    assert_eq!(merged.status(), StatusCode::OK);
+
+    let token = app.machine_token(&province).await;
+    let machine = app.with_token(&token);
+    let loans = |k: &Value| k["support"]["amount_vnd_by_kind"]["capital_loan"].clone();
+    let alone = kpis(&machine, &format!("unit={province}&period=2025")).await;
+    assert_eq!(alone["unit"]["support"]["households"], 7, "seven households: shown");
+    assert_eq!(loans(&alone["unit"]), Value::Null, "the loans are Xã An's alone: hidden");
+    let grouped = kpis(&machine, &format!("unit={province}&period=2025&group_by=child")).await;
+    assert_eq!(grouped["unit"], alone["unit"], "the province with its children, as alone");
+    let children: Vec<Value> = grouped["children"].as_array().unwrap().iter().map(loans).collect();
+    assert_eq!(children, [Value::Null, Value::Null], "Xã An hidden, Xã Bình has none");
+}

@@ -15,7 +15,7 @@ use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, Text};
 use crate::members::access::visible_member;
 use crate::members::queries;
-use crate::members::write::require_member_unit;
+use crate::members::registration::require_member_unit;
 use crate::org_units::access::visible_unit;
 use crate::schema::{member_transfers as t, members};
 use crate::state::AppState;

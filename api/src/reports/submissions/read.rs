@@ -15,7 +15,7 @@ use diesel_async::AsyncPgConnection;
 use crate::auth::Caller;
 use crate::http::{ApiError, ApiQuery, Page, PageRequest, etag};
 use crate::reports::access::{is_machine, report_unit};
-use crate::reports::family::Family;
+use crate::reports::family::{Family, with_children};
 use crate::reports::period::Period;
 use crate::schema::report_submissions as s;
 use crate::state::AppState;
@@ -88,10 +88,11 @@ async fn in_families(conn: &mut AsyncPgConnection, rows: &mut [Row]) -> Result<(
             families.insert(key.clone(), family);
         }
         let Ok(own) = serde_json::from_value::<Kpis>(row.figures.clone()) else { continue };
-        let shown = match families.get(&key).and_then(Option::as_ref) {
-            Some(family) => family.view(unit.id, own),
-            None => crate::reports::suppress::suppress(own),
+        let as_child = match families.get(&key).and_then(Option::as_ref) {
+            Some(family) => family.view(unit.id, own.clone()),
+            None => crate::reports::suppress::suppress(own.clone()),
         };
+        let shown = with_children(conn, &unit, &period, own, as_child).await?;
         row.figures = serde_json::to_value(shown).map_err(ApiError::internal)?;
     }
     Ok(())
@@ -118,16 +119,21 @@ pub async fn get_report_submission(
         // The frozen and the live figures, each within the report's family.
         let unit = queries::find(&mut conn, row.unit_id).await?.ok_or(ApiError::NotFound)?;
         let family = Family::of(&mut conn, &unit, &period).await?;
-        let view = |figures: Value| -> Value {
-            let Ok(own) = serde_json::from_value::<Kpis>(figures) else { return Value::Null };
-            let shown = match &family {
-                Some(family) => family.view(unit.id, own),
-                None => crate::reports::suppress::suppress(own),
+        let mut views = Vec::new();
+        for figures in [row.figures.clone(), live] {
+            let Ok(own) = serde_json::from_value::<Kpis>(figures) else {
+                views.push(Value::Null);
+                continue;
             };
-            serde_json::to_value(shown).unwrap_or(Value::Null)
-        };
-        row.figures = view(row.figures.clone());
-        live = view(live);
+            let as_child = match &family {
+                Some(family) => family.view(unit.id, own.clone()),
+                None => crate::reports::suppress::suppress(own.clone()),
+            };
+            let shown = with_children(&mut conn, &unit, &period, own, as_child).await?;
+            views.push(serde_json::to_value(shown).unwrap_or(Value::Null));
+        }
+        live = views.pop().unwrap_or(Value::Null);
+        row.figures = views.pop().unwrap_or(Value::Null);
     }
     let mut report = to_wire(&caller, row);
     let mut changes = Vec::new();
