@@ -145,7 +145,7 @@ pub async fn with_children(
     family.raw[0] = own;
     let mut as_parent: Vec<Kpis> = family.raw.iter().cloned().map(suppress).collect();
     complement(&family.raw, &mut as_parent);
-    Ok(match as_parent.iter().next() {
+    Ok(match <[Kpis]>::first(&as_parent) {
         Some(mask) => hide_where(shown, mask),
         None => shown,
     })
