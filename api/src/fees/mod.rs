@@ -3,4 +3,6 @@
 //! the schedule is data: the nearest unit above a member with a schedule for the year applies.
 
 pub mod payments;
+pub mod period;
+pub mod queries;
 pub mod schedules;

@@ -4,13 +4,14 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Integer, Text as SqlText};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_ltree::LtreeExtensions;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+pub use super::period::FeePeriod;
+use super::queries;
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
@@ -20,45 +21,6 @@ use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Text, etag, precondition
 use crate::org_units::access::visible_unit;
 use crate::schema::{fee_schedules as s, org_units};
 use crate::state::AppState;
-
-/// How often the fee falls due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FeePeriod {
-    /// Monthly: periods 1–12.
-    Month,
-    /// Quarterly: periods 1–4.
-    Quarter,
-    /// Yearly: period 1.
-    Year,
-}
-
-impl FeePeriod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeePeriod::Month => "month",
-            FeePeriod::Quarter => "quarter",
-            FeePeriod::Year => "year",
-        }
-    }
-
-    pub fn parse(text: &str) -> FeePeriod {
-        match text {
-            "month" => FeePeriod::Month,
-            "quarter" => FeePeriod::Quarter,
-            _ => FeePeriod::Year,
-        }
-    }
-
-    /// Periods in a year.
-    pub fn count(self) -> i32 {
-        match self {
-            FeePeriod::Month => 12,
-            FeePeriod::Quarter => 4,
-            FeePeriod::Year => 1,
-        }
-    }
-}
 
 /// A fee schedule.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -141,52 +103,13 @@ fn to_wire(r: Row) -> FeeSchedule {
     }
 }
 
-#[derive(QueryableByName)]
-struct Applying {
-    #[diesel(sql_type = Integer)]
-    unit: i32,
-    #[diesel(sql_type = diesel::sql_types::Uuid)]
-    id: Uuid,
-    #[diesel(sql_type = SqlText)]
-    period: String,
-}
-
-/// For each unit (by path), the id and period of the schedule that applies to it in a year: its
-/// own, or the nearest ancestor's. One query for any number of units (a province report asks
-/// for its hundred communes).
-pub async fn applying_each(
-    conn: &mut AsyncPgConnection,
-    unit_paths: &[&str],
-    year: i32,
-) -> Result<Vec<Option<(Uuid, FeePeriod)>>, ApiError> {
-    let positions: Vec<i32> = (0..unit_paths.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
-    let found: Vec<Applying> = diesel::sql_query(
-        "SELECT DISTINCT ON (x.unit) x.unit, s.id, s.period
-         FROM fee_schedules s JOIN org_units u ON u.id = s.unit_id
-         JOIN unnest($1::integer[], $2::text[]) AS x(unit, path) ON x.path::ltree <@ u.path
-         WHERE s.year = $3 ORDER BY x.unit, nlevel(u.path) DESC",
-    )
-    .bind::<Array<Integer>, _>(&positions)
-    .bind::<Array<SqlText>, _>(unit_paths)
-    .bind::<Integer, _>(year)
-    .load(conn)
-    .await?;
-    let mut out = vec![None; unit_paths.len()];
-    for row in found {
-        if let Some(slot) = usize::try_from(row.unit).ok().and_then(|i| out.get_mut(i)) {
-            *slot = Some((row.id, FeePeriod::parse(&row.period)));
-        }
-    }
-    Ok(out)
-}
-
 /// The schedule that applies to a unit in a year: its own, or the nearest ancestor's.
 pub async fn applying(
     conn: &mut AsyncPgConnection,
     unit_path: &str,
     year: i32,
 ) -> Result<Option<FeeSchedule>, ApiError> {
-    match applying_each(conn, &[unit_path], year).await?.pop().flatten() {
+    match queries::applying_each(conn, &[unit_path], year).await?.pop().flatten() {
         Some((id, _)) => Ok(Some(to_wire(s::table.find(id).select(schedule_columns!()).first(conn).await?))),
         None => Ok(None),
     }

@@ -115,6 +115,19 @@ pub async fn list(
     query.load(conn).await
 }
 
+/// The open children of `unit`, by name in Vietnamese order (at most 500): the lines of a
+/// report with `group_by=child` and a family of machine-client suppression.
+pub async fn open_children(conn: &mut AsyncPgConnection, unit: &OrgUnitRow) -> QueryResult<Vec<OrgUnitRow>> {
+    org_units::table
+        .filter(org_units::parent_id.eq(unit.id))
+        .filter(org_units::valid_to.is_null())
+        .select(OrgUnitRow::as_select())
+        .order((org_units::sort_key.asc(), org_units::id.asc()))
+        .limit(500)
+        .load(conn)
+        .await
+}
+
 /// Rank of a level, if the level exists.
 pub async fn level_rank(conn: &mut AsyncPgConnection, level: &str) -> QueryResult<Option<i16>> {
     org_levels::table.find(level).select(org_levels::rank).first(conn).await.optional()

@@ -20,19 +20,7 @@ use super::suppress::{complement, hide_where, suppress};
 use crate::http::ApiError;
 use crate::org_units::models::OrgUnitRow;
 use crate::org_units::queries;
-use crate::schema::{org_units, report_submissions as s};
-
-/// The open children of `unit`, by name in Vietnamese order (at most 500).
-pub async fn children(conn: &mut AsyncPgConnection, unit: &OrgUnitRow) -> Result<Vec<OrgUnitRow>, ApiError> {
-    Ok(org_units::table
-        .filter(org_units::parent_id.eq(unit.id))
-        .filter(org_units::valid_to.is_null())
-        .select(OrgUnitRow::as_select())
-        .order((org_units::sort_key.asc(), org_units::id.asc()))
-        .limit(500)
-        .load(conn)
-        .await?)
-}
+use crate::schema::report_submissions as s;
 
 /// A parent and its children (`ids[0]` the parent) with the figures a reader can hold of
 /// each for one period: the submitted report where there is one, else the live figures.
@@ -51,7 +39,7 @@ impl Family {
         let Some(parent) = unit.parent_id else { return Ok(None) };
         let Some(parent) = queries::find(conn, parent).await? else { return Ok(None) };
         let mut units = vec![parent.clone()];
-        units.extend(children(conn, &parent).await?);
+        units.extend(queries::open_children(conn, &parent).await?);
         if !units.iter().any(|u| u.id == unit.id) {
             units.push(unit.clone());
         }
@@ -136,7 +124,7 @@ pub async fn with_children(
     shown: Kpis,
 ) -> Result<Kpis, ApiError> {
     let mut units = vec![unit.clone()];
-    units.extend(children(conn, unit).await?);
+    units.extend(queries::open_children(conn, unit).await?);
     if units.len() < 3 {
         return Ok(shown);
     }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::access::{is_machine, report_unit};
 use super::compute::kpis_of;
 use super::export::{csv, xlsx};
-use super::family::{Family, children, for_machine, with_children};
+use super::family::{Family, for_machine, with_children};
 use super::figures::{KpiReport, Kpis};
 use super::period::Period;
 use super::suppress;
@@ -129,7 +129,7 @@ pub async fn get_report_kpis(
     // The unit and its children together: one query per figure for all of them.
     let mut units = vec![unit.clone()];
     if query.group_by == Some(GroupBy::Child) {
-        units.extend(children(&mut conn, &unit).await?);
+        units.extend(crate::org_units::queries::open_children(&mut conn, &unit).await?);
     }
     let computed =
         in_report_snapshot(&mut conn, async |conn| kpis_of(conn, &units, &period, Some(&state.read_pool)).await)

@@ -9,7 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use super::figures::{CardsAndFees, PairFigures, Ratio, SupportFigures};
 use super::groups::{GroupKeyed, Groups, by_group, index, keyed};
 use super::period::Period;
-use crate::fees::schedules::FeePeriod;
+use crate::fees::period::FeePeriod;
 use crate::http::ApiError;
 use crate::org_units::models::OrgUnitRow;
 
@@ -168,7 +168,7 @@ pub async fn cards_and_fees(
     cards_and_members: &[(i64, i64)],
 ) -> Result<Vec<CardsAndFees>, ApiError> {
     let paths: Vec<&str> = units.iter().map(|u| u.path.0.as_str()).collect();
-    let schedules = crate::fees::schedules::applying_each(conn, &paths, day.year()).await?;
+    let schedules = crate::fees::queries::applying_each(conn, &paths, day.year()).await?;
     let (mut grp, mut year, mut kind, mut period_no) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (i, schedule) in schedules.into_iter().enumerate() {
         if let Some((_, period)) = schedule {
