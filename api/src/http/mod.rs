@@ -4,6 +4,7 @@
 pub mod body;
 pub mod canonical;
 pub mod context;
+mod database_errors;
 pub mod error;
 pub mod fallback;
 pub mod form;

@@ -196,14 +196,6 @@ fn to_wire(r: Row) -> Need {
     }
 }
 
-/// Marks a need met (used by support entries, which may meet a need).
-pub async fn mark_met(conn: &mut AsyncPgConnection, need: Uuid, on: NaiveDate) -> Result<usize, ApiError> {
-    Ok(diesel::update(n::table.find(need).filter(n::status.ne("met")))
-        .set((n::status.eq("met"), n::met_on.eq(on), n::version.eq(n::version + 1), n::updated_at.eq(diesel::dsl::now)))
-        .execute(conn)
-        .await?)
-}
-
 /// List a member's needs
 ///
 /// Sensitive: needs `members:sensitive`; audited.

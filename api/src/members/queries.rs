@@ -265,3 +265,16 @@ pub async fn last_placement_end(conn: &mut AsyncPgConnection, member: Uuid) -> Q
         .first(conn)
         .await
 }
+
+/// Marks a need met (used by support entries, which may meet a need).
+pub async fn mark_met(conn: &mut AsyncPgConnection, need: Uuid, on: NaiveDate) -> QueryResult<usize> {
+    diesel::update(member_needs::table.find(need).filter(member_needs::status.ne("met")))
+        .set((
+            member_needs::status.eq("met"),
+            member_needs::met_on.eq(on),
+            member_needs::version.eq(member_needs::version + 1),
+            member_needs::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+}

@@ -9,7 +9,9 @@ pub mod bulk;
 mod org;
 mod pairs;
 mod people;
+mod reform;
 mod reports;
+mod support;
 
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
@@ -65,7 +67,7 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
     let units = org::load(conn).await?;
     let people = people::load(conn, &units, today).await?;
     org::reform(conn, &units).await?;
-    people::after_reform(conn, &units, &people, today).await?;
+    reform::after_reform(conn, &units, &people, today).await?;
     pairs::load(conn, &units, &people, today).await?;
     activities::load(conn, &units, today).await?;
     reports::load(conn, &units, today).await?;

@@ -20,7 +20,7 @@ use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredRe
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, Page, PageRequest, Text, etag};
 use crate::members::access::visible_member;
-use crate::members::needs::mark_met;
+use crate::members::queries::mark_met;
 use crate::org_units::access::visible_unit;
 use crate::privacy::consents::ProcessingPurpose;
 use crate::privacy::withdrawn::ensure_not_withdrawn;
