@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::models::FeeScheduleRow;
 pub use super::period::FeePeriod;
 use super::queries;
 use crate::audit::AuditEvent;
@@ -81,25 +82,17 @@ pub struct FeeScheduleQuery {
     pub year: Option<i32>,
 }
 
-type Row = (Uuid, Uuid, i32, String, i64, String, i32, DateTime<Utc>, DateTime<Utc>);
-
-macro_rules! schedule_columns {
-    () => {
-        (s::id, s::unit_id, s::year, s::period, s::amount_vnd, s::notes, s::version, s::created_at, s::updated_at)
-    };
-}
-
-fn to_wire(r: Row) -> FeeSchedule {
+fn to_wire(r: FeeScheduleRow) -> FeeSchedule {
     FeeSchedule {
-        id: r.0,
-        unit_id: r.1,
-        year: r.2,
-        period: FeePeriod::parse(&r.3),
-        amount_vnd: r.4,
-        notes: r.5,
-        version: r.6,
-        created_at: r.7,
-        updated_at: r.8,
+        id: r.id,
+        unit_id: r.unit_id,
+        year: r.year,
+        period: FeePeriod::parse(&r.period),
+        amount_vnd: r.amount_vnd,
+        notes: r.notes,
+        version: r.version,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
     }
 }
 
@@ -110,7 +103,7 @@ pub async fn applying(
     year: i32,
 ) -> Result<Option<FeeSchedule>, ApiError> {
     match queries::applying_each(conn, &[unit_path], year).await?.pop().flatten() {
-        Some((id, _)) => Ok(Some(to_wire(s::table.find(id).select(schedule_columns!()).first(conn).await?))),
+        Some((id, _)) => Ok(Some(to_wire(s::table.find(id).select(FeeScheduleRow::as_select()).first(conn).await?))),
         None => Ok(None),
     }
 }
@@ -135,14 +128,14 @@ pub async fn list_fee_schedules(
     let mut select = s::table
         .inner_join(org_units::table)
         .filter(org_units::path.contained_by_any(scope.clone()).or(org_units::path.contains_any(scope)))
-        .select(schedule_columns!())
+        .select(FeeScheduleRow::as_select())
         .order((s::year.desc(), org_units::path.asc()))
         .limit(200)
         .into_boxed();
     if let Some(year) = query.into_inner().year {
         select = select.filter(s::year.eq(year));
     }
-    let rows: Vec<Row> = select.load(&mut conn).await?;
+    let rows: Vec<FeeScheduleRow> = select.load(&mut conn).await?;
     Ok(web::Json(rows.into_iter().map(to_wire).collect()))
 }
 
@@ -181,7 +174,7 @@ pub async fn create_fee_schedule(
     idempotency::execute(&state.pool, request, async |conn| {
         let unit = visible_unit(conn, &caller, input.unit_id, Permission::OrgUnitsRead).await?;
         caller.require(Permission::OrgUnitsWrite, &unit.path.0)?;
-        let row: Option<Row> = diesel::insert_into(s::table)
+        let row: Option<FeeScheduleRow> = diesel::insert_into(s::table)
             .values((
                 s::id.eq(Uuid::now_v7()),
                 s::unit_id.eq(unit.id),
@@ -191,7 +184,7 @@ pub async fn create_fee_schedule(
                 s::notes.eq(&notes),
             ))
             .on_conflict_do_nothing()
-            .returning(schedule_columns!())
+            .returning(FeeScheduleRow::as_returning())
             .get_result(conn)
             .await
             .optional()?;
@@ -239,20 +232,25 @@ pub async fn update_fee_schedule(
     v.finish()?;
     let mut conn = state.pool.get().await?;
     let schedule = in_transaction(&mut conn, async |conn| {
-        let current: Option<Row> =
-            s::table.find(id.into_inner()).select(schedule_columns!()).for_update().first(conn).await.optional()?;
+        let current: Option<FeeScheduleRow> = s::table
+            .find(id.into_inner())
+            .select(FeeScheduleRow::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
         let current = to_wire(current.ok_or(ApiError::NotFound)?);
         let unit = visible_unit(conn, &caller, current.unit_id, Permission::OrgUnitsRead).await?;
         caller.require(Permission::OrgUnitsWrite, &unit.path.0)?;
         precondition::check(&if_match, current.version, || serde_json::to_value(&current).unwrap_or_default())?;
-        let row: Row = diesel::update(s::table.find(current.id))
+        let row: FeeScheduleRow = diesel::update(s::table.find(current.id))
             .set((
                 patch.amount_vnd.map(|a| s::amount_vnd.eq(a)),
                 notes.map(|n| s::notes.eq(n)),
                 s::version.eq(s::version + 1),
                 s::updated_at.eq(diesel::dsl::now),
             ))
-            .returning(schedule_columns!())
+            .returning(FeeScheduleRow::as_returning())
             .get_result(conn)
             .await?;
         caller
