@@ -20,7 +20,7 @@ use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, FieldIssue, IfMatch, Page, PageRequest, Text, etag, precondition};
 use crate::members::access::visible_member;
 use crate::org_units::access::visible_unit;
-use crate::org_units::summary::members_on;
+use crate::org_units::lineage::members_on;
 use crate::schema::activities as a;
 use crate::state::AppState;
 use crate::time::today_in_vietnam;

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod handlers;
 pub mod history;
+pub mod lineage;
 pub mod models;
 pub mod population;
 pub mod positions;

@@ -4,17 +4,16 @@
 use actix_web::{get, web};
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Date, Uuid as SqlUuid};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::access::visible_unit;
+use super::lineage::{members_on, units_on};
 use crate::auth::{Caller, Permission};
 use crate::http::{ApiError, ApiQuery};
 use crate::reports::coverage::coverage;
-use crate::reports::groups::units_on;
 use crate::schema::org_unit_population as pop;
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
@@ -49,14 +48,6 @@ pub struct MemberSummary {
 pub struct SummaryQuery {
     /// The day (default today).
     pub as_of: Option<NaiveDate>,
-}
-
-#[derive(QueryableByName)]
-struct Counts {
-    #[diesel(sql_type = BigInt)]
-    regular: i64,
-    #[diesel(sql_type = BigInt)]
-    honorary: i64,
 }
 
 /// Membership of a unit on a date
@@ -107,26 +98,4 @@ pub async fn get_org_unit_member_summary(
         population_as_of: population,
         coverage_percent,
     }))
-}
-
-/// Regular and honorary members placed on `day` in the units that make up `unit` that day:
-/// its subtree as it was, and before it existed, its predecessors' (the one rule of the
-/// reports, `reports::groups::units_on`; docs/figures.md).
-pub async fn members_on(conn: &mut AsyncPgConnection, unit: Uuid, day: NaiveDate) -> Result<(i64, i64), ApiError> {
-    let units = units_on(conn, &[unit], day).await?;
-    if units.unit.is_empty() {
-        return Ok((0, 0));
-    }
-    let counts: Counts = diesel::sql_query(
-        "SELECT count(*) FILTER (WHERE m.member_type = 'regular') AS regular,
-                count(*) FILTER (WHERE m.member_type = 'honorary') AS honorary
-         FROM member_placements p
-         JOIN members m ON m.id = p.member_id
-         WHERE p.unit_id = ANY($2) AND p.valid_from <= $1 AND (p.valid_to IS NULL OR p.valid_to > $1)",
-    )
-    .bind::<Date, _>(day)
-    .bind::<Array<SqlUuid>, _>(&units.unit)
-    .get_result(conn)
-    .await?;
-    Ok((counts.regular, counts.honorary))
 }

@@ -13,7 +13,7 @@ use super::date;
 use super::people::Dice;
 use crate::http::ApiError;
 use crate::members::queries::placed_on;
-use crate::org_units::summary::members_on;
+use crate::org_units::lineage::members_on;
 use crate::schema::{
     activities, activity_pledges, attendance, fee_payments, fee_schedules, fund_entries, members, org_units,
     pioneer_designations, unit_channels,
