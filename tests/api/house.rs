@@ -18,7 +18,16 @@ const LAYERS: [&[&str]; 7] = [
     // Middleware and extractors that read the state; the audit trail and settings.
     &["http/context", "http/fallback", "http/rate_limit", "http/idempotency", "auth/caller", "audit", "settings"],
     // Features: one folder per resource.
-    &["org_units", "members", "auth/handlers", "auth/sessions", "audit/handlers", "settings/handlers"],
+    // (`reports/access` is the reports' access policy, needed by webhooks: it reads no figure.)
+    &[
+        "org_units",
+        "members",
+        "auth/handlers",
+        "auth/sessions",
+        "audit/handlers",
+        "settings/handlers",
+        "reports/access",
+    ],
     // Views over several features: reports (member-summary is one), imports, batch, seed, ops.
     &["reports", "org_units/summary", "imports", "batch", "seed", "ops", "person"],
     // Assembly: routes, the OpenAPI document, startup, the command line.
@@ -26,9 +35,8 @@ const LAYERS: [&[&str]; 7] = [
     &["routes", "openapi", "startup", "cli", "lib", "main", "person/properties"],
 ];
 
-/// At most this many arrows may run upward. One remains, a debt of the access policy (issue
-/// 19, part 1): `webhooks/handlers → reports` (the report unit a subscription may hear from).
-const MOST_UPWARD: usize = 1;
+/// At most this many arrows may run upward: none now. Raise it only with the reason written here.
+const MOST_UPWARD: usize = 0;
 
 type Module = Vec<String>;
 
