@@ -42,13 +42,11 @@ type Module = Vec<String>;
 
 struct Crate {
     files: BTreeMap<Module, PathBuf>,
-    folders: BTreeSet<Module>,
 }
 
 impl Crate {
     fn read(root: &Path) -> Crate {
         let mut files = BTreeMap::new();
-        let mut folders = BTreeSet::new();
         let mut stack = vec![root.to_path_buf()];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).unwrap().flatten() {
@@ -64,12 +62,11 @@ impl Crate {
                 let mut module: Module = relative.iter().map(|p| p.to_string_lossy().into_owned()).collect();
                 if matches!(module.last().map(String::as_str), Some("mod" | "lib" | "main")) {
                     module.pop();
-                    folders.insert(module.clone());
                 }
                 files.insert(module, path);
             }
         }
-        Crate { files, folders }
+        Crate { files }
     }
 
     /// The file a path names: its longest prefix that is a file of the crate.
@@ -129,7 +126,6 @@ impl Crate {
                 out.insert(target);
             }
         }
-        let _ = &self.folders;
         out
     }
 }

@@ -4,7 +4,10 @@
 mod coverage;
 mod differential;
 mod export;
+mod generate;
+mod history;
 mod honorary;
 mod order;
+mod play;
 mod reference;
 mod smaller;
