@@ -20,7 +20,8 @@ use crate::db::in_transaction;
 use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, FieldIssue, IfMatch, Text, etag, precondition};
 use crate::members::queries::placed_on;
-use crate::schema::{activities as a, attendance as t, prospects};
+use crate::prospects::access::visible_prospect_ids;
+use crate::schema::{activities as a, attendance as t};
 use crate::state::AppState;
 
 /// Who an attendance row is about.
@@ -167,15 +168,7 @@ async fn check_roster(
     }
     let placed: HashSet<Uuid> = placed_on(conn, row.unit_id, row.held_on).await?.into_iter().collect();
     let prospect_ids: Vec<Uuid> = roster.entries.iter().filter_map(|e| e.prospect_id).collect();
-    let visible_prospects: HashSet<Uuid> = prospects::table
-        .filter(prospects::id.eq_any(&prospect_ids))
-        .select((prospects::id, prospects::unit_path))
-        .load::<(Uuid, diesel_ltree::Ltree)>(conn)
-        .await?
-        .into_iter()
-        .filter(|(_, path)| caller.can(Permission::MembersRead, &path.0))
-        .map(|(id, _)| id)
-        .collect();
+    let visible_prospects = visible_prospect_ids(conn, caller, &prospect_ids).await?;
     let mut issues = Vec::new();
     let mut wanted = Recorded::new();
     for (i, entry) in roster.entries.iter().enumerate() {

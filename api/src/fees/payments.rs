@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::access::{fund_unit, writable_fund_unit};
 use super::schedules::applying;
 use crate::audit::AuditEvent;
 use crate::auth::principal::is_within;
@@ -23,7 +24,6 @@ use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredRe
 use crate::http::{ApiError, ApiJson, ApiQuery, FieldIssue, Page, PageRequest, Text};
 use crate::members::access::visible_member;
 use crate::members::wire::full_name;
-use crate::org_units::access::visible_unit;
 use crate::schema::{fee_payments as p, members};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
@@ -161,8 +161,7 @@ pub async fn create_fee_payments(
     }
     let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
-        let unit = visible_unit(conn, &caller, input.unit_id, Permission::FundsRead).await?;
-        caller.require(Permission::FundsWrite, &unit.path.0)?;
+        let unit = writable_fund_unit(conn, &caller, input.unit_id).await?;
         let schedule = applying(conn, &unit.path.0, input.year).await?.ok_or_else(|| {
             ApiError::invalid(
                 "year",
@@ -326,7 +325,7 @@ pub async fn list_org_unit_unpaid_fees(
     let query = query.into_inner();
     let page = PageRequest::<(String, Uuid)>::parse(query.limit, query.cursor.as_deref())?;
     let mut conn = state.pool.get().await?;
-    let unit = visible_unit(&mut conn, &caller, id.into_inner(), Permission::FundsRead).await?;
+    let unit = fund_unit(&mut conn, &caller, id.into_inner()).await?;
     let schedule = applying(&mut conn, &unit.path.0, query.year).await?.ok_or_else(|| {
         ApiError::invalid_parameter(
             "year",

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::access::schedule_unit;
 use super::models::FeeScheduleRow;
 pub use super::period::FeePeriod;
 use super::queries;
@@ -19,7 +20,6 @@ use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Text, etag, precondition};
-use crate::org_units::access::visible_unit;
 use crate::schema::{fee_schedules as s, org_units};
 use crate::state::AppState;
 
@@ -172,8 +172,7 @@ pub async fn create_fee_schedule(
     v.finish()?;
     let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
-        let unit = visible_unit(conn, &caller, input.unit_id, Permission::OrgUnitsRead).await?;
-        caller.require(Permission::OrgUnitsWrite, &unit.path.0)?;
+        let unit = schedule_unit(conn, &caller, input.unit_id).await?;
         let row: Option<FeeScheduleRow> = diesel::insert_into(s::table)
             .values((
                 s::id.eq(Uuid::now_v7()),
@@ -240,8 +239,7 @@ pub async fn update_fee_schedule(
             .await
             .optional()?;
         let current = to_wire(current.ok_or(ApiError::NotFound)?);
-        let unit = visible_unit(conn, &caller, current.unit_id, Permission::OrgUnitsRead).await?;
-        caller.require(Permission::OrgUnitsWrite, &unit.path.0)?;
+        let unit = schedule_unit(conn, &caller, current.unit_id).await?;
         precondition::check(&if_match, current.version, || serde_json::to_value(&current).unwrap_or_default())?;
         let row: FeeScheduleRow = diesel::update(s::table.find(current.id))
             .set((

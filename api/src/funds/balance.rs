@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::entries::fund_unit;
+use super::access::fund_unit;
 use super::wire::{Category, Direction};
 use crate::auth::Caller;
 use crate::http::{ApiError, ApiQuery, Text};

@@ -9,18 +9,18 @@ use uuid::Uuid;
 
 use crate::activities::access::visible_activity;
 use crate::audit::AuditEvent;
+use crate::auth::Caller;
 use crate::auth::principal::is_within;
-use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, FieldIssue, IfMatch, Page, PageRequest, Text, etag, precondition};
-use crate::org_units::access::visible_unit;
 use crate::org_units::models::OrgUnitRow;
 use crate::schema::fund_entries as f;
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
 
+use super::access::{fund_unit, writable_fund_unit};
 use super::wire::{Category, Direction, FundEntry, FundEntryPage, FundEntryPatch, FundEntryQuery, NewFundEntry};
 
 type Row = (
@@ -76,11 +76,6 @@ fn to_wire(r: Row) -> FundEntry {
         created_at: r.11,
         updated_at: r.12,
     }
-}
-
-/// The unit, if the caller may read its fund (404 otherwise).
-pub async fn fund_unit(conn: &mut AsyncPgConnection, caller: &Caller, unit: Uuid) -> Result<OrgUnitRow, ApiError> {
-    visible_unit(conn, caller, unit, Permission::FundsRead).await
 }
 
 fn check_amount(v: &mut Validator, amount: i64) {
@@ -210,8 +205,7 @@ pub async fn create_fund_entry(
     );
     let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
-        let unit = fund_unit(conn, &caller, unit_id).await?;
-        caller.require(Permission::FundsWrite, &unit.path.0)?;
+        let unit = writable_fund_unit(conn, &caller, unit_id).await?;
         if let Some(activity) = input.activity_id {
             let activity = visible_activity(conn, &caller, activity, false).await?;
             if !is_within(&activity.unit_path.0, &unit.path.0) {
@@ -288,8 +282,7 @@ pub async fn update_fund_entry(
         let current: Option<Row> =
             f::table.find(id.into_inner()).select(entry_columns!()).for_update().first(conn).await.optional()?;
         let current = to_wire(current.ok_or(ApiError::NotFound)?);
-        let unit = fund_unit(conn, &caller, current.unit_id).await?;
-        caller.require(Permission::FundsWrite, &unit.path.0)?;
+        let unit = writable_fund_unit(conn, &caller, current.unit_id).await?;
         precondition::check(&if_match, current.version, || serde_json::to_value(&current).unwrap_or_default())?;
         if current.status == "voided" {
             return Err(ApiError::state_conflict("entry_voided", "Khoản này đã bị hủy.", "This entry is voided."));

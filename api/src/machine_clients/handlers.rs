@@ -1,11 +1,12 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use diesel_ltree::{Ltree, LtreeExtensions};
+use diesel_async::RunQueryDsl;
+use diesel_ltree::LtreeExtensions;
 use uuid::Uuid;
 
+use super::access::managed_client;
+use super::models::ClientRow;
 use super::wire::{
     ClientStatus, MachineClient, MachineClientListQuery, MachineClientPatch, MachineClientWithSecret, NewMachineClient,
 };
@@ -19,52 +20,6 @@ use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Page, PageRequest, Text,
 use crate::org_units::access::visible_unit;
 use crate::schema::{machine_clients as mc, org_units};
 use crate::state::AppState;
-
-type ClientRow = (Uuid, String, Uuid, String, String, Option<DateTime<Utc>>, i32, DateTime<Utc>, DateTime<Utc>);
-
-const COLUMNS: (
-    mc::id,
-    mc::name,
-    mc::org_unit_id,
-    mc::secret_prefix,
-    mc::status,
-    mc::last_used_at,
-    mc::version,
-    mc::created_at,
-    mc::updated_at,
-) = (
-    mc::id,
-    mc::name,
-    mc::org_unit_id,
-    mc::secret_prefix,
-    mc::status,
-    mc::last_used_at,
-    mc::version,
-    mc::created_at,
-    mc::updated_at,
-);
-
-fn to_wire(row: ClientRow) -> MachineClient {
-    let (id, name, org_unit_id, secret_prefix, status, last_used_at, version, created_at, updated_at) = row;
-    let status = if status == "active" { ClientStatus::Active } else { ClientStatus::Disabled };
-    MachineClient { id, name, org_unit_id, secret_prefix, status, last_used_at, version, created_at, updated_at }
-}
-
-/// The client, if the caller manages its subtree; else 404.
-async fn managed_client(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    id: Uuid,
-    lock: bool,
-) -> Result<MachineClient, ApiError> {
-    let query = mc::table.inner_join(org_units::table).filter(mc::id.eq(id)).select((COLUMNS, org_units::path));
-    let found: Option<(ClientRow, Ltree)> =
-        if lock { query.for_update().first(conn).await.optional()? } else { query.first(conn).await.optional()? };
-    match found {
-        Some((row, path)) if caller.can(Permission::ClientsManage, &path.0) => Ok(to_wire(row)),
-        _ => Err(ApiError::NotFound),
-    }
-}
 
 fn with_etag(status: StatusCode, client: &MachineClient) -> HttpResponse {
     HttpResponse::build(status).insert_header((header::ETAG, etag(client.version))).json(client)
@@ -95,7 +50,7 @@ pub async fn list_machine_clients(
     let mut select = mc::table
         .inner_join(org_units::table)
         .filter(org_units::path.contained_by_any(scope.paths()))
-        .select(COLUMNS)
+        .select(ClientRow::as_select())
         .order(mc::id.asc())
         .limit(page.fetch_limit())
         .into_boxed();
@@ -103,7 +58,7 @@ pub async fn list_machine_clients(
         select = select.filter(mc::id.gt(after));
     }
     let rows: Vec<ClientRow> = select.load(&mut conn).await?;
-    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.0, to_wire)))
+    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.id, MachineClient::from)))
 }
 
 /// Register a machine client
@@ -149,10 +104,10 @@ pub async fn create_machine_client(
                 mc::secret_hash.eq(digest(&secret)),
                 mc::created_by.eq(caller.principal.user_id()),
             ))
-            .returning(COLUMNS)
+            .returning(ClientRow::as_returning())
             .get_result(conn)
             .await?;
-        let client = to_wire(row);
+        let client = MachineClient::from(row);
         caller
             .audit(
                 conn,
@@ -249,10 +204,10 @@ pub async fn update_machine_client(
                 mc::version.eq(mc::version + 1),
                 mc::updated_at.eq(diesel::dsl::now),
             ))
-            .returning(COLUMNS)
+            .returning(ClientRow::as_returning())
             .get_result(conn)
             .await?;
-        let client = to_wire(row);
+        let client = MachineClient::from(row);
         let action = if disabling { "machine_client.disable" } else { "machine_client.update" };
         caller.audit(conn, AuditEvent::new(action).object("machine_client", id).unit(client.org_unit_id)).await?;
         Ok::<_, ApiError>(client)
@@ -295,10 +250,10 @@ pub async fn create_machine_client_secret(
                 mc::version.eq(mc::version + 1),
                 mc::updated_at.eq(diesel::dsl::now),
             ))
-            .returning(COLUMNS)
+            .returning(ClientRow::as_returning())
             .get_result(conn)
             .await?;
-        let client = to_wire(row);
+        let client = MachineClient::from(row);
         caller
             .audit(
                 conn,

@@ -3,13 +3,14 @@
 
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_ltree::Ltree;
 use uuid::Uuid;
 
 use super::models::MemberRow;
 use super::queries;
 use crate::auth::{Caller, Permission};
 use crate::http::{ApiError, Text};
-use crate::schema::member_transfers;
+use crate::schema::{member_needs, member_transfers};
 
 pub async fn visible_member(
     conn: &mut AsyncPgConnection,
@@ -41,6 +42,21 @@ pub async fn can_see(
         .await
         .optional()?;
     Ok(destination.is_some_and(|path| caller.can(permission, &path.0)))
+}
+
+/// Whether the caller may learn of a member placed in the unit at `unit_path` (`members:read`
+/// there): answers that name another member, such as a duplicate citizen id, ask this.
+pub fn sees_placement(caller: &Caller, unit_path: &Ltree) -> bool {
+    caller.can(Permission::MembersRead, &unit_path.0)
+}
+
+/// The member a need (nhu cầu) belongs to, if the caller may see her needs: `members:sensitive`
+/// on her unit. A need is a fact about her circumstances; without it the need is 404.
+pub async fn need_owner(conn: &mut AsyncPgConnection, caller: &Caller, need: Uuid) -> Result<MemberRow, ApiError> {
+    let owner: Option<Uuid> =
+        member_needs::table.find(need).select(member_needs::member_id).first(conn).await.optional()?;
+    let member = visible_member(conn, caller, owner.ok_or(ApiError::NotFound)?, Permission::MembersRead).await?;
+    if caller.can(Permission::MembersSensitive, &member.unit_path.0) { Ok(member) } else { Err(ApiError::NotFound) }
 }
 
 /// `include=sensitive`, or nothing; anything else is a 400.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::access::visible_member;
+use super::access::{need_owner, visible_member};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
@@ -351,12 +351,8 @@ pub async fn update_need(
     let today = today_in_vietnam(Utc::now());
     let mut conn = state.pool.get().await?;
     let need = in_transaction(&mut conn, async |conn| {
-        let owner: Option<Uuid> = n::table.find(id).select(n::member_id).first(conn).await.optional()?;
-        let member = visible_member(conn, &caller, owner.ok_or(ApiError::NotFound)?, Permission::MembersRead).await?;
+        let member = need_owner(conn, &caller, id).await?;
         ensure_not_withdrawn(conn, member.id, ProcessingPurpose::CircumstancesAndNeeds).await?;
-        if !caller.can(Permission::MembersSensitive, &member.unit_path.0) {
-            return Err(ApiError::NotFound);
-        }
         caller.require(Permission::MembersWrite, &member.unit_path.0)?;
         let current: Row = n::table.find(id).select(need_columns!()).for_update().first(conn).await?;
         precondition::check(&if_match, current.7, || {
@@ -389,7 +385,7 @@ pub async fn update_need(
                     .details(serde_json::json!({"need_id": id})),
             )
             .await?;
-        Ok(to_wire(row))
+        Ok::<_, ApiError>(to_wire(row))
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(need.version))).json(need))

@@ -3,12 +3,13 @@
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
+use super::access::sees_placement;
 use super::models::{MemberRow, NewMemberRow};
 use super::queries;
 use super::validate::{CleanMember, check_codes};
 use super::wire::{MemberType, Sex};
 use crate::audit::AuditEvent;
-use crate::auth::{Caller, Permission};
+use crate::auth::Caller;
 use crate::http::{ApiError, Text};
 use crate::org_units::models::OrgUnitRow;
 use crate::pioneers::set_flag;
@@ -44,14 +45,12 @@ pub async fn ensure_unique_cccd(
 ) -> Result<(), ApiError> {
     let Some(cccd) = cccd else { return Ok(()) };
     match queries::by_cccd(conn, cccd).await? {
-        Some((id, path)) if Some(id) != except && caller.can(Permission::MembersRead, &path.0) => {
-            Err(ApiError::Duplicate {
-                code: "duplicate_cccd",
-                detail: Text::new("Số CCCD này đã có trong hệ thống.", "This citizen id is already registered."),
-                field: "cccd",
-                existing_id: Some(id),
-            })
-        }
+        Some((id, path)) if Some(id) != except && sees_placement(caller, &path) => Err(ApiError::Duplicate {
+            code: "duplicate_cccd",
+            detail: Text::new("Số CCCD này đã có trong hệ thống.", "This citizen id is already registered."),
+            field: "cccd",
+            existing_id: Some(id),
+        }),
         Some((id, _)) if Some(id) != except => Err(ApiError::Duplicate {
             code: "cccd_unavailable",
             detail: Text::new(

@@ -19,7 +19,7 @@ use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredRe
 use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Text, etag, precondition};
 use crate::members::access::visible_member;
 use crate::members::wire::full_name;
-use crate::schema::{members, org_units, positions as p};
+use crate::schema::{members, positions as p};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
 
@@ -297,18 +297,18 @@ pub async fn update_position(
     let patch = body.into_inner();
     let mut conn = state.pool.get().await?;
     let position = in_transaction(&mut conn, async |conn| {
-        let found: Option<(Row, diesel_ltree::Ltree)> = p::table
+        let found: Option<Row> = p::table
             .inner_join(members::table)
-            .inner_join(org_units::table.on(org_units::id.eq(p::unit_id)))
             .filter(p::id.eq(id))
-            .select((columns!(), org_units::path))
+            .select(columns!())
             .for_update()
             .first(conn)
             .await
             .optional()?;
-        let (row, path) =
-            found.filter(|(_, path)| caller.can(Permission::OrgUnitsRead, &path.0)).ok_or(ApiError::NotFound)?;
-        caller.require(Permission::OrgUnitsWrite, &path.0)?;
+        // A position is in sight when its unit is.
+        let row = found.ok_or(ApiError::NotFound)?;
+        let unit = visible_unit(conn, &caller, row.5, Permission::OrgUnitsRead).await?;
+        caller.require(Permission::OrgUnitsWrite, &unit.path.0)?;
         let current = to_wire(row);
         precondition::check(&if_match, current.version, || serde_json::to_value(&current).unwrap_or_default())?;
         if patch.ended_on.is_some_and(|e| e < current.started_on) {

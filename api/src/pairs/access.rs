@@ -17,6 +17,12 @@ pub fn can_see(caller: &Caller, row: &PairRow, sensitive: bool) -> bool {
     sees(Permission::MembersRead) && (!sensitive || sees(Permission::MembersSensitive))
 }
 
+/// Whether the caller may move the pair back to an earlier stage: an officer of its unit
+/// (`org_units:write`), never the member who records progress.
+pub fn may_revert_stage(caller: &Caller, row: &PairRow) -> bool {
+    caller.can(Permission::OrgUnitsWrite, &row.unit_path.0)
+}
+
 /// The pair and its kind, or 404 if the caller may not see it.
 pub async fn visible_pair(
     conn: &mut AsyncPgConnection,

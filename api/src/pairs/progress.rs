@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::access::visible_pair;
+use super::access::{may_revert_stage, visible_pair};
 use super::models::PairRow;
 use super::read::one;
 use super::wire::{Closing, Pair, PairClose, StageChange};
@@ -76,7 +76,7 @@ pub async fn record_pair_stage(
         let current = row.stage.as_ref().and_then(|s| kind.stages.iter().position(|k| k == s));
         let backwards = current.is_some_and(|c| target <= c);
         if backwards {
-            if !caller.can(Permission::OrgUnitsWrite, &row.unit_path.0) {
+            if !may_revert_stage(&caller, &row) {
                 return Err(ApiError::invalid(
                     "stage",
                     "backwards",

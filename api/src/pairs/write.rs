@@ -24,6 +24,8 @@ use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, FieldIssue, IfMatch, Text, etag, precondition};
 use crate::members::access::visible_member;
 use crate::org_units::access::visible_unit;
+use crate::prospects::access::visible_prospect;
+use crate::prospects::wire::ProspectStatus;
 use crate::schema::{pair_stage_events as se, pairs as p, prospects};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
@@ -58,25 +60,16 @@ async fn side(
             Ok(Side { party, id, unit_id: member.unit_id, path: member.unit_path, issues })
         }
         PartyType::Prospect => {
-            let found: Option<(Uuid, Ltree, String)> = prospects::table
-                .find(id)
-                .select((prospects::unit_id, prospects::unit_path, prospects::status))
-                .first(conn)
-                .await
-                .optional()?;
-            let (unit_id, path, status) = found.ok_or(ApiError::NotFound)?;
-            if !caller.can(Permission::MembersRead, &path.0) {
-                return Err(ApiError::NotFound);
-            }
+            let prospect = visible_prospect(conn, caller, id, false).await?;
             let mut issues = Vec::new();
-            if status != "open" {
+            if ProspectStatus::from_stored(&prospect.status) != ProspectStatus::Open {
                 issues.push(FieldIssue::new(
                     field,
                     "prospect_not_open",
                     Text::new("Người này đã vào hội hoặc thôi vận động.", "She already joined or was dropped."),
                 ));
             }
-            Ok(Side { party, id, unit_id, path, issues })
+            Ok(Side { party, id, unit_id: prospect.unit_id, path: prospect.unit_path, issues })
         }
         PartyType::OrgUnit => {
             let unit = visible_unit(conn, caller, id, Permission::MembersRead).await?;

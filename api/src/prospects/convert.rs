@@ -7,8 +7,8 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::handlers::visible_prospect;
-use super::wire::{Conversion, ProspectStatus};
+use super::access::visible_prospect;
+use super::wire::{Conversion, Prospect, ProspectStatus};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
@@ -54,7 +54,7 @@ pub async fn convert_prospect(
     let request =
         IdempotentRequest::new(&req, caller.idempotency_owner(), key, &conversion, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
-        let prospect = visible_prospect(conn, &caller, id, true).await?;
+        let prospect = Prospect::from(visible_prospect(conn, &caller, id, true).await?);
         if prospect.status != ProspectStatus::Open {
             return Err(ApiError::state_conflict(
                 "prospect_not_open",
@@ -76,7 +76,7 @@ pub async fn convert_prospect(
         crate::pairs::progress::prospect_joined(conn, prospect.id, member.id, clean.joined_on).await?;
         diesel::update(p::table.find(id))
             .set((
-                p::status.eq("converted"),
+                p::status.eq(ProspectStatus::Converted.as_str()),
                 p::converted_member_id.eq(member.id),
                 p::converted_on.eq(clean.joined_on),
                 p::version.eq(p::version + 1),

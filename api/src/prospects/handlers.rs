@@ -1,11 +1,13 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::Utc;
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use diesel_ltree::{Ltree, LtreeExtensions};
+use diesel_async::RunQueryDsl;
+use diesel_ltree::LtreeExtensions;
 use uuid::Uuid;
 
+use super::access::visible_prospect;
+use super::models::ProspectRow;
 use super::validate::{check_assignee, clean_prospect};
 use super::wire::{NewProspect, Prospect, ProspectListQuery, ProspectPatch, ProspectStatus};
 use crate::audit::AuditEvent;
@@ -15,100 +17,11 @@ use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredRe
 use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Page, PageRequest, Text, etag, precondition};
 use crate::members::registration::require_member_unit;
 use crate::members::validate::search_key;
-use crate::members::wire::full_name;
 use crate::org_units::access::visible_unit;
 use crate::schema::prospects as p;
 use crate::state::AppState;
 use crate::text::collate::person_sort_key;
 use crate::time::today_in_vietnam;
-
-type Row = (
-    Uuid,
-    String,
-    String,
-    String,
-    Option<NaiveDate>,
-    Option<i16>,
-    Option<String>,
-    String,
-    Uuid,
-    Ltree,
-    Option<Uuid>,
-    String,
-    Option<Uuid>,
-    Option<NaiveDate>,
-    String,
-    i32,
-    DateTime<Utc>,
-    DateTime<Utc>,
-);
-
-macro_rules! columns {
-    () => {
-        (
-            p::id,
-            p::family_name,
-            p::middle_name,
-            p::given_name,
-            p::birth_date,
-            p::birth_year,
-            p::phone,
-            p::address,
-            p::unit_id,
-            p::unit_path,
-            p::assigned_member_id,
-            p::status,
-            p::converted_member_id,
-            p::converted_on,
-            p::notes,
-            p::version,
-            p::created_at,
-            p::updated_at,
-        )
-    };
-}
-
-fn to_wire(r: Row) -> Prospect {
-    Prospect {
-        full_name: full_name(&r.1, &r.2, &r.3),
-        id: r.0,
-        family_name: r.1,
-        middle_name: r.2,
-        given_name: r.3,
-        birth_date: r.4,
-        birth_year: r.5,
-        phone: r.6,
-        address: r.7,
-        unit_id: r.8,
-        assigned_member_id: r.10,
-        status: match r.11.as_str() {
-            "converted" => ProspectStatus::Converted,
-            "dropped" => ProspectStatus::Dropped,
-            _ => ProspectStatus::Open,
-        },
-        converted_member_id: r.12,
-        converted_on: r.13,
-        notes: r.14,
-        version: r.15,
-        created_at: r.16,
-        updated_at: r.17,
-    }
-}
-
-pub(super) async fn visible_prospect(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    id: Uuid,
-    lock: bool,
-) -> Result<Prospect, ApiError> {
-    let query = p::table.find(id).select(columns!());
-    let row: Option<Row> =
-        if lock { query.for_update().first(conn).await.optional()? } else { query.first(conn).await.optional()? };
-    match row {
-        Some(r) if caller.can(Permission::MembersRead, &r.9.0) => Ok(to_wire(r)),
-        _ => Err(ApiError::NotFound),
-    }
-}
 
 /// List prospects
 #[utoipa::path(
@@ -135,7 +48,7 @@ pub async fn list_prospects(
     let mut conn = state.pool.get().await?;
     let mut select = p::table
         .filter(p::unit_path.contained_by_any(scope.paths()))
-        .select((columns!(), p::sort_key))
+        .select((ProspectRow::as_select(), p::sort_key))
         .order((p::sort_key.asc(), p::id.asc()))
         .limit(page.fetch_limit())
         .into_boxed();
@@ -152,8 +65,8 @@ pub async fn list_prospects(
     if let Some((key, id)) = page.after.clone() {
         select = select.filter(p::sort_key.gt(key.clone()).or(p::sort_key.eq(key).and(p::id.gt(id))));
     }
-    let rows: Vec<(Row, String)> = select.load(&mut conn).await?;
-    Ok(web::Json(Page::from_rows(rows, page.limit, |(r, key)| (key.clone(), r.0), |(r, _)| to_wire(r))))
+    let rows: Vec<(ProspectRow, String)> = select.load(&mut conn).await?;
+    Ok(web::Json(Page::from_rows(rows, page.limit, |(r, key)| (key.clone(), r.id), |(r, _)| Prospect::from(r))))
 }
 
 /// Add a prospect
@@ -196,7 +109,7 @@ pub async fn create_prospect(
         caller.require(Permission::MembersWrite, &unit.path.0)?;
         require_member_unit(&unit)?;
         check_assignee(conn, &caller, input.assigned_member_id).await?;
-        let row: Row = diesel::insert_into(p::table)
+        let row: ProspectRow = diesel::insert_into(p::table)
             .values((
                 p::id.eq(Uuid::now_v7()),
                 p::family_name.eq(&c.family_name),
@@ -213,10 +126,10 @@ pub async fn create_prospect(
                 p::assigned_member_id.eq(input.assigned_member_id),
                 p::notes.eq(&c.notes),
             ))
-            .returning(columns!())
+            .returning(ProspectRow::as_returning())
             .get_result(conn)
             .await?;
-        let prospect = to_wire(row);
+        let prospect = Prospect::from(row);
         caller.audit(conn, AuditEvent::new("prospect.create").object("prospect", prospect.id).unit(unit.id)).await?;
         Ok(StoredResponse::json(StatusCode::CREATED, &prospect)?
             .header(header::LOCATION, format!("/api/v1/prospects/{}", prospect.id))
@@ -244,7 +157,7 @@ pub async fn get_prospect(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let mut conn = state.pool.get().await?;
-    let prospect = visible_prospect(&mut conn, &caller, id.into_inner(), false).await?;
+    let prospect = Prospect::from(visible_prospect(&mut conn, &caller, id.into_inner(), false).await?);
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(prospect.version))).json(prospect))
 }
 
@@ -281,8 +194,8 @@ pub async fn update_prospect(
     let mut conn = state.pool.get().await?;
     let prospect = in_transaction(&mut conn, async |conn| {
         let current = visible_prospect(conn, &caller, id, true).await?;
-        let unit_path: Ltree = p::table.find(id).select(p::unit_path).first(conn).await?;
-        caller.require(Permission::MembersWrite, &unit_path.0)?;
+        caller.require(Permission::MembersWrite, &current.unit_path.0)?;
+        let current = Prospect::from(current);
         precondition::check(&if_match, current.version, || serde_json::to_value(&current).unwrap_or_default())?;
         if current.status == ProspectStatus::Converted {
             return Err(ApiError::state_conflict(
@@ -310,7 +223,7 @@ pub async fn update_prospect(
             today,
         )?;
         check_assignee(conn, &caller, patch.assigned_member_id).await?;
-        let row: Row = diesel::update(p::table.find(id))
+        let row: ProspectRow = diesel::update(p::table.find(id))
             .set((
                 p::family_name.eq(&c.family_name),
                 p::middle_name.eq(&c.middle_name),
@@ -327,11 +240,11 @@ pub async fn update_prospect(
                 p::version.eq(p::version + 1),
                 p::updated_at.eq(diesel::dsl::now),
             ))
-            .returning(columns!())
+            .returning(ProspectRow::as_returning())
             .get_result(conn)
             .await?;
-        caller.audit(conn, AuditEvent::new("prospect.update").object("prospect", id).unit(row.8)).await?;
-        Ok(to_wire(row))
+        caller.audit(conn, AuditEvent::new("prospect.update").object("prospect", id).unit(row.unit_id)).await?;
+        Ok(Prospect::from(row))
     })
     .await?;
     Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(prospect.version))).json(prospect))

@@ -25,6 +25,15 @@ impl ProspectStatus {
             ProspectStatus::Dropped => "dropped",
         }
     }
+
+    /// The status a stored row holds (a check constraint keeps it to these three).
+    pub fn from_stored(value: &str) -> ProspectStatus {
+        match value {
+            "converted" => ProspectStatus::Converted,
+            "dropped" => ProspectStatus::Dropped,
+            _ => ProspectStatus::Open,
+        }
+    }
 }
 
 /// A prospect (phụ nữ chưa vào hội).

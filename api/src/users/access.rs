@@ -10,7 +10,7 @@ use diesel_async::AsyncPgConnection;
 use diesel_ltree::Ltree;
 use uuid::Uuid;
 
-use super::models::UserRow;
+use super::models::{GrantRow, UserRow};
 use super::queries;
 use crate::auth::{Caller, Permission, Role};
 use crate::http::ApiError;
@@ -48,6 +48,22 @@ pub async fn manageable_user(
         }
     }
     Ok((user, path))
+}
+
+/// The user and one of her role grants with its unit's path, if the caller sees both (the
+/// grant's unit in her `users:read` scope); else 404.
+pub async fn visible_grant(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    user_id: Uuid,
+    grant_id: Uuid,
+) -> Result<(UserRow, GrantRow, Ltree), ApiError> {
+    let (user, _) = visible_user(conn, caller, user_id, Permission::UsersRead).await?;
+    let grants = queries::grants(conn, user.id).await?;
+    match grants.into_iter().find(|(grant, _, _)| grant.id == grant_id) {
+        Some((grant, _, path)) if caller.can(Permission::UsersRead, &path.0) => Ok((user, grant, path)),
+        _ => Err(ApiError::NotFound),
+    }
 }
 
 /// The caller may grant or revoke `role` on the unit at `path`.

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-use super::access::{manageable_user, may_grant, visible_user};
+use super::access::{manageable_user, may_grant, visible_grant, visible_user};
 use super::models::GrantRow;
 use super::queries;
 use super::wire::{NewRoleGrant, RoleGrant};
@@ -158,12 +158,7 @@ pub async fn delete_user_role(
     let (user_id, grant_id) = path.into_inner();
     let mut conn = state.pool.get().await?;
     in_transaction(&mut conn, async |conn| {
-        let (user, _) = visible_user(conn, &caller, user_id, Permission::UsersRead).await?;
-        let grants = queries::grants(conn, user.id).await?;
-        let (grant, _, unit_path) = grants.into_iter().find(|(g, _, _)| g.id == grant_id).ok_or(ApiError::NotFound)?;
-        if !caller.can(Permission::UsersRead, &unit_path.0) {
-            return Err(ApiError::NotFound);
-        }
+        let (user, grant, unit_path) = visible_grant(conn, &caller, user_id, grant_id).await?;
         let role = Role::parse(&grant.role).ok_or_else(|| ApiError::internal("unknown role stored"))?;
         if !may_grant(&caller, role, &unit_path.0) {
             return Err(ApiError::Forbidden);

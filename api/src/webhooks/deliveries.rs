@@ -9,7 +9,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::handlers::{OWNED, WebhookListQuery, owned, owner};
+use super::access::{OWNED, owned, owner};
+use super::handlers::WebhookListQuery;
 use crate::audit::AuditEvent;
 use crate::auth::Caller;
 use crate::http::{ApiError, ApiQuery, Page, PageRequest};

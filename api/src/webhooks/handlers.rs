@@ -4,17 +4,17 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use diesel::QueryableByName;
-use diesel::sql_types::{Array, Integer, Nullable, Text as SqlText, Timestamptz, Uuid as SqlUuid};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel::sql_types::{Array, Integer, Nullable, Text as SqlText, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::WebhookEvent;
+use super::access::{OWNED, owned, owner, subscribable_unit};
+use super::models::{COLUMNS, Row};
 use crate::audit::AuditEvent;
-use crate::auth::principal::Actor;
-use crate::auth::{Caller, Permission};
+use crate::auth::Caller;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::{ApiError, ApiJson, ApiQuery, IfMatch, Page, PageRequest, Text, etag, precondition};
 use crate::state::AppState;
@@ -91,32 +91,6 @@ pub struct WebhookListQuery {
     pub cursor: Option<String>,
 }
 
-#[derive(Clone, QueryableByName)]
-pub(super) struct Row {
-    #[diesel(sql_type = SqlUuid)]
-    pub(super) id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
-    unit_id: Uuid,
-    #[diesel(sql_type = SqlText)]
-    url: String,
-    #[diesel(sql_type = Array<SqlText>)]
-    events: Vec<String>,
-    #[diesel(sql_type = SqlText)]
-    status: String,
-    #[diesel(sql_type = SqlText)]
-    status_note: String,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    failing_since: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Integer)]
-    version: i32,
-    #[diesel(sql_type = Timestamptz)]
-    created_at: DateTime<Utc>,
-    #[diesel(sql_type = Timestamptz)]
-    updated_at: DateTime<Utc>,
-}
-
-const COLUMNS: &str = "id, unit_id, url, events, status, status_note, failing_since, version, created_at, updated_at";
-
 fn to_wire(r: Row) -> Webhook {
     Webhook {
         id: r.id,
@@ -130,27 +104,6 @@ fn to_wire(r: Row) -> Webhook {
         created_at: r.created_at,
         updated_at: r.updated_at,
     }
-}
-
-/// (user, client) owning column values for the caller.
-pub(super) fn owner(caller: &Caller) -> (Option<Uuid>, Option<Uuid>) {
-    match &caller.principal.actor {
-        Actor::User { id, .. } => (Some(*id), None),
-        Actor::Client { id, .. } => (None, Some(*id)),
-    }
-}
-
-pub(super) const OWNED: &str = "(owner_user_id = $1 OR owner_client_id = $2)";
-
-pub(super) async fn owned(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid) -> Result<Row, ApiError> {
-    let (user, client) = owner(caller);
-    let rows: Vec<Row> = diesel::sql_query(format!("SELECT {COLUMNS} FROM webhooks WHERE {OWNED} AND id = $3"))
-        .bind::<Nullable<SqlUuid>, _>(user)
-        .bind::<Nullable<SqlUuid>, _>(client)
-        .bind::<SqlUuid, _>(id)
-        .load(conn)
-        .await?;
-    rows.into_iter().next().ok_or(ApiError::NotFound)
 }
 
 fn check_events(events: &[WebhookEvent]) -> Result<Vec<String>, ApiError> {
@@ -190,13 +143,7 @@ pub async fn create_webhook(
     super::target::check(&input.url, state.config.webhooks.allow_private).await?;
     let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
-        let unit = crate::reports::access::report_unit(conn, &caller, input.unit_id).await?;
-        let needed = if crate::reports::access::is_machine(&caller) {
-            Permission::ReportsRead
-        } else {
-            Permission::OrgUnitsWrite
-        };
-        caller.require(needed, &unit.path.0)?;
+        let unit = subscribable_unit(conn, &caller, input.unit_id).await?;
         let secret = crate::auth::tokens::generate("whsec_").map_err(ApiError::internal)?;
         let (user, client) = owner(&caller);
         let id = Uuid::now_v7();

@@ -2,9 +2,11 @@
 //! events of a subtree, an outbox written in the same transaction as the change (so no event is
 //! lost), and signed deliveries retried with exponential backoff.
 
+mod access;
 pub mod deliveries;
 pub mod delivery;
 pub mod handlers;
+mod models;
 pub mod outbox;
 pub mod target;
 

@@ -74,7 +74,13 @@ pub async fn spawn_app_on(database_url: &str, customize: impl FnOnce(&mut HashMa
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("http client"),
+        // The server closes a connection idle for 5 s (actix's keep-alive); a test that works
+        // for seconds between requests must not reuse one the server may be closing.
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
+            .build()
+            .expect("http client"),
         database_url: database_url.to_owned(),
         database_name: None,
         admin_session: tokio::sync::OnceCell::new(),

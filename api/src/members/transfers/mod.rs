@@ -6,7 +6,7 @@
 use actix_web::{get, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use diesel_ltree::LtreeExtensions;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -179,31 +179,12 @@ macro_rules! transfer_columns {
     };
 }
 
+mod access;
 mod decisions;
 
-pub use decisions::{accept_transfer, cancel_transfer, create_member_transfer, reject_transfer};
+use access::visible_transfer;
 
-/// The transfer with the sending unit's path, if either side of it is in the caller's scope.
-async fn visible_transfer(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<(Transfer, String, String), ApiError> {
-    let found: Option<(Row, diesel_ltree::Ltree, diesel_ltree::Ltree)> = t::table
-        .inner_join(members::table)
-        .inner_join(org_units::table.on(org_units::id.eq(t::from_unit_id)))
-        .filter(t::id.eq(id))
-        .select((transfer_columns!(), org_units::path, t::to_unit_path))
-        .first(conn)
-        .await
-        .optional()?;
-    let (row, from_path, to_path) = found.ok_or(ApiError::NotFound)?;
-    let visible = caller.can(Permission::MembersRead, &from_path.0) || caller.can(Permission::MembersRead, &to_path.0);
-    if !visible {
-        return Err(ApiError::NotFound);
-    }
-    Ok((to_wire(row), from_path.0, to_path.0))
-}
+pub use decisions::{accept_transfer, cancel_transfer, create_member_transfer, reject_transfer};
 
 /// List transfers
 ///

@@ -34,10 +34,10 @@ async fn decide(
         let row = visible(conn, &caller, id, true).await?;
         let parent = parent_of(conn, row.unit_id).await?;
         caller.require(Permission::OrgUnitsWrite, &parent.path.0)?;
-        require_status(&row, &["submitted"])?;
+        require_status(&row, &[SubmissionStatus::Submitted])?;
         let updated: Row = diesel::update(s::table.find(row.id))
             .set((
-                s::status.eq(if accept { "accepted" } else { "returned" }),
+                s::status.eq(if accept { SubmissionStatus::Accepted } else { SubmissionStatus::Returned }.as_str()),
                 s::decision_note.eq(&note),
                 s::decided_at.eq(Some(Utc::now())),
                 s::decided_by.eq(caller.principal.user_id()),

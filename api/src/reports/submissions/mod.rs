@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -16,13 +16,15 @@ use super::compute::kpis;
 use super::figures::Kpis;
 use super::period::Period;
 use super::suppress::suppress;
-use crate::auth::{Caller, Permission};
+use crate::auth::Caller;
 use crate::http::ApiError;
 use crate::org_units::models::OrgUnitRow;
 use crate::org_units::queries;
 use crate::schema::report_submissions as s;
 use crate::webhooks::WebhookEvent;
+use access::{read_scope, visible};
 
+mod access;
 mod decide;
 mod read;
 mod write;
@@ -54,6 +56,9 @@ impl SubmissionStatus {
             SubmissionStatus::Returned => "returned",
         }
     }
+
+    /// What machine clients see: a report once sent up; drafts and returned ones are the unit's own.
+    const PUBLISHED: [SubmissionStatus; 2] = [SubmissionStatus::Submitted, SubmissionStatus::Accepted];
 
     fn parse(text: &str) -> SubmissionStatus {
         match text {
@@ -217,6 +222,12 @@ struct Row {
     updated_at: DateTime<Utc>,
 }
 
+impl Row {
+    fn status(&self) -> SubmissionStatus {
+        SubmissionStatus::parse(&self.status)
+    }
+}
+
 fn to_wire(caller: &Caller, r: Row) -> ReportSubmission {
     let machine = is_machine(caller);
     // Suppressing is idempotent: figures already seen within their family (`read.rs`) keep
@@ -249,27 +260,6 @@ fn to_wire(caller: &Caller, r: Row) -> ReportSubmission {
 /// Frozen or live figures with small counts hidden, for machine clients.
 fn suppressed(figures: Value) -> Value {
     serde_json::from_value::<Kpis>(figures).map(suppress).and_then(serde_json::to_value).unwrap_or(Value::Null)
-}
-
-/// Paths the caller reads reports in.
-fn read_scope(caller: &Caller) -> Result<Vec<diesel_ltree::Ltree>, ApiError> {
-    let mut paths = caller.principal.scope(Permission::ReportsRead);
-    paths.extend(caller.principal.scope(Permission::MembersRead));
-    if paths.is_empty() {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(paths.into_iter().map(diesel_ltree::Ltree).collect())
-}
-
-async fn visible(conn: &mut AsyncPgConnection, caller: &Caller, id: Uuid, lock: bool) -> Result<Row, ApiError> {
-    let query = s::table.find(id).select(Row::as_select());
-    let row =
-        if lock { query.for_update().first(conn).await.optional()? } else { query.first(conn).await.optional()? };
-    let row = row.ok_or(ApiError::NotFound)?;
-    let path = &row.unit_path.0;
-    let sees = caller.can(Permission::ReportsRead, path) || caller.can(Permission::MembersRead, path);
-    let draft_hidden = is_machine(caller) && !matches!(row.status.as_str(), "submitted" | "accepted");
-    if !sees || draft_hidden { Err(ApiError::NotFound) } else { Ok(row) }
 }
 
 /// The unit above: its officers accept or return.
@@ -342,8 +332,8 @@ async fn announce(conn: &mut AsyncPgConnection, event: WebhookEvent, row: &Row) 
 }
 
 /// Refuses (409) an action the report's status does not allow.
-fn require_status(row: &Row, from: &[&str]) -> Result<(), ApiError> {
-    if from.contains(&row.status.as_str()) {
+fn require_status(row: &Row, from: &[SubmissionStatus]) -> Result<(), ApiError> {
+    if from.contains(&row.status()) {
         return Ok(());
     }
     Err(ApiError::state_conflict(

@@ -49,7 +49,7 @@ pub async fn list_report_submissions(
         .limit(page.fetch_limit())
         .into_boxed();
     if is_machine(&caller) {
-        select = select.filter(s::status.eq_any(["submitted", "accepted"]));
+        select = select.filter(s::status.eq_any(SubmissionStatus::PUBLISHED.map(SubmissionStatus::as_str)));
     }
     if let Some(unit) = query.unit {
         let unit = report_unit(&mut conn, &caller, unit).await?;

@@ -105,7 +105,7 @@ pub async fn submit_report_submission(
     idempotency::execute(&state.pool, request, async |conn| {
         let row = visible(conn, &caller, report_id, true).await?;
         caller.require(Permission::OrgUnitsWrite, &row.unit_path.0)?;
-        require_status(&row, &["draft", "returned"])?;
+        require_status(&row, &[SubmissionStatus::Draft, SubmissionStatus::Returned])?;
         let period = Period { label: row.period.clone(), from: row.period_from, to: row.period_to };
         let mut figures = freeze(conn, row.unit_id, &period).await?;
         let adjustments: Vec<Adjustment> = serde_json::from_value(row.adjustments.clone()).unwrap_or_default();
@@ -115,7 +115,7 @@ pub async fn submit_report_submission(
         rederive(&mut figures);
         let updated: Row = diesel::update(s::table.find(row.id))
             .set((
-                s::status.eq("submitted"),
+                s::status.eq(SubmissionStatus::Submitted.as_str()),
                 s::figures.eq(&figures),
                 s::frozen_at.eq(Utc::now()),
                 s::submissions.eq(s::submissions + 1),
@@ -168,7 +168,7 @@ pub async fn create_report_adjustment(
     idempotency::execute(&state.pool, request, async |conn| {
         let row = visible(conn, &caller, report_id, true).await?;
         caller.require(Permission::OrgUnitsWrite, &row.unit_path.0)?;
-        require_status(&row, &["draft", "returned"])?;
+        require_status(&row, &[SubmissionStatus::Draft, SubmissionStatus::Returned])?;
         if DERIVED.iter().any(|d| input.figure == *d || input.figure.starts_with(&format!("{d}."))) {
             return Err(ApiError::invalid_field(
                 "figure",
