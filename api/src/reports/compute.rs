@@ -223,9 +223,9 @@ async fn borrow_two(pool: Option<&DbPool>, n: usize) -> Option<(Pooled, Pooled)>
 }
 
 /// Every KPI of each unit over `period`, in the order given, from one query per figure. With
-/// a `pool` with two free connections (and `conn` in a `REPEATABLE READ` transaction, see
-/// `db::in_report_snapshot`), three parts run at once on three connections sharing one
-/// snapshot: people, attendance, and the rest.
+/// a `pool` with two free connections (and `conn` in a `REPEATABLE READ` transaction: only
+/// `live::live_figures`, which owns the snapshot, passes one), three parts run at once on three
+/// connections sharing that snapshot: people, attendance, and the rest.
 pub async fn kpis_of(
     conn: &mut AsyncPgConnection,
     units: &[OrgUnitRow],

@@ -8,15 +8,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::access::{is_machine, report_unit};
-use super::compute::kpis_of;
 use super::export::{csv, xlsx};
-use super::family::{Family, for_machine, with_children};
-use super::figures::{KpiReport, Kpis};
+use super::figures::KpiReport;
+use super::live::live_figures;
 use super::period::Period;
 use super::suppress;
 use super::trend::{svg, trend};
 use crate::auth::Caller;
-use crate::db::in_report_snapshot;
 use crate::http::{ApiError, ApiQuery, Text};
 use crate::state::AppState;
 
@@ -131,23 +129,7 @@ pub async fn get_report_kpis(
     if query.group_by == Some(GroupBy::Child) {
         units.extend(crate::org_units::queries::open_children(&mut conn, &unit).await?);
     }
-    let computed =
-        in_report_snapshot(&mut conn, async |conn| kpis_of(conn, &units, &period, Some(&state.read_pool)).await)
-            .await?;
-    let shown: Vec<Kpis> = if is_machine(&caller) {
-        // Each unit within its family, whichever way it is asked (reports/family.rs).
-        let mut shown = vec![for_machine(&mut conn, &unit, &period, computed[0].clone()).await?];
-        if computed.len() > 1 {
-            let family = Family::from_figures(&mut conn, &units, computed.clone(), &period).await?;
-            for (child, k) in units[1..].iter().zip(&computed[1..]) {
-                let as_child = family.view(child.id, k.clone());
-                shown.push(with_children(&mut conn, child, &period, k.clone(), as_child).await?);
-            }
-        }
-        shown
-    } else {
-        computed
-    };
+    let shown = live_figures(&mut conn, &state.read_pool, &units, &period, is_machine(&caller)).await?;
     let mut all = shown.into_iter();
     let main = all.next().ok_or_else(|| ApiError::internal("no figures computed"))?;
     let report = KpiReport { unit: main, children: all.collect() };

@@ -10,6 +10,7 @@ pub mod family;
 pub mod figures;
 pub mod groups;
 pub mod handlers;
+pub mod live;
 pub mod outcomes;
 pub mod period;
 pub mod ratings;
