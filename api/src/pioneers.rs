@@ -18,6 +18,7 @@ use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredRe
 use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, ApiQuery, Page, PageRequest};
 use crate::members::access::visible_member;
+use crate::members::wire::MemberStatus;
 use crate::members::wire::full_name;
 use crate::org_units::access::visible_unit;
 use crate::schema::{members, pioneer_designations as d};
@@ -215,7 +216,7 @@ pub async fn create_pioneer_designation(
     idempotency::execute(&state.pool, request, async |conn| {
         let member = visible_member(conn, &caller, member_id, Permission::MembersRead).await?;
         caller.require(Permission::MembersWrite, &member.unit_path.0)?;
-        if member.status != "active" {
+        if member.status() != MemberStatus::Active {
             return Err(ApiError::state_conflict(
                 "not_active",
                 "Chỉ công nhận hội viên đang sinh hoạt.",

@@ -1,6 +1,7 @@
 //! The house (issue 19): imports between the files of `api/src` run one way. A file's imports
 //! are its `use` trees and inline `crate::…` paths (test modules excepted); no two files may
-//! import each other round about, and few arrows may run up the layers below.
+//! import each other round about, and few arrows may run up the layers below. Scope checks
+//! live in each feature's `access.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -254,6 +255,31 @@ fn imports_between_files_run_one_way_down_the_layers() {
         upward.len(),
         upward.join("\n")
     );
+}
+
+/// Who may reach what is read in one place per feature: the scope checks (`Caller::can`, and
+/// `Principal::can` beneath it) appear only in `access.rs` files and in `auth/` itself.
+#[test]
+fn scope_checks_live_in_the_access_modules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/src");
+    let krate = Crate::read(&root);
+    let outside: Vec<String> = krate
+        .files
+        .iter()
+        .filter(|(module, _)| {
+            module.first().is_none_or(|top| top != "auth") && module.last().is_none_or(|f| f != "access")
+        })
+        .flat_map(|(module, path)| {
+            let text = std::fs::read_to_string(path).unwrap();
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| line.contains("caller.can(") || line.contains("principal.can("))
+                .map(|(n, line)| format!("{}.rs:{}: {}", module.join("/"), n + 1, line.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(outside.is_empty(), "scope checks outside an access.rs:\n{}", outside.join("\n"));
+    assert!(krate.files.keys().filter(|m| m.last().is_some_and(|f| f == "access")).count() >= 12);
 }
 
 #[test]

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::access::visible_activity;
 use super::models::{ActivityRow, MAX_ROSTER};
 use super::sheet::sheet;
+use super::wire::ActivityStatus;
 use super::wire::{AttendanceChange, AttendanceSheet, Roster};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
@@ -50,7 +51,7 @@ async fn recorded(conn: &mut AsyncPgConnection, activity: Uuid) -> Result<Record
 
 /// The activity may take attendance: not cancelled, not in the future.
 fn open_for_attendance(row: &ActivityRow) -> Result<(), ApiError> {
-    if row.status == "cancelled" {
+    if row.status() == ActivityStatus::Cancelled {
         return Err(ApiError::state_conflict(
             "activity_cancelled",
             "Buổi sinh hoạt đã hủy.",

@@ -38,6 +38,13 @@ pub struct ActivityRow {
     pub updated_at: DateTime<Utc>,
 }
 
+impl ActivityRow {
+    /// The activity's stored status.
+    pub fn status(&self) -> ActivityStatus {
+        ActivityStatus::parse(&self.status)
+    }
+}
+
 #[derive(QueryableByName)]
 struct Counted {
     #[diesel(sql_type = SqlUuid)]

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::models::MemberRow;
 use super::queries;
+use super::wire::MemberStatus;
 use crate::auth::{Caller, Permission};
 use crate::http::{ApiError, Text};
 use crate::schema::{member_needs, member_transfers};
@@ -31,7 +32,7 @@ pub async fn can_see(
     if caller.can(permission, &member.unit_path.0) {
         return Ok(true);
     }
-    if member.status != "transferring" {
+    if member.status() != MemberStatus::Transferring {
         return Ok(false);
     }
     let destination: Option<diesel_ltree::Ltree> = member_transfers::table

@@ -58,6 +58,13 @@ impl MemberStatus {
     }
 }
 
+impl MemberRow {
+    /// Her stored status (a check constraint keeps it to the five above).
+    pub fn status(&self) -> MemberStatus {
+        MemberStatus::parse(&self.status)
+    }
+}
+
 /// Sensitive fields (dữ liệu nhạy cảm, Law 91/2025/QH15): present only with `include=sensitive`
 /// for a role holding `members:sensitive`; each such read is audited.
 #[derive(Debug, Clone, Serialize, ToSchema)]

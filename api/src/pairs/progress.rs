@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::access::{may_revert_stage, visible_pair};
 use super::models::PairRow;
 use super::read::one;
+use super::wire::PairStatus;
 use super::wire::{Closing, Pair, PairClose, StageChange};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
@@ -62,7 +63,7 @@ pub async fn record_pair_stage(
     idempotency::execute(&state.pool, request, async |conn| {
         let (row, kind) = visible_pair(conn, &caller, id.into_inner(), true).await?;
         caller.require(Permission::MembersWrite, &row.unit_path.0)?;
-        if row.status != "active" {
+        if row.status() != PairStatus::Active {
             return Err(closed());
         }
         let target = kind.stages.iter().position(|s| *s == input.stage).ok_or_else(|| {
@@ -189,7 +190,7 @@ pub async fn close_pair(
     idempotency::execute(&state.pool, request, async |conn| {
         let (row, kind) = visible_pair(conn, &caller, id.into_inner(), true).await?;
         caller.require(Permission::MembersWrite, &row.unit_path.0)?;
-        if row.status != "active" {
+        if row.status() != PairStatus::Active {
             return Err(closed());
         }
         if day < row.started_on {
@@ -218,10 +219,10 @@ pub async fn close_pair(
                 ));
             }
         }
-        let status = if input.status == Closing::Achieved { "achieved" } else { "ended" };
+        let status = if input.status == Closing::Achieved { PairStatus::Achieved } else { PairStatus::Ended };
         let updated: PairRow = diesel::update(p::table.find(row.id))
             .set((
-                p::status.eq(status),
+                p::status.eq(status.as_str()),
                 p::ended_on.eq(day),
                 p::outcome.eq(&outcome),
                 p::version.eq(p::version + 1),
@@ -236,10 +237,10 @@ pub async fn close_pair(
                 AuditEvent::new("pair.close")
                     .object("pair", row.id)
                     .unit(row.unit_id)
-                    .details(serde_json::json!({"status": status})),
+                    .details(serde_json::json!({"status": status.as_str()})),
             )
             .await?;
-        if status == "achieved" {
+        if status == PairStatus::Achieved {
             let data = serde_json::json!({"pair_id": row.id, "unit_id": row.unit_id, "kind": updated.kind});
             crate::webhooks::outbox::record(
                 conn,

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::http::{ApiError, FieldIssue, Text};
 use crate::members::models::MemberRow;
+use crate::members::wire::MemberStatus;
 use crate::org_units::models::OrgUnitRow;
 use crate::schema::{member_profiles, positions};
 
@@ -133,7 +134,7 @@ pub async fn check_member(
     let mut issues = Vec::new();
     for rule in rules {
         let ok = match rule {
-            Rule::ActiveMember => member.status == "active",
+            Rule::ActiveMember => member.status() == MemberStatus::Active,
             Rule::PartyMember => member.party_member,
             Rule::CivilServant => member.civil_servant,
             Rule::NurtureCandidate => member.civil_servant || holds_nurture_position(conn, member.id).await?,

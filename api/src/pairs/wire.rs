@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::models::PairRow;
 use super::rules::PartyType;
 
 /// State of a pair.
@@ -34,6 +35,13 @@ impl PairStatus {
             "ended" => PairStatus::Ended,
             _ => PairStatus::Active,
         }
+    }
+}
+
+impl PairRow {
+    /// The pair's stored status.
+    pub fn status(&self) -> PairStatus {
+        PairStatus::parse(&self.status)
     }
 }
 

@@ -21,6 +21,7 @@ use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, Text};
 use crate::members::access::visible_member;
 use crate::members::queries;
+use crate::members::wire::MemberStatus;
 use crate::schema::member_erasures;
 use crate::state::AppState;
 
@@ -199,7 +200,7 @@ pub async fn create_member_erasure(
         caller.require(Permission::MembersWrite, &visible.unit_path.0)?;
         caller.require(Permission::MembersSensitive, &visible.unit_path.0)?;
         let current = queries::find_for_update(conn, id).await?.ok_or(ApiError::NotFound)?;
-        if matches!(current.status.as_str(), "active" | "transferring") {
+        if matches!(current.status(), MemberStatus::Active | MemberStatus::Transferring) {
             return Err(conflict(
                 "member_active",
                 "Hội viên đang sinh hoạt: ghi nhận ra hội trước khi xoá dữ liệu.",

@@ -9,6 +9,7 @@ use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, Text};
 use crate::members::access::visible_member;
 use crate::members::validate::{name_part, years_between};
+use crate::members::wire::MemberStatus;
 use crate::person::phone;
 
 /// Clean name, birth and phone of a prospect.
@@ -90,7 +91,7 @@ pub(super) async fn check_assignee(
 ) -> Result<(), ApiError> {
     if let Some(id) = member {
         let m = visible_member(conn, caller, id, Permission::MembersRead).await?;
-        if m.status != "active" {
+        if m.status() != MemberStatus::Active {
             return Err(ApiError::invalid_field(
                 "assigned_member_id",
                 "not_active",

@@ -234,7 +234,7 @@ pub async fn update_user(
                 field: Some("status".into()),
             });
         }
-        let disabling = patch.status == Some(UserStatus::Disabled) && current.status == "active";
+        let disabling = patch.status == Some(UserStatus::Disabled) && current.status == UserStatus::Active.as_str();
         if let Some(member) = patch.member_id {
             // Linking an account to a member discloses nothing new, but the member must be one
             // the caller may manage.

@@ -16,6 +16,7 @@ use crate::http::{ApiError, ApiJson, Text};
 use crate::members::access::visible_member;
 use crate::members::queries;
 use crate::members::registration::require_member_unit;
+use crate::members::wire::MemberStatus;
 use crate::org_units::access::visible_unit;
 use crate::schema::{member_transfers as t, members};
 use crate::state::AppState;
@@ -65,7 +66,7 @@ pub async fn create_member_transfer(
         let member = visible_member(conn, &caller, member_id, Permission::MembersRead).await?;
         caller.require(Permission::MembersWrite, &member.unit_path.0)?;
         let member = queries::find_for_update(conn, member_id).await?.ok_or(ApiError::NotFound)?;
-        if member.status != "active" {
+        if member.status() != MemberStatus::Active {
             return Err(ApiError::state_conflict(
                 "not_active",
                 "Chỉ chuyển sinh hoạt cho hội viên đang sinh hoạt.",
