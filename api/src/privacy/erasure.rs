@@ -120,10 +120,6 @@ pub struct NewErasure {
     pub data_request_id: Option<Uuid>,
 }
 
-fn conflict(code: &'static str, vi: &'static str, en: &'static str) -> ApiError {
-    ApiError::Conflict { code, detail: Text::new(vi, en), field: Some("status".into()) }
-}
-
 /// Anonymizes `member` (in the caller's transaction) and records why.
 pub async fn anonymize(
     conn: &mut AsyncPgConnection,
@@ -201,7 +197,7 @@ pub async fn create_member_erasure(
         caller.require(Permission::MembersSensitive, &visible.unit_path.0)?;
         let current = queries::find_for_update(conn, id).await?.ok_or(ApiError::NotFound)?;
         if matches!(current.status(), MemberStatus::Active | MemberStatus::Transferring) {
-            return Err(conflict(
+            return Err(ApiError::state_conflict(
                 "member_active",
                 "Hội viên đang sinh hoạt: ghi nhận ra hội trước khi xoá dữ liệu.",
                 "She is still a member: record her leaving before erasing her data.",
@@ -209,7 +205,11 @@ pub async fn create_member_erasure(
         }
         let erased: bool = diesel::select(exists(member_erasures::table.find(id))).get_result(conn).await?;
         if erased {
-            return Err(conflict("already_erased", "Dữ liệu đã được xoá.", "Her data was already erased."));
+            return Err(ApiError::state_conflict(
+                "already_erased",
+                "Dữ liệu đã được xoá.",
+                "Her data was already erased.",
+            ));
         }
         let erased_at = anonymize(conn, id, ErasureBasis::Request, &reason, caller.principal.user_id()).await?;
         if let Some(request_id) = input.data_request_id {
