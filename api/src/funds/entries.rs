@@ -23,58 +23,41 @@ use crate::time::today_in_vietnam;
 use super::access::{fund_unit, writable_fund_unit};
 use super::wire::{Category, Direction, FundEntry, FundEntryPage, FundEntryPatch, FundEntryQuery, NewFundEntry};
 
-type Row = (
-    Uuid,
-    Uuid,
-    String,
-    String,
-    i64,
-    NaiveDate,
-    Option<Uuid>,
-    String,
-    String,
-    String,
-    i32,
-    DateTime<Utc>,
-    DateTime<Utc>,
-);
-
-macro_rules! entry_columns {
-    () => {
-        (
-            f::id,
-            f::unit_id,
-            f::direction,
-            f::category,
-            f::amount_vnd,
-            f::entry_on,
-            f::activity_id,
-            f::description,
-            f::status,
-            f::void_reason,
-            f::version,
-            f::created_at,
-            f::updated_at,
-        )
-    };
+/// A fund entry as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = f, check_for_backend(diesel::pg::Pg))]
+struct Row {
+    id: Uuid,
+    unit_id: Uuid,
+    // (`direction` is stored too, and always the category's.)
+    category: String,
+    amount_vnd: i64,
+    entry_on: NaiveDate,
+    activity_id: Option<Uuid>,
+    description: String,
+    status: String,
+    void_reason: String,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
 }
 
 fn to_wire(r: Row) -> FundEntry {
-    let category = Category::parse(&r.3);
+    let category = Category::parse(&r.category);
     FundEntry {
-        id: r.0,
-        unit_id: r.1,
+        id: r.id,
+        unit_id: r.unit_id,
         direction: category.direction(),
         category,
-        amount_vnd: r.4,
-        entry_on: r.5,
-        activity_id: r.6,
-        description: r.7,
-        status: r.8,
-        void_reason: r.9,
-        version: r.10,
-        created_at: r.11,
-        updated_at: r.12,
+        amount_vnd: r.amount_vnd,
+        entry_on: r.entry_on,
+        activity_id: r.activity_id,
+        description: r.description,
+        status: r.status,
+        void_reason: r.void_reason,
+        version: r.version,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
     }
 }
 
@@ -111,13 +94,13 @@ pub async fn insert(
             f::description.eq(description),
             f::created_by.eq(caller.principal.user_id()),
         ))
-        .returning(entry_columns!())
+        .returning(Row::as_returning())
         .get_result(conn)
         .await?;
     caller
         .audit(
             conn,
-            AuditEvent::new("fund.entry").object("fund_entry", row.0).unit(unit.id).fields(["amount_vnd", "category"]),
+            AuditEvent::new("fund.entry").object("fund_entry", row.id).unit(unit.id).fields(["amount_vnd", "category"]),
         )
         .await?;
     Ok(to_wire(row))
@@ -143,7 +126,7 @@ pub async fn list_fund_entries(
     let unit = fund_unit(&mut conn, &caller, unit.into_inner()).await?;
     let mut select = f::table
         .filter(f::unit_id.eq(unit.id))
-        .select(entry_columns!())
+        .select(Row::as_select())
         .order((f::entry_on.desc(), f::id.desc()))
         .limit(page.fetch_limit())
         .into_boxed();
@@ -163,7 +146,7 @@ pub async fn list_fund_entries(
         select = select.filter(f::entry_on.lt(day).or(f::entry_on.eq(day).and(f::id.lt(id))));
     }
     let rows: Vec<Row> = select.load(&mut conn).await?;
-    Ok(web::Json(Page::from_rows(rows, page.limit, |r| (r.5, r.0), to_wire)))
+    Ok(web::Json(Page::from_rows(rows, page.limit, |r| (r.entry_on, r.id), to_wire)))
 }
 
 /// Record a fund entry
@@ -280,7 +263,7 @@ pub async fn update_fund_entry(
     let mut conn = state.pool.get().await?;
     let entry = in_transaction(&mut conn, async |conn| {
         let current: Option<Row> =
-            f::table.find(id.into_inner()).select(entry_columns!()).for_update().first(conn).await.optional()?;
+            f::table.find(id.into_inner()).select(Row::as_select()).for_update().first(conn).await.optional()?;
         let current = to_wire(current.ok_or(ApiError::NotFound)?);
         let unit = writable_fund_unit(conn, &caller, current.unit_id).await?;
         precondition::check(&if_match, current.version, || serde_json::to_value(&current).unwrap_or_default())?;
@@ -307,7 +290,7 @@ pub async fn update_fund_entry(
                 f::version.eq(f::version + 1),
                 f::updated_at.eq(diesel::dsl::now),
             ))
-            .returning(entry_columns!())
+            .returning(Row::as_returning())
             .get_result(conn)
             .await?;
         caller

@@ -129,24 +129,20 @@ pub struct NeedPatch {
     pub met_on: Option<NaiveDate>,
 }
 
-type Row =
-    (Uuid, Uuid, String, String, String, Option<NaiveDate>, Option<NaiveDate>, i32, DateTime<Utc>, DateTime<Utc>);
-
-macro_rules! need_columns {
-    () => {
-        (
-            n::id,
-            n::member_id,
-            n::kind,
-            n::description,
-            n::status,
-            n::verified_on,
-            n::met_on,
-            n::version,
-            n::created_at,
-            n::updated_at,
-        )
-    };
+/// A need as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = n, check_for_backend(diesel::pg::Pg))]
+struct Row {
+    id: Uuid,
+    member_id: Uuid,
+    kind: String,
+    description: String,
+    status: String,
+    verified_on: Option<NaiveDate>,
+    met_on: Option<NaiveDate>,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
 }
 
 /// These needs, where their member is within `scope` (for the sync feed).
@@ -160,14 +156,14 @@ pub(crate) async fn by_ids(
         .inner_join(crate::schema::members::table)
         .filter(n::id.eq_any(ids))
         .filter(crate::schema::members::unit_path.contained_by_any(scope))
-        .select(need_columns!())
+        .select(Row::as_select())
         .load(conn)
         .await?;
     Ok(rows.into_iter().map(to_wire).collect())
 }
 
 fn to_wire(r: Row) -> Need {
-    let kind = match r.2.as_str() {
+    let kind = match r.kind.as_str() {
         "capital" => NeedKind::Capital,
         "job" => NeedKind::Job,
         "vocational_training" => NeedKind::VocationalTraining,
@@ -177,22 +173,22 @@ fn to_wire(r: Row) -> Need {
         "education" => NeedKind::Education,
         _ => NeedKind::Other,
     };
-    let status = match r.4.as_str() {
+    let status = match r.status.as_str() {
         "in_progress" => NeedStatus::InProgress,
         "met" => NeedStatus::Met,
         _ => NeedStatus::Open,
     };
     Need {
-        id: r.0,
-        member_id: r.1,
+        id: r.id,
+        member_id: r.member_id,
         kind,
-        description: r.3,
+        description: r.description,
         status,
-        verified_on: r.5,
-        met_on: r.6,
-        version: r.7,
-        created_at: r.8,
-        updated_at: r.9,
+        verified_on: r.verified_on,
+        met_on: r.met_on,
+        version: r.version,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
     }
 }
 
@@ -235,7 +231,7 @@ pub async fn list_member_needs(
 pub async fn needs_of(conn: &mut AsyncPgConnection, member: Uuid) -> Result<Vec<Need>, ApiError> {
     let rows: Vec<Row> = n::table
         .filter(n::member_id.eq(member))
-        .select(need_columns!())
+        .select(Row::as_select())
         .order((n::status.eq("met").asc(), n::created_at.desc()))
         .limit(200)
         .load(conn)
@@ -297,7 +293,7 @@ pub async fn create_member_need(
                 n::met_on.eq((status == NeedStatus::Met).then_some(today)),
                 n::created_by.eq(caller.principal.user_id()),
             ))
-            .returning(need_columns!())
+            .returning(Row::as_returning())
             .get_result(conn)
             .await?;
         let need = to_wire(row);
@@ -354,14 +350,14 @@ pub async fn update_need(
         let member = need_owner(conn, &caller, id).await?;
         ensure_not_withdrawn(conn, member.id, ProcessingPurpose::CircumstancesAndNeeds).await?;
         caller.require(Permission::MembersWrite, &member.unit_path.0)?;
-        let current: Row = n::table.find(id).select(need_columns!()).for_update().first(conn).await?;
-        precondition::check(&if_match, current.7, || {
+        let current: Row = n::table.find(id).select(Row::as_select()).for_update().first(conn).await?;
+        precondition::check(&if_match, current.version, || {
             serde_json::to_value(to_wire(current.clone())).unwrap_or_default()
         })?;
         let met_on = match patch.status {
             Some(NeedStatus::Met) => Some(patch.met_on.unwrap_or(today)),
             Some(_) => None,
-            None => current.6,
+            None => current.met_on,
         };
         let row: Row = diesel::update(n::table.find(id))
             .set((
@@ -372,7 +368,7 @@ pub async fn update_need(
                 n::version.eq(n::version + 1),
                 n::updated_at.eq(diesel::dsl::now),
             ))
-            .returning(need_columns!())
+            .returning(Row::as_returning())
             .get_result(conn)
             .await?;
         caller

@@ -133,39 +133,39 @@ pub struct PositionListQuery {
     pub all: Option<bool>,
 }
 
-type Row = (Uuid, Uuid, String, String, String, Uuid, String, String, NaiveDate, Option<NaiveDate>, i32, DateTime<Utc>);
-
-macro_rules! columns {
-    () => {
-        (
-            p::id,
-            p::member_id,
-            members::family_name,
-            members::middle_name,
-            members::given_name,
-            p::unit_id,
-            p::kind,
-            p::appointment,
-            p::started_on,
-            p::ended_on,
-            p::version,
-            p::created_at,
-        )
-    };
+/// A position as stored, with its holder's name.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = p, check_for_backend(diesel::pg::Pg))]
+struct Row {
+    id: Uuid,
+    member_id: Uuid,
+    #[diesel(select_expression = members::family_name)]
+    family_name: String,
+    #[diesel(select_expression = members::middle_name)]
+    middle_name: String,
+    #[diesel(select_expression = members::given_name)]
+    given_name: String,
+    unit_id: Uuid,
+    kind: String,
+    appointment: String,
+    started_on: NaiveDate,
+    ended_on: Option<NaiveDate>,
+    version: i32,
+    created_at: DateTime<Utc>,
 }
 
 fn to_wire(r: Row) -> Position {
     Position {
-        id: r.0,
-        member_id: r.1,
-        member_name: full_name(&r.2, &r.3, &r.4),
-        org_unit_id: r.5,
-        kind: kind_of(&r.6),
-        appointment: if r.7 == "appointed" { Appointment::Appointed } else { Appointment::Elected },
-        started_on: r.8,
-        ended_on: r.9,
-        version: r.10,
-        created_at: r.11,
+        member_name: full_name(&r.family_name, &r.middle_name, &r.given_name),
+        id: r.id,
+        member_id: r.member_id,
+        org_unit_id: r.unit_id,
+        kind: kind_of(&r.kind),
+        appointment: if r.appointment == "appointed" { Appointment::Appointed } else { Appointment::Elected },
+        started_on: r.started_on,
+        ended_on: r.ended_on,
+        version: r.version,
+        created_at: r.created_at,
     }
 }
 
@@ -194,7 +194,7 @@ pub async fn list_org_unit_positions(
     let mut select = p::table
         .inner_join(members::table)
         .filter(p::unit_id.eq(unit.id))
-        .select(columns!())
+        .select(Row::as_select())
         .order((p::kind.asc(), p::started_on.asc()))
         .limit(500)
         .into_boxed();
@@ -270,7 +270,7 @@ pub async fn create_org_unit_position(
             )
             .await?;
         let row: Row =
-            p::table.inner_join(members::table).filter(p::id.eq(new_id)).select(columns!()).first(conn).await?;
+            p::table.inner_join(members::table).filter(p::id.eq(new_id)).select(Row::as_select()).first(conn).await?;
         let position = to_wire(row);
         Ok(StoredResponse::json(StatusCode::CREATED, &position)?.header(header::ETAG, etag(position.version)))
     })
@@ -300,14 +300,14 @@ pub async fn update_position(
         let found: Option<Row> = p::table
             .inner_join(members::table)
             .filter(p::id.eq(id))
-            .select(columns!())
+            .select(Row::as_select())
             .for_update()
             .first(conn)
             .await
             .optional()?;
         // A position is in sight when its unit is.
         let row = found.ok_or(ApiError::NotFound)?;
-        let unit = visible_unit(conn, &caller, row.5, Permission::OrgUnitsRead).await?;
+        let unit = visible_unit(conn, &caller, row.unit_id, Permission::OrgUnitsRead).await?;
         caller.require(Permission::OrgUnitsWrite, &unit.path.0)?;
         let current = to_wire(row);
         precondition::check(&if_match, current.version, || serde_json::to_value(&current).unwrap_or_default())?;
@@ -338,7 +338,7 @@ pub async fn update_position(
                     .fields(["ended_on"]),
             )
             .await?;
-        let row: Row = p::table.inner_join(members::table).filter(p::id.eq(id)).select(columns!()).first(conn).await?;
+        let row: Row = p::table.inner_join(members::table).filter(p::id.eq(id)).select(Row::as_select()).first(conn).await?;
         Ok(to_wire(row))
     })
     .await?;

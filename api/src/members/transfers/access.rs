@@ -20,7 +20,7 @@ pub(super) async fn visible_transfer(
         .inner_join(members::table)
         .inner_join(org_units::table.on(org_units::id.eq(t::from_unit_id)))
         .filter(t::id.eq(id))
-        .select((transfer_columns!(), org_units::path, t::to_unit_path))
+        .select((Row::as_select(), org_units::path, t::to_unit_path))
         .first(conn)
         .await
         .optional()?;

@@ -119,64 +119,49 @@ fn status_str(status: TransferStatus) -> &'static str {
     }
 }
 
-type Row = (
-    Uuid,
-    Uuid,
-    String,
-    String,
-    String,
-    Uuid,
-    Uuid,
-    String,
-    NaiveDate,
-    Option<NaiveDate>,
-    String,
-    String,
-    DateTime<Utc>,
-    DateTime<Utc>,
-);
+/// A transfer as stored, with the member's name (the receiving side sees whom it receives).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = t, check_for_backend(diesel::pg::Pg))]
+struct Row {
+    id: Uuid,
+    member_id: Uuid,
+    #[diesel(select_expression = members::family_name)]
+    family_name: String,
+    #[diesel(select_expression = members::middle_name)]
+    middle_name: String,
+    #[diesel(select_expression = members::given_name)]
+    given_name: String,
+    from_unit_id: Uuid,
+    to_unit_id: Uuid,
+    status: String,
+    requested_on: NaiveDate,
+    decided_on: Option<NaiveDate>,
+    reason: String,
+    decision_reason: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
 
 fn to_wire(r: Row) -> Transfer {
     Transfer {
-        id: r.0,
-        member_id: r.1,
-        member_name: super::wire::full_name(&r.2, &r.3, &r.4),
-        from_unit_id: r.5,
-        to_unit_id: r.6,
-        status: match r.7.as_str() {
+        member_name: super::wire::full_name(&r.family_name, &r.middle_name, &r.given_name),
+        id: r.id,
+        member_id: r.member_id,
+        from_unit_id: r.from_unit_id,
+        to_unit_id: r.to_unit_id,
+        status: match r.status.as_str() {
             "accepted" => TransferStatus::Accepted,
             "rejected" => TransferStatus::Rejected,
             "cancelled" => TransferStatus::Cancelled,
             _ => TransferStatus::Pending,
         },
-        requested_on: r.8,
-        decided_on: r.9,
-        reason: r.10,
-        decision_reason: r.11,
-        created_at: r.12,
-        updated_at: r.13,
+        requested_on: r.requested_on,
+        decided_on: r.decided_on,
+        reason: r.reason,
+        decision_reason: r.decision_reason,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
     }
-}
-
-macro_rules! transfer_columns {
-    () => {
-        (
-            t::id,
-            t::member_id,
-            members::family_name,
-            members::middle_name,
-            members::given_name,
-            t::from_unit_id,
-            t::to_unit_id,
-            t::status,
-            t::requested_on,
-            t::decided_on,
-            t::reason,
-            t::decision_reason,
-            t::created_at,
-            t::updated_at,
-        )
-    };
 }
 
 mod access;
@@ -213,7 +198,7 @@ pub async fn list_transfers(
     let mut select = t::table
         .inner_join(members::table)
         .inner_join(org_units::table.on(org_units::id.eq(t::from_unit_id)))
-        .select(transfer_columns!())
+        .select(Row::as_select())
         .order(t::id.desc())
         .limit(page.fetch_limit())
         .into_boxed();
@@ -228,7 +213,7 @@ pub async fn list_transfers(
         select = select.filter(t::id.lt(before));
     }
     let rows: Vec<Row> = select.load(&mut conn).await?;
-    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.0, to_wire)))
+    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.id, to_wire)))
 }
 
 /// Get a transfer
