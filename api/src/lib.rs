@@ -22,6 +22,7 @@ pub mod machine_clients;
 pub mod members;
 pub mod memory;
 pub mod metrics;
+pub mod oauth;
 pub mod openapi;
 pub mod ops;
 pub mod org_units;

@@ -4,8 +4,8 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{
-    activities, api_tokens, audit, auth, batch, channels, fees, funds, imports, jobs, machine_clients, members, ops,
-    org_units, pairs, pioneers, privacy, prospects, reports, settings, support, sync, users, webhooks,
+    activities, api_tokens, audit, auth, batch, channels, fees, funds, imports, jobs, machine_clients, members, oauth,
+    ops, org_units, pairs, pioneers, privacy, prospects, reports, settings, support, sync, users, webhooks,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -14,6 +14,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(ops::handlers::get_metrics)
         .service(ops::handlers::get_openapi)
         .service(ops::handlers::get_service_info)
+        .service(oauth::metadata::get_oauth_server_metadata)
+        .service(oauth::authorize::get_oauth_authorization)
+        .service(oauth::forms::create_oauth_signin)
+        .service(oauth::forms::update_oauth_password)
+        .service(oauth::forms::create_oauth_consent)
+        .service(oauth::forms::delete_oauth_signin)
+        .service(oauth::token::create_oauth_token)
+        .service(oauth::revoke::create_oauth_revocation)
+        .service(oauth::introspect::create_oauth_introspection)
         .service(
             utoipa_actix_web::scope("/api/v1")
                 .service(auth::handlers::create_session)
@@ -22,6 +31,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::handlers::create_client_token)
                 .service(users::me::get_me)
                 .service(users::me::update_my_password)
+                .service(oauth::apps::grants::list_my_authorized_apps)
+                .service(oauth::apps::grants::delete_my_authorized_app)
                 .service(members::own::get_my_member)
                 .service(members::own::update_my_member)
                 .service(members::own::list_my_member_events)
@@ -42,6 +53,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(machine_clients::handlers::get_machine_client)
                 .service(machine_clients::handlers::update_machine_client)
                 .service(machine_clients::handlers::create_machine_client_secret)
+                .service(oauth::apps::handlers::list_oauth_apps)
+                .service(oauth::apps::handlers::create_oauth_app)
+                .service(oauth::apps::handlers::get_oauth_app)
+                .service(oauth::apps::handlers::update_oauth_app)
+                .service(oauth::apps::handlers::delete_oauth_app)
+                .service(oauth::apps::handlers::create_oauth_app_secret)
+                .service(oauth::apps::grants::list_oauth_app_authorizations)
                 .service(org_units::handlers::list_org_units)
                 .service(org_units::handlers::create_org_unit)
                 .service(org_units::handlers::get_org_unit)

@@ -579,6 +579,62 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    oauth_apps (id) {
+        id -> Uuid,
+        client_id -> Text,
+        client_name -> Text,
+        owner -> Text,
+        logo_text -> Nullable<Text>,
+        org_unit_id -> Uuid,
+        redirect_uris -> Array<Nullable<Text>>,
+        scopes -> Array<Nullable<Text>>,
+        token_endpoint_auth_method -> Text,
+        secret_hash -> Nullable<Bytea>,
+        secret_prefix -> Nullable<Text>,
+        status -> Text,
+        version -> Int4,
+        last_used_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    oauth_codes (code_hash) {
+        code_hash -> Bytea,
+        app_id -> Uuid,
+        user_id -> Uuid,
+        redirect_uri -> Text,
+        scopes -> Array<Nullable<Text>>,
+        code_challenge -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        session_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    oauth_consents (user_id, app_id) {
+        user_id -> Uuid,
+        app_id -> Uuid,
+        scopes -> Array<Nullable<Text>>,
+        granted_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     org_units (id) {
         id -> Uuid,
         level -> Text,
@@ -848,6 +904,8 @@ diesel::table! {
         revoked_reason -> Nullable<Text>,
         client_ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
+        oauth_app_id -> Nullable<Uuid>,
+        scopes -> Nullable<Array<Nullable<Text>>>,
     }
 }
 
@@ -1094,6 +1152,13 @@ diesel::joinable!(member_transfers -> members (member_id));
 diesel::joinable!(members -> ethnicities (ethnicity_code));
 diesel::joinable!(members -> org_units (unit_id));
 diesel::joinable!(members -> religions (religion_code));
+diesel::joinable!(oauth_apps -> org_units (org_unit_id));
+diesel::joinable!(oauth_apps -> users (created_by));
+diesel::joinable!(oauth_codes -> oauth_apps (app_id));
+diesel::joinable!(oauth_codes -> sessions (session_id));
+diesel::joinable!(oauth_codes -> users (user_id));
+diesel::joinable!(oauth_consents -> oauth_apps (app_id));
+diesel::joinable!(oauth_consents -> users (user_id));
 diesel::joinable!(org_unit_population -> org_units (unit_id));
 diesel::joinable!(org_unit_population -> users (recorded_by));
 diesel::joinable!(org_units -> org_levels (level));
@@ -1113,6 +1178,7 @@ diesel::joinable!(rating_scales -> org_units (unit_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(report_submissions -> org_units (unit_id));
 diesel::joinable!(role_grants -> org_units (org_unit_id));
+diesel::joinable!(sessions -> oauth_apps (oauth_app_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(support_entries -> member_needs (need_id));
 diesel::joinable!(support_entries -> members (member_id));
@@ -1168,6 +1234,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     org_unit_links,
     org_unit_periods,
     org_unit_population,
+    oauth_apps,
+    oauth_codes,
+    oauth_consents,
     org_units,
     outbox_events,
     pair_checkins,

@@ -16,12 +16,14 @@ ensure_diesel_cli() {
 }
 
 ensure_chromium() {
-  if [ -n "${CHIHOI_CHROMIUM:-}" ] && [ -x "$CHIHOI_CHROMIUM" ]; then return 0; fi
-  if ! command -v chromium >/dev/null; then
-    apt_install chromium
+  if [ -n "${CHIHOI_CHROMIUM:-}" ] && [ -x "$CHIHOI_CHROMIUM" ] && [ -n "${CHIHOI_CHROMEDRIVER:-}" ]; then return 0; fi
+  # The driver too: the OAuth sign-in test drives the browser over WebDriver.
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    apt_install chromium chromium-driver
   fi
   CHIHOI_CHROMIUM="$(command -v chromium)"
-  export CHIHOI_CHROMIUM
+  CHIHOI_CHROMEDRIVER="$(command -v chromedriver)"
+  export CHIHOI_CHROMIUM CHIHOI_CHROMEDRIVER
 }
 
 ensure_node() {

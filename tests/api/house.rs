@@ -24,6 +24,7 @@ const LAYERS: [&[&str]; 7] = [
         "org_units",
         "members",
         "auth/handlers",
+        "auth/login",
         "auth/sessions",
         "audit/handlers",
         "settings/handlers",

@@ -224,6 +224,18 @@ fn every_creating_operation_accepts_an_idempotency_key() {
         "replay_webhook_delivery",
         // A second run finds nothing due: repeating it changes nothing.
         "run_privacy_retention",
+        // A new secret each time, like a machine client's.
+        "create_oauth_app_secret",
+        // OAuth's protocol endpoints and the forms of its pages: their own rules make a retry
+        // safe or refused (a code works once, a refresh token rotates, a form token names its
+        // request), and OAuth clients send no such header.
+        "create_oauth_signin",
+        "update_oauth_password",
+        "create_oauth_consent",
+        "delete_oauth_signin",
+        "create_oauth_token",
+        "create_oauth_revocation",
+        "create_oauth_introspection",
     ];
     for (path, item) in doc["paths"].as_object().unwrap() {
         if let Some(post) = item.get("post") {

@@ -20,6 +20,7 @@ mod imports;
 mod knowing_members;
 mod machine_clients;
 mod members;
+mod oauth;
 mod ops;
 mod org_history;
 mod org_units;

@@ -131,6 +131,11 @@ async fn demo_data_loads_once_with_an_account_per_role() {
     let member = app.session("demo-member").await;
     let mine = app.with_token(&member.access_token).get("/api/v1/me/member").await;
     assert_eq!(mine.status(), StatusCode::OK);
+    // She already allowed the demo mobile app (OAuth, public with PKCE) to read her branch.
+    let allowed: Value = head.get("/api/v1/me/authorized-apps").await.json().await.unwrap();
+    assert_eq!(allowed["items"][0]["client_id"], chihoi::seed::apps::DEMO_APP_CLIENT_ID);
+    assert_eq!(allowed["items"][0]["scope"], "members:read me:read");
+    assert!(allowed["items"][0]["client_name"].as_str().unwrap().starts_with("[DEMO]"));
 
     // The demo province system can get a token with the documented demo secret.
     let admin = app.session("demo-admin").await;

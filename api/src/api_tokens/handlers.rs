@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 use super::wire::{ApiToken, ApiTokenListQuery, CreatedApiToken, NewApiToken};
 use crate::audit::AuditEvent;
-use crate::auth::principal::Actor;
 use crate::auth::tokens::{API_TOKEN_PREFIX, digest, generate, shown_part};
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
@@ -62,12 +61,10 @@ fn to_wire(row: TokenRow) -> ApiToken {
     }
 }
 
-/// Token management needs a logged-in person: a token cannot mint or list tokens.
+/// Token management needs a logged-in person: a token, or an app acting for her, cannot mint
+/// or list tokens.
 fn session_user(caller: &Caller) -> Result<Uuid, ApiError> {
-    match &caller.principal.actor {
-        Actor::User { id, session_id: Some(_), .. } => Ok(*id),
-        _ => Err(ApiError::Forbidden),
-    }
+    caller.principal.first_party_session().map(|(id, _)| id).ok_or(ApiError::Forbidden)
 }
 
 /// List my API tokens

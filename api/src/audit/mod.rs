@@ -53,6 +53,11 @@ impl AuditActor {
         AuditActor { kind: "user", id: Some(id), name: Some(name.to_owned()) }
     }
 
+    /// A third-party app acting on its own (giving back a token), by its `client_id`.
+    pub fn oauth_app(id: Uuid, client_id: &str) -> Self {
+        AuditActor { kind: "oauth_app", id: Some(id), name: Some(client_id.to_owned()) }
+    }
+
     pub fn of(actor: &Actor) -> Self {
         match actor {
             Actor::User { id, username, api_token_id: Some(_), .. } => {
@@ -144,7 +149,11 @@ pub async fn record(
 
 impl Caller {
     /// Records `event` as done by this caller (in the caller's transaction, if any).
-    pub async fn audit(&self, conn: &mut AsyncPgConnection, event: AuditEvent) -> Result<(), ApiError> {
+    pub async fn audit(&self, conn: &mut AsyncPgConnection, mut event: AuditEvent) -> Result<(), ApiError> {
+        // What an officer does through an app names the app too.
+        if let (Some(app), Some(details)) = (self.principal.oauth_app_id(), event.details.as_object_mut()) {
+            details.insert("via_oauth_app".into(), serde_json::json!(app));
+        }
         record(conn, &AuditActor::of(&self.principal.actor), &self.meta, event).await
     }
 }

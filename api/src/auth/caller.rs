@@ -139,6 +139,7 @@ impl Caller {
     pub fn idempotency_owner(&self) -> String {
         match &self.principal.actor {
             Actor::User { id, api_token_id: Some(token), .. } => format!("user:{id}:api_token:{token}"),
+            Actor::User { id, oauth_app_id: Some(app), .. } => format!("user:{id}:oauth_app:{app}"),
             Actor::User { id, .. } => format!("user:{id}"),
             Actor::Client { id, .. } => format!("client:{id}"),
         }

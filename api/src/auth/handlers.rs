@@ -8,9 +8,9 @@ use diesel_async::RunQueryDsl;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::passwords::{self, MAX_LENGTH};
-use super::sessions::{self, Rotation};
-use super::throttle::{self, Policy, ip_subject, user_subject};
+use super::login::{self, policies};
+use super::sessions::{self, Presenter, Rotation};
+use super::throttle;
 use super::tokens::{CLIENT_SECRET_PREFIX, REFRESH_PREFIX, digest};
 use super::wire::{ClientToken, ClientTokenRequest, LoginRequest, RefreshRequest, TokenPair};
 use super::{Caller, RequestMeta};
@@ -18,30 +18,8 @@ use crate::audit::{self, AuditActor, AuditEvent, Outcome};
 use crate::db::in_transaction;
 use crate::http::form::FormOrJson;
 use crate::http::{ApiError, ApiJson};
-use crate::schema::{machine_clients, users};
+use crate::schema::machine_clients;
 use crate::state::AppState;
-
-#[derive(Queryable)]
-struct LoginAccount {
-    id: Uuid,
-    username: String,
-    password_hash: String,
-    active: bool,
-    token_version: i32,
-    home_unit_id: Uuid,
-}
-
-/// The per-account throttle policy (logins and `/me/password`).
-pub fn user_policy(state: &AppState) -> Policy {
-    policies(state).0
-}
-
-fn policies(state: &AppState) -> (Policy, Policy) {
-    let auth = &state.config.auth;
-    let user = Policy { max_failures: auth.login_max_failures, window: auth.login_window, block: auth.login_block };
-    let ip = Policy { max_failures: auth.login_max_failures_per_ip, ..user };
-    (user, ip)
-}
 
 /// Log in
 ///
@@ -66,114 +44,15 @@ pub async fn create_session(
     body: ApiJson<LoginRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let LoginRequest { username, password } = body.into_inner();
-    let username = username.trim().to_lowercase();
-    if password.chars().count() > MAX_LENGTH || username.len() > 64 {
-        return Err(ApiError::InvalidCredentials);
-    }
     let meta = RequestMeta::of(&req, &state.config.auth.trusted_proxies);
     let user_agent = req.headers().get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let (user_policy, ip_policy) = policies(&state);
+    let account = login::check_password(&state, &meta, &username, &password, None).await?;
     let mut conn = state.pool.get().await?;
-    if let Some(ip) = &meta.client_ip
-        && let Some(seconds) = throttle::blocked_for(&mut conn, &[ip_subject(ip)]).await?
-    {
-        return Err(ApiError::TooManyRequests(seconds));
-    }
-    // The attempt is counted against the name before the password is checked (and forgotten
-    // on success), so parallel guesses cannot all pass a check made before any was counted.
-    let subject = user_subject(&username);
-    let reserved = in_transaction(&mut conn, async |conn| {
-        throttle::reserve_attempt(conn, &subject, user_policy).await.map_err(ApiError::from)
+    let tokens = in_transaction(&mut conn, async |conn| {
+        sessions::start(conn, &state, account.id, account.token_version, &meta, user_agent.as_deref()).await
     })
     .await?;
-    if let Some(seconds) = reserved {
-        return Err(ApiError::TooManyRequests(seconds));
-    }
-    let account: Option<LoginAccount> = users::table
-        .filter(users::username.eq(&username))
-        .select((
-            users::id,
-            users::username,
-            users::password_hash,
-            users::status.eq("active"),
-            users::token_version,
-            users::home_unit_id,
-        ))
-        .first(&mut conn)
-        .await
-        .optional()?;
-
-    // Verify off the async workers; an unknown name costs the same time as a known one. The
-    // pooled connection goes back first: logins waiting for a hashing slot must not hold the
-    // connections that reads need (measured: a login flood took reads from 1.5 ms to 656 ms).
-    drop(conn);
-    let params = state.config.auth.password_hash;
-    let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let candidate = password.clone();
-    let (matches, rehash) = state
-        .password_gate
-        .run(move || match stored {
-            Some(phc) if passwords::verify(&candidate, &phc) => {
-                let rehash =
-                    passwords::needs_rehash(&phc, params).then(|| passwords::hash(&candidate, params).ok()).flatten();
-                (true, rehash)
-            }
-            Some(_) => (false, None),
-            None => {
-                passwords::verify_dummy(&candidate, params);
-                (false, None)
-            }
-        })
-        .await?;
-
-    let mut conn = state.pool.get().await?;
-    match account {
-        Some(account) if matches && account.active => {
-            let tokens = in_transaction(&mut conn, async |conn| {
-                throttle::clear(conn, &user_subject(&username)).await?;
-                let update = diesel::update(users::table.find(account.id));
-                match rehash {
-                    Some(phc) => {
-                        update
-                            .set((users::last_login_at.eq(diesel::dsl::now), users::password_hash.eq(phc)))
-                            .execute(conn)
-                            .await?
-                    }
-                    None => update.set(users::last_login_at.eq(diesel::dsl::now)).execute(conn).await?,
-                };
-                let tokens =
-                    sessions::start(conn, &state, account.id, account.token_version, &meta, user_agent.as_deref())
-                        .await?;
-                let event = AuditEvent::new("auth.login").object("user", account.id).unit(account.home_unit_id);
-                audit::record(conn, &AuditActor::user(account.id, &account.username), &meta, event).await?;
-                Ok::<_, ApiError>(tokens)
-            })
-            .await?;
-            Ok(web::Json(tokens))
-        }
-        account => {
-            let reason = match &account {
-                None => "unknown_user",
-                Some(a) if !a.active => "account_disabled",
-                Some(_) => "wrong_password",
-            };
-            in_transaction(&mut conn, async |conn| {
-                // The name's failure was counted by the reservation; the address's is counted now.
-                if let Some(ip) = &meta.client_ip {
-                    throttle::record_failure(conn, &ip_subject(ip), ip_policy).await?;
-                }
-                // The typed name of an unknown account is not kept: it may be a mistyped password.
-                let event = AuditEvent::new("auth.login").outcome(Outcome::Failure).details(json!({"reason": reason}));
-                let event = match &account {
-                    Some(a) => event.object("user", a.id).unit(a.home_unit_id),
-                    None => event,
-                };
-                audit::record(conn, &AuditActor::anonymous(), &meta, event).await
-            })
-            .await?;
-            Err(ApiError::InvalidCredentials)
-        }
-    }
+    Ok(web::Json(tokens))
 }
 
 /// Refresh tokens
@@ -203,7 +82,7 @@ pub async fn refresh_session(
     let meta = RequestMeta::of(&req, &state.config.auth.trusted_proxies);
     let mut conn = state.pool.get().await?;
     let rotation = in_transaction(&mut conn, async |conn| {
-        let rotation = sessions::rotate(conn, &state, &token).await?;
+        let rotation = sessions::rotate(conn, &state, &token, Presenter::FirstParty).await?;
         if let Rotation::Reused { user, session } = &rotation {
             let event = AuditEvent::new("auth.refresh_token_reused")
                 .outcome(Outcome::Denied)
@@ -216,7 +95,7 @@ pub async fn refresh_session(
     .await?;
     match rotation {
         Rotation::Rotated { tokens, .. } => Ok(web::Json(tokens)),
-        Rotation::Reused { .. } | Rotation::Invalid => Err(ApiError::InvalidRefreshToken),
+        Rotation::Reused { .. } | Rotation::WiderScope | Rotation::Invalid => Err(ApiError::InvalidRefreshToken),
     }
 }
 
@@ -247,7 +126,7 @@ pub async fn delete_session(caller: Caller, state: web::Data<AppState>) -> Resul
 }
 
 /// Credentials from `Authorization: Basic` or, failing that, from the body.
-fn client_credentials(req: &HttpRequest, body: &ClientTokenRequest) -> Option<(Uuid, String)> {
+pub fn client_credentials(req: &HttpRequest, body: &ClientTokenRequest) -> Option<(Uuid, String)> {
     let from_header = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -261,7 +140,7 @@ fn client_credentials(req: &HttpRequest, body: &ClientTokenRequest) -> Option<(U
 }
 
 /// Digest comparison that takes the same time wherever the first difference is.
-fn same_digest(a: &[u8], b: &[u8]) -> bool {
+pub fn same_digest(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -291,8 +170,17 @@ pub async fn create_client_token(
     if body.grant_type != "client_credentials" {
         return Err(ApiError::UnsupportedGrantType);
     }
-    let meta = RequestMeta::of(&req, &state.config.auth.trusted_proxies);
-    let (client_id, secret) = client_credentials(&req, &body).ok_or(ApiError::InvalidClient)?;
+    client_credentials_grant(&req, &state, &body).await.map(web::Json)
+}
+
+/// The client credentials grant of a machine client (also taken at `POST /oauth/token`).
+pub async fn client_credentials_grant(
+    req: &HttpRequest,
+    state: &AppState,
+    body: &ClientTokenRequest,
+) -> Result<ClientToken, ApiError> {
+    let meta = RequestMeta::of(req, &state.config.auth.trusted_proxies);
+    let (client_id, secret) = client_credentials(req, body).ok_or(ApiError::InvalidClient)?;
     let subject = format!("client:{client_id}");
     let mut conn = state.pool.get().await?;
     if let Some(seconds) = throttle::blocked_for(&mut conn, std::slice::from_ref(&subject)).await? {
@@ -312,12 +200,12 @@ pub async fn create_client_token(
         .optional()?;
     let valid = secret.starts_with(CLIENT_SECRET_PREFIX)
         && client.as_ref().is_some_and(|(hash, active, ..)| *active && same_digest(hash, &digest(&secret)));
-    let (user_policy, _) = policies(&state);
+    let (user_policy, _) = policies(state);
     let actor = AuditActor { kind: "client", id: Some(client_id), name: client.as_ref().map(|c| c.4.clone()) };
     let unit = client.as_ref().map(|c| c.3);
     match client {
         Some((_, _, token_version, _, _)) if valid => {
-            let (access_token, expires_in) = sessions::client_token(&state, client_id, token_version)?;
+            let (access_token, expires_in) = sessions::client_token(state, client_id, token_version)?;
             in_transaction(&mut conn, async |conn| {
                 throttle::clear(conn, &subject).await?;
                 diesel::update(machine_clients::table.find(client_id))
@@ -329,7 +217,7 @@ pub async fn create_client_token(
                 audit::record(conn, &actor, &meta, event).await
             })
             .await?;
-            Ok(web::Json(ClientToken { access_token, token_type: "Bearer".into(), expires_in }))
+            Ok(ClientToken { access_token, token_type: "Bearer".into(), expires_in })
         }
         _ => {
             in_transaction(&mut conn, async |conn| {

@@ -28,6 +28,26 @@ pub struct Claims {
     pub sid: Option<String>,
     /// The account's token version when issued; disabling or a password change bumps it.
     pub ver: i32,
+    /// For a token issued to a third-party app: its `client_id` (RFC 9068). The server reads
+    /// the grant's app and scopes from the session, never from these claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The granted scopes, space-separated (RFC 9068), for an app's token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+/// A signed value of the sign-in pages (the browser's sign-in, a form's anti-forgery token):
+/// signed with the same keys for another audience, so none is ever taken for an access token.
+#[derive(Serialize, Deserialize)]
+struct PageClaims<T> {
+    iss: String,
+    aud: String,
+    exp: i64,
+    iat: i64,
+    typ: String,
+    #[serde(flatten)]
+    value: T,
 }
 
 pub struct JwtKeys {
@@ -107,6 +127,42 @@ impl JwtKeys {
         header.kid = Some(self.signing_kid.clone());
         header.typ = Some("JWT".into());
         encode(&header, claims, &self.signing).map_err(|e| e.to_string())
+    }
+
+    fn pages_audience(&self) -> String {
+        format!("{}:oauth-pages", self.audience)
+    }
+
+    /// Signs `value` as a page value of type `typ` living `lifetime_s` seconds.
+    pub fn sign_page_value<T: Serialize>(&self, typ: &str, lifetime_s: i64, value: T) -> Result<String, String> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = PageClaims {
+            iss: self.issuer.clone(),
+            aud: self.pages_audience(),
+            exp: now + lifetime_s,
+            iat: now,
+            typ: typ.to_owned(),
+            value,
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.signing_kid.clone());
+        encode(&header, &claims, &self.signing).map_err(|e| e.to_string())
+    }
+
+    /// The value of a page token of type `typ`, if it is genuine and unexpired.
+    pub fn verify_page_value<T: serde::de::DeserializeOwned>(&self, typ: &str, token: &str) -> Option<T> {
+        let header = decode_header(token).ok()?;
+        if header.alg != Algorithm::HS256 {
+            return None;
+        }
+        let key = self.verifying.get(header.kid.as_deref()?)?;
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_audience(&[self.pages_audience()]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud"]);
+        validation.leeway = 5;
+        let claims = decode::<PageClaims<T>>(token, key, &validation).ok()?.claims;
+        (claims.typ == typ).then_some(claims.value)
     }
 
     /// The claims of a valid token; `None` for anything else (the reason is not the caller's

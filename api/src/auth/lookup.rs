@@ -54,8 +54,7 @@ type SessionRow = (
     bool,
     String,
     i32,
-    Option<DateTime<Utc>>,
-    DateTime<Utc>,
+    (Option<DateTime<Utc>>, DateTime<Utc>, Option<Uuid>, Option<Vec<Option<String>>>),
     Option<String>,
     Option<Uuid>,
     Option<diesel_ltree::Ltree>,
@@ -88,8 +87,7 @@ pub async fn user_by_session(
             users::must_change_password,
             users::status,
             users::token_version,
-            sessions::revoked_at,
-            sessions::expires_at,
+            (sessions::revoked_at, sessions::expires_at, sessions::oauth_app_id, sessions::scopes),
             role_grants::role.nullable(),
             role_grants::org_unit_id.nullable(),
             org_units::path.nullable(),
@@ -97,23 +95,46 @@ pub async fn user_by_session(
         .load(conn)
         .await?;
     let now = Utc::now();
+    let app = rows.as_slice().first().and_then(|r| r.5.2);
     let rows: Vec<UserRow> = rows
         .into_iter()
-        .map(|(id, username, must_change_password, status, version, revoked_at, expires_at, role, unit, path)| {
+        .map(|(id, username, must_change_password, status, version, session, role, unit, path)| {
+            let (revoked_at, expires_at, _, scopes) = session;
             UserRow {
                 id,
                 username,
                 usable: status == "active" && version == token_version && revoked_at.is_none() && expires_at > now,
                 must_change_password,
                 api_token_id: None,
-                scopes: None,
+                scopes,
                 role,
                 org_unit_id: unit,
                 unit_path: path.map(|p| p.0),
             }
         })
         .collect();
-    Ok(principal_from(rows, Some(session_id)))
+    let Some(principal) = principal_from(rows, Some(session_id)) else { return Ok(None) };
+    let Some(app) = app else { return Ok(Some(principal)) };
+    // A grant to an app: the app must still be active, and it reaches only its unit's subtree.
+    let bound: Option<(Uuid, diesel_ltree::Ltree)> = {
+        use crate::schema::oauth_apps;
+        use diesel::OptionalExtension;
+        oauth_apps::table
+            .inner_join(org_units::table)
+            .filter(oauth_apps::id.eq(app))
+            .filter(oauth_apps::status.eq("active"))
+            .select((org_units::id, org_units::path))
+            .first(conn)
+            .await
+            .optional()?
+    };
+    Ok(bound.map(|(unit, path)| {
+        let mut principal = principal.bound_to(unit, &path.0);
+        if let Actor::User { oauth_app_id, .. } = &mut principal.actor {
+            *oauth_app_id = Some(app);
+        }
+        principal
+    }))
 }
 
 /// An API token: not revoked, not expired, its owner active. Its scopes limit the permissions.
@@ -162,6 +183,7 @@ fn principal_from(rows: Vec<UserRow>, session_id: Option<Uuid>) -> Option<Princi
             username: first.username.clone(),
             session_id,
             api_token_id: first.api_token_id,
+            oauth_app_id: None,
             must_change_password: first.must_change_password,
         },
         grants: grants_of(&rows),

@@ -4,6 +4,7 @@
 pub mod caller;
 pub mod handlers;
 pub mod jwt;
+pub mod login;
 mod lookup;
 pub mod password_gate;
 pub mod passwords;

@@ -43,6 +43,9 @@ pub enum Permission {
     SettingsWrite,
     #[serde(rename = "clients:manage")]
     ClientsManage,
+    /// Registering third-party apps (ứng dụng bên thứ ba) that sign officers in with OAuth.
+    #[serde(rename = "apps:manage")]
+    AppsManage,
     #[serde(rename = "reports:read")]
     ReportsRead,
     /// Basic member data (name, unit, contact data, membership).
@@ -79,7 +82,7 @@ use Permission::*;
 
 impl Permission {
     /// The permissions roles grant on units (all but the self permissions).
-    pub const ON_UNITS: [Permission; 15] = [
+    pub const ON_UNITS: [Permission; 16] = [
         OrgUnitsRead,
         OrgUnitsWrite,
         UsersRead,
@@ -87,6 +90,7 @@ impl Permission {
         AuditRead,
         SettingsWrite,
         ClientsManage,
+        AppsManage,
         ReportsRead,
         MembersRead,
         MembersWrite,
@@ -98,14 +102,14 @@ impl Permission {
     ];
 
     /// Every permission, as API token scopes name them: those on units, then the self ones.
-    pub const ALL: [Permission; 17] = {
-        let mut all = [MeRead; 17];
+    pub const ALL: [Permission; 18] = {
+        let mut all = [MeRead; 18];
         let mut i = 0;
         while i < Permission::ON_UNITS.len() {
             all[i] = Permission::ON_UNITS[i];
             i += 1;
         }
-        all[16] = MeWrite;
+        all[17] = MeWrite;
         all
     };
 
@@ -123,6 +127,7 @@ impl Permission {
             AuditRead => "audit:read",
             SettingsWrite => "settings:write",
             ClientsManage => "clients:manage",
+            AppsManage => "apps:manage",
             ReportsRead => "reports:read",
             MembersRead => "members:read",
             MembersWrite => "members:write",
@@ -177,6 +182,7 @@ impl Role {
                 OrgUnitsWrite,
                 UsersRead,
                 UsersManage,
+                AppsManage,
                 ReportsRead,
                 MembersRead,
                 MembersExport,
@@ -187,6 +193,7 @@ impl Role {
                 OrgUnitsWrite,
                 UsersRead,
                 UsersManage,
+                AppsManage,
                 ReportsRead,
                 MembersRead,
                 MembersWrite,

@@ -20,6 +20,9 @@ pub enum Actor {
         username: String,
         session_id: Option<Uuid>,
         api_token_id: Option<Uuid>,
+        /// The third-party app acting for her (an OAuth grant), if any: its scopes are in
+        /// `token_scopes` and its unit bounds her grants.
+        oauth_app_id: Option<Uuid>,
         must_change_password: bool,
     },
     /// A machine client of a higher-level system.
@@ -30,7 +33,7 @@ pub enum Actor {
 pub struct Principal {
     pub actor: Actor,
     pub grants: Vec<Grant>,
-    /// For API tokens: the permissions the token is limited to.
+    /// For API tokens and apps' tokens: the permissions the token is limited to.
     pub token_scopes: Option<Vec<Permission>>,
 }
 
@@ -110,6 +113,44 @@ impl Principal {
 
     pub fn is_api_token(&self) -> bool {
         matches!(&self.actor, Actor::User { api_token_id: Some(_), .. })
+    }
+
+    /// The third-party app acting for her, if this is an app's token.
+    pub fn oauth_app_id(&self) -> Option<Uuid> {
+        match &self.actor {
+            Actor::User { oauth_app_id, .. } => *oauth_app_id,
+            Actor::Client { .. } => None,
+        }
+    }
+
+    /// The person herself in a first-party session (a login, not an API token and not an app
+    /// acting for her): what managing her own credentials needs.
+    pub fn first_party_session(&self) -> Option<(Uuid, Uuid)> {
+        match &self.actor {
+            Actor::User { id, session_id: Some(session), api_token_id: None, oauth_app_id: None, .. } => {
+                Some((*id, *session))
+            }
+            _ => None,
+        }
+    }
+
+    /// Narrows the grants to the subtree at `app_path` (an app registered for a unit reaches
+    /// nothing outside it): a grant above the unit becomes the same role on the unit itself.
+    pub fn bound_to(mut self, app_unit: Uuid, app_path: &str) -> Principal {
+        self.grants = self
+            .grants
+            .into_iter()
+            .filter_map(|g| {
+                if is_within(&g.unit_path, app_path) {
+                    Some(g)
+                } else if is_within(app_path, &g.unit_path) {
+                    Some(Grant { role: g.role, unit_id: app_unit, unit_path: app_path.to_owned() })
+                } else {
+                    None
+                }
+            })
+            .collect();
+        self
     }
 }
 

@@ -24,6 +24,7 @@ pub fn access_token(
     subject: Uuid,
     session: Option<Uuid>,
     token_version: i32,
+    app: Option<&AppGrant>,
 ) -> Result<(String, u64), ApiError> {
     let now = Utc::now().timestamp();
     let lifetime = state.config.auth.access_token_ttl.as_secs();
@@ -37,12 +38,23 @@ pub fn access_token(
         typ: typ.to_owned(),
         sid: session.map(|s| s.to_string()),
         ver: token_version,
+        client_id: app.map(|a| a.client_id.clone()),
+        scope: app.map(|a| a.scopes.join(" ")),
     };
     Ok((state.jwt.sign(&claims).map_err(ApiError::internal)?, lifetime))
 }
 
 pub fn client_token(state: &AppState, client: Uuid, token_version: i32) -> Result<(String, u64), ApiError> {
-    access_token(state, TYPE_CLIENT, client, None, token_version)
+    access_token(state, TYPE_CLIENT, client, None, token_version, None)
+}
+
+/// What an officer granted a third-party app: the session it opens is marked with the app and
+/// limited to the scopes.
+#[derive(Debug, Clone)]
+pub struct AppGrant {
+    pub app_id: Uuid,
+    pub client_id: String,
+    pub scopes: Vec<String>,
 }
 
 async fn new_refresh_token(conn: &mut AsyncPgConnection, state: &AppState, session: Uuid) -> Result<String, ApiError> {
@@ -67,6 +79,19 @@ pub async fn start(
     meta: &RequestMeta,
     user_agent: Option<&str>,
 ) -> Result<TokenPair, ApiError> {
+    start_session(conn, state, user, token_version, None, meta, user_agent).await.map(|(_, tokens)| tokens)
+}
+
+/// Opens the session of a grant to an app (in the caller's transaction); returns its id.
+pub async fn start_session(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    user: Uuid,
+    token_version: i32,
+    app: Option<&AppGrant>,
+    meta: &RequestMeta,
+    user_agent: Option<&str>,
+) -> Result<(Uuid, TokenPair), ApiError> {
     let session = Uuid::now_v7();
     diesel::insert_into(sessions::table)
         .values((
@@ -75,12 +100,14 @@ pub async fn start(
             sessions::expires_at.eq(Utc::now() + ttl(state.config.auth.refresh_token_ttl)),
             sessions::client_ip.eq(meta.client_ip.as_deref()),
             sessions::user_agent.eq(user_agent.map(|ua| ua.chars().take(200).collect::<String>())),
+            sessions::oauth_app_id.eq(app.map(|a| a.app_id)),
+            sessions::scopes.eq(app.map(|a| a.scopes.iter().cloned().map(Some).collect::<Vec<_>>())),
         ))
         .execute(conn)
         .await?;
     let refresh_token = new_refresh_token(conn, state, session).await?;
-    let (access_token, expires_in) = access_token(state, TYPE_USER, user, Some(session), token_version)?;
-    Ok(TokenPair::bearer(access_token, expires_in, refresh_token))
+    let (access_token, expires_in) = access_token(state, TYPE_USER, user, Some(session), token_version, app)?;
+    Ok((session, TokenPair::bearer(access_token, expires_in, refresh_token)))
 }
 
 /// What presenting a refresh token led to.
@@ -95,6 +122,8 @@ pub enum Rotation {
         user: Uuid,
         session: Uuid,
     },
+    /// An app asked for a scope its grant does not hold: refused, the grant unchanged.
+    WiderScope,
     Invalid,
 }
 
@@ -107,10 +136,24 @@ struct Presented {
     user: Uuid,
     user_active: bool,
     token_version: i32,
+    app: Option<Uuid>,
+    scopes: Option<Vec<Option<String>>>,
+}
+
+/// Who presents a refresh token: chihoi's own tools (`/auth/refresh`, sessions of logins only)
+/// or an app at the token endpoint (its own grants only), possibly asking for fewer scopes.
+pub enum Presenter<'a> {
+    FirstParty,
+    App { app_id: Uuid, client_id: &'a str, narrow_to: Option<&'a [String]> },
 }
 
 /// Exchanges a refresh token for a new pair (in the caller's transaction).
-pub async fn rotate(conn: &mut AsyncPgConnection, state: &AppState, refresh_token: &str) -> Result<Rotation, ApiError> {
+pub async fn rotate(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    refresh_token: &str,
+    presenter: Presenter<'_>,
+) -> Result<Rotation, ApiError> {
     let presented: Option<Presented> = refresh_tokens::table
         .inner_join(sessions::table.inner_join(users::table))
         .filter(refresh_tokens::token_hash.eq(digest(refresh_token)))
@@ -122,6 +165,8 @@ pub async fn rotate(conn: &mut AsyncPgConnection, state: &AppState, refresh_toke
             users::id,
             users::status.eq("active"),
             users::token_version,
+            sessions::oauth_app_id,
+            sessions::scopes,
         ))
         .for_update()
         .first(conn)
@@ -130,6 +175,14 @@ pub async fn rotate(conn: &mut AsyncPgConnection, state: &AppState, refresh_toke
     let Some(p) = presented else {
         return Ok(Rotation::Invalid);
     };
+    // Another party's token proves nothing about this one's family: refused, nothing revoked.
+    let own = match &presenter {
+        Presenter::FirstParty => p.app.is_none(),
+        Presenter::App { app_id, .. } => p.app == Some(*app_id),
+    };
+    if !own {
+        return Ok(Rotation::Invalid);
+    }
     if p.used {
         if p.session_live {
             revoke(conn, p.session, "refresh_token_reuse").await?;
@@ -139,19 +192,35 @@ pub async fn rotate(conn: &mut AsyncPgConnection, state: &AppState, refresh_toke
     if !(p.token_live && p.session_live && p.user_active) {
         return Ok(Rotation::Invalid);
     }
+    let grant = match presenter {
+        Presenter::FirstParty => None,
+        Presenter::App { app_id, client_id, narrow_to } => {
+            let held: Vec<String> = p.scopes.unwrap_or_default().into_iter().flatten().collect();
+            let scopes = match narrow_to {
+                Some(asked) if !asked.iter().all(|s| held.contains(s)) => return Ok(Rotation::WiderScope),
+                Some(asked) => asked.to_vec(),
+                None => held,
+            };
+            Some(AppGrant { app_id, client_id: client_id.to_owned(), scopes })
+        }
+    };
     diesel::update(refresh_tokens::table.filter(refresh_tokens::token_hash.eq(digest(refresh_token))))
         .set(refresh_tokens::used_at.eq(diesel::dsl::now))
         .execute(conn)
         .await?;
+    // A narrowed grant stays narrow: a later refresh cannot widen it again.
+    let scopes = grant.as_ref().map(|g| g.scopes.iter().cloned().map(Some).collect::<Vec<_>>());
     diesel::update(sessions::table.find(p.session))
         .set((
             sessions::last_refreshed_at.eq(diesel::dsl::now),
             sessions::expires_at.eq(Utc::now() + ttl(state.config.auth.refresh_token_ttl)),
+            scopes.map(|s| sessions::scopes.eq(s)),
         ))
         .execute(conn)
         .await?;
     let refresh_token = new_refresh_token(conn, state, p.session).await?;
-    let (access_token, expires_in) = access_token(state, TYPE_USER, p.user, Some(p.session), p.token_version)?;
+    let (access_token, expires_in) =
+        access_token(state, TYPE_USER, p.user, Some(p.session), p.token_version, grant.as_ref())?;
     Ok(Rotation::Rotated {
         user: p.user,
         session: p.session,

@@ -34,6 +34,9 @@ pub struct AuthConfig {
     pub login_block: Duration,
     /// Proxies whose `X-Forwarded-For` is believed for the client address.
     pub trusted_proxies: Vec<String>,
+    /// The address clients reach the service at (`CHIHOI_PUBLIC_URL`, e.g.
+    /// `https://chihoi.hoilhpn.vn`): the OAuth issuer. None: taken from each request's host.
+    pub public_url: Option<String>,
 }
 
 impl AuthConfig {
@@ -70,6 +73,24 @@ impl AuthConfig {
             trusted_proxies: get("CHIHOI_TRUSTED_PROXIES")
                 .map(|list| list.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect())
                 .unwrap_or_default(),
+            public_url: match get("CHIHOI_PUBLIC_URL") {
+                None => None,
+                Some(url) => Some(public_url(&url).map_err(|m| invalid("CHIHOI_PUBLIC_URL", m))?),
+            },
         })
     }
+}
+
+/// An origin (`https://host[:port]`, no path): the OAuth issuer must be an https URL with no
+/// query or fragment (RFC 8414 §2); plain http only on a loopback address, for trying locally.
+fn public_url(url: &str) -> Result<String, String> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://").filter(|r| r.starts_with("127.0.0.1") || r.starts_with("[::1]")))
+        .ok_or("must start with https:// (http:// only for 127.0.0.1 or [::1])")?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+        return Err("must be an origin: scheme, host and optional port, nothing after".into());
+    }
+    Ok(url.to_owned())
 }

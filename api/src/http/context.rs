@@ -60,11 +60,9 @@ pub async fn request_context(
     // Handlers' and extractors' errors arrive as responses carrying the error; an `Err` here
     // could only come from an inner middleware, and none of ours returns one.
     let response = next.call(req).instrument(span.clone()).await?.map_into_boxed_body();
-    let mut response = if response.status().is_client_error() || response.status().is_server_error() {
-        render_problem(response, lang, &request_id, &span)
-    } else {
-        response
-    };
+    let own_body = response.response().extensions().contains::<super::problem::OwnBody>();
+    let failed = response.status().is_client_error() || response.status().is_server_error();
+    let mut response = if failed && !own_body { render_problem(response, lang, &request_id, &span) } else { response };
     set_standard_headers(&mut response, &request_id);
     // While draining, kept-alive clients are told to reconnect (to another replica).
     if state.as_ref().is_some_and(|s| s.draining.load(std::sync::atomic::Ordering::Relaxed)) {
@@ -133,7 +131,9 @@ fn set_standard_headers(response: &mut ServiceResponse<BoxBody>, request_id: &st
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if !headers.contains_key(header::REFERRER_POLICY) {
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
     if is_docs {
         // Swagger UI is served by this binary: scripts and styles from itself only.
         headers.insert(
@@ -142,7 +142,8 @@ fn set_standard_headers(response: &mut ServiceResponse<BoxBody>, request_id: &st
                 "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
             ),
         );
-    } else {
+    } else if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        // (The sign-in pages of OAuth set their own, naming their styles and form targets.)
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),

@@ -10,6 +10,12 @@ use super::text::{Lang, Text};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
+/// Marks an error response whose body the handler wrote on purpose and the error renderer
+/// keeps: OAuth's RFC 6749 errors (`{"error": …}`, what OAuth clients parse) and the sign-in
+/// pages' HTML.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnBody;
+
 /// Problem details (RFC 9457) — mô tả lỗi theo RFC 9457. Every 4xx and 5xx response of the API
 /// has this body with `Content-Type: application/problem+json`.
 #[derive(Debug, Serialize, ToSchema)]

@@ -25,7 +25,8 @@ impl Budget {
     pub fn of(method: &Method, path: &str, query: &str) -> Budget {
         let path = canonical_path(path).unwrap_or_else(|_| path.to_owned());
         let format = query_value(query, "format");
-        if path.starts_with("/api/v1/auth/") {
+        // The sign-in pages and token endpoints of OAuth cost what logins cost.
+        if path.starts_with("/api/v1/auth/") || path.starts_with("/oauth/") {
             Budget::Login
         } else if path.ends_with("/export")
             || matches!(format.as_deref(), Some("csv" | "xlsx" | "svg"))
@@ -98,7 +99,8 @@ pub async fn rate_limit(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    if !req.path().starts_with("/api/") || req.method() == Method::OPTIONS {
+    let counted = req.path().starts_with("/api/") || req.path().starts_with("/oauth/");
+    if !counted || req.method() == Method::OPTIONS {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let budget = Budget::of(req.method(), req.path(), req.query_string());
@@ -145,6 +147,8 @@ mod tests {
         assert_eq!(Budget::of(&Method::POST, "/api/v1/auth/login", ""), Budget::Login);
         assert_eq!(Budget::of(&Method::PATCH, "/api/v1/members/x", ""), Budget::Writes);
         assert_eq!(Budget::of(&Method::POST, "/api/v1/%61uth/login", ""), Budget::Login);
+        assert_eq!(Budget::of(&Method::POST, "/oauth/token", ""), Budget::Login);
+        assert_eq!(Budget::of(&Method::GET, "/%6fauth/authorize", ""), Budget::Login);
         assert_eq!(Budget::of(&Method::GET, "/api/v1/reports/kpis", "unit=x&format=%78lsx"), Budget::Exports);
     }
 }

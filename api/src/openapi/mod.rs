@@ -5,11 +5,15 @@ pub mod version;
 
 use actix_web::App;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::security::{ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme};
+use utoipa::openapi::security::{
+    AuthorizationCode, ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement,
+    SecurityScheme,
+};
 use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Required, Type};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
+use crate::http::Lang;
 use crate::http::problem::{FieldError, ProblemDetails};
 use crate::http::responses;
 
@@ -29,6 +33,8 @@ pub use version::CONTRACT_VERSION;
         (name = "me", description = "Hội viên tự phục vụ / A member's own record, history and data requests."),
         (name = "users", description = "Tài khoản và vai trò / Accounts, their roles, and the caller herself."),
         (name = "api_tokens", description = "Mã truy cập cho script / API tokens for scripts and curl."),
+        (name = "oauth", description = "Đăng nhập cho ứng dụng bên thứ ba (OAuth 2.0: mã ủy quyền + PKCE) / Sign-in for third-party apps (OAuth 2.0 authorization code with PKCE): authorize, token, revoke, introspect, metadata."),
+        (name = "oauth_apps", description = "Ứng dụng bên thứ ba: đăng ký, tắt, xóa, ai đã cấp quyền / Third-party apps: registration, disabling, deletion, who authorized them."),
         (name = "machine_clients", description = "Hệ thống cấp trên / Machine clients of higher-level systems."),
         (name = "members", description = "Sổ hội viên: hội viên, biến động, chuyển sinh hoạt / The member registry: members, lifecycle, transfers."),
         (name = "prospects", description = "Phụ nữ chưa vào hội / Prospects: women 18+ not yet members, and their conversion."),
@@ -73,6 +79,7 @@ struct ApiDoc;
 
 /// `bearer`: a person's access token (JWT from login) or one of her API tokens (`chh_…`).
 /// `client_credentials`: a machine client's token from `/api/v1/auth/token`.
+/// `oauth2`: a third-party app's token from the authorization code flow (`/oauth/authorize`).
 struct SecuritySchemes;
 
 impl Modify for SecuritySchemes {
@@ -95,6 +102,38 @@ impl Modify for SecuritySchemes {
                 "Machine clients of higher-level systems: aggregates of their subtree only.",
             )),
         );
+        let scopes: Scopes = crate::oauth::scopes::for_apps()
+            .map(|p| {
+                let text = crate::oauth::scopes::describe(p);
+                (p.as_str().to_owned(), format!("{} / {}", text.get(Lang::Vi), text.get(Lang::En)))
+            })
+            .collect();
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [Flow::AuthorizationCode(AuthorizationCode::with_refresh_url(
+                    "/oauth/authorize",
+                    "/oauth/token",
+                    scopes,
+                    "/oauth/token",
+                ))],
+                "Ứng dụng bên thứ ba / Third-party apps: the authorization code flow with PKCE (S256), in the system browser (docs/integration.md). The token acts for the officer who allowed it, limited to the granted scopes, her roles and the app's subtree. Where an operation names no scope, it needs the permission its description names.",
+            )),
+        );
+    }
+}
+
+/// Each operation a person's token may call may also be called with an app's token: the
+/// `oauth2` requirement beside `bearer`, with the same scopes.
+fn add_oauth2_alternative(operation: &mut Operation) {
+    let Some(requirements) = operation.security.as_mut() else { return };
+    let bearer_scopes: Option<Vec<String>> = requirements.iter().find_map(|r| {
+        let value = serde_json::to_value(r).ok()?;
+        let scopes = value.get("bearer")?.as_array()?;
+        Some(scopes.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+    });
+    if let Some(scopes) = bearer_scopes {
+        requirements.push(SecurityRequirement::new("oauth2", scopes));
     }
 }
 
@@ -113,7 +152,8 @@ const CONSENT_GATED: &[&str] = &[
 ];
 
 /// Operations that never touch the database, so never answer 503.
-const WITHOUT_DATABASE: &[&str] = &["get_health", "get_metrics", "get_service_info", "get_openapi", "get_readiness"];
+const WITHOUT_DATABASE: &[&str] =
+    &["get_health", "get_metrics", "get_service_info", "get_openapi", "get_readiness", "get_oauth_server_metadata"];
 
 /// The complete contract, as served at `/openapi.json` and committed in `openapi/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
@@ -231,6 +271,7 @@ fn body_has_id(response: &utoipa::openapi::Response, components: Option<&utoipa:
 /// Adds what every operation shares: language and request-id headers, and the error
 /// responses that the shared machinery can produce for it.
 fn complete_operation(path: &str, operation: &mut Operation) {
+    add_oauth2_alternative(operation);
     let id = operation.operation_id.clone().unwrap_or_default();
     let has_body = operation.request_body.is_some();
     let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
@@ -266,20 +307,24 @@ fn complete_operation(path: &str, operation: &mut Operation) {
     let mut add = |status: &str, name: &str| {
         responses.entry(status.to_owned()).or_insert_with(|| response_ref(name));
     };
-    if has_body || has_parameters {
+    // OAuth's endpoints answer bad input in OAuth's own forms (RFC 6749 errors, pages).
+    let own_forms = path.starts_with("/oauth/") || path.starts_with("/.well-known/");
+    if (has_body || has_parameters) && !own_forms {
         add("400", "BadRequest");
     }
-    // The rate limiter counts every request under /api/ (http/rate_limit.rs).
-    if path.starts_with("/api/") {
+    // The rate limiter counts every request under /api/ and /oauth/ (http/rate_limit.rs).
+    if path.starts_with("/api/") || path.starts_with("/oauth/") {
         add("429", "TooManyRequests");
     }
     if has_body {
         add("408", "RequestTimeout");
         add("413", "PayloadTooLarge");
-        add("415", "UnsupportedMediaType");
-        add("422", "Unprocessable");
+        if !own_forms {
+            add("415", "UnsupportedMediaType");
+            add("422", "Unprocessable");
+        }
     }
-    if id.starts_with("create_") || CONSENT_GATED.contains(&id.as_str()) {
+    if (id.starts_with("create_") && !own_forms) || CONSENT_GATED.contains(&id.as_str()) {
         add("409", "Conflict");
     }
     // A key reused with another request (422), or still in progress (409).

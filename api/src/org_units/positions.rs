@@ -338,7 +338,8 @@ pub async fn update_position(
                     .fields(["ended_on"]),
             )
             .await?;
-        let row: Row = p::table.inner_join(members::table).filter(p::id.eq(id)).select(Row::as_select()).first(conn).await?;
+        let row: Row =
+            p::table.inner_join(members::table).filter(p::id.eq(id)).select(Row::as_select()).first(conn).await?;
         Ok(to_wire(row))
     })
     .await?;

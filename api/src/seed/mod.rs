@@ -5,6 +5,7 @@
 //! list of refused common passwords on purpose: no real account can ever be given it.
 
 mod activities;
+pub mod apps;
 pub mod bulk;
 mod org;
 mod pairs;
@@ -153,6 +154,8 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
     .bind::<diesel::sql_types::Uuid, _>(province)
     .execute(conn)
     .await?;
+    let commune = units.get("hung-nhuong").copied().ok_or_else(|| ApiError::internal("demo commune missing"))?;
+    apps::load(conn, commune).await?;
     let admin: Uuid = users::table.filter(users::username.eq("demo-admin")).select(users::id).first(conn).await?;
     diesel::insert_into(instance_settings::table)
         .values((
@@ -202,5 +205,10 @@ fn summary(password: &str, already: bool) -> String {
         out.push_str(&format!("    {username:<14} {:<17} {display_name}\n", role.as_str()));
     }
     out.push_str(&format!("  Demo machine client secret: {DEMO_CLIENT_SECRET}\n"));
+    out.push_str(&format!(
+        "  Demo third-party app (OAuth, public + PKCE): client_id {}, redirect {} (docs/integration.md)\n",
+        apps::DEMO_APP_CLIENT_ID,
+        apps::DEMO_APP_REDIRECTS[0]
+    ));
     out
 }

@@ -5,16 +5,15 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, get, post, web};
 use uuid::Uuid;
 
-use super::handlers::hash_password;
+use super::password_change;
 use super::queries;
 use super::wire::{EffectivePermission, Me, PasswordChange, RoleGrant, User};
-use crate::audit::AuditEvent;
-use crate::auth::passwords::{self, policy_issue};
+use crate::audit::AuditActor;
 use crate::auth::principal::Actor;
 use crate::auth::wire::TokenPair;
-use crate::auth::{Caller, Permission, sessions, throttle};
+use crate::auth::{Caller, Permission, sessions};
 use crate::db::in_transaction;
-use crate::http::{ApiError, ApiJson, FieldIssue, Text};
+use crate::http::{ApiError, ApiJson};
 use crate::state::AppState;
 
 /// Who am I
@@ -85,61 +84,20 @@ pub async fn update_my_password(
     state: web::Data<AppState>,
     body: ApiJson<PasswordChange>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    let Actor::User { id, username, session_id: Some(_), .. } = &caller.principal.actor else {
+    // Her own login only: an app acting for her never changes her password.
+    let (Some(_), Actor::User { id, username, .. }) = (caller.principal.first_party_session(), &caller.principal.actor)
+    else {
         return Err(ApiError::Forbidden);
     };
     let (id, username) = (*id, username.clone());
     let body = body.into_inner();
-    let mut conn = state.pool.get().await?;
-    // Guessing the current password with a stolen session is throttled like a login, on the
-    // same counter: the attempt is counted before the check and forgotten on success.
-    let subject = throttle::user_subject(&username);
-    let policy = crate::auth::handlers::user_policy(&state);
-    let reserved = in_transaction(&mut conn, async |conn| {
-        throttle::reserve_attempt(conn, &subject, policy).await.map_err(ApiError::from)
-    })
-    .await?;
-    if let Some(seconds) = reserved {
-        return Err(ApiError::TooManyRequests(seconds));
-    }
-    let stored = queries::password_hash(&mut conn, id).await?;
-    let current = body.current_password.clone();
-    // The connection goes back to the pool while the password is checked (see the login).
-    drop(conn);
-    let matches = state.password_gate.run(move || passwords::verify(&current, &stored)).await?;
-    let mut conn = state.pool.get().await?;
-    if matches {
-        throttle::clear(&mut conn, &subject).await?;
-    } else {
-        return Err(ApiError::Validation(vec![FieldIssue::new(
-            "current_password",
-            "mismatch",
-            Text::new("Mật khẩu hiện tại không đúng.", "The current password is wrong."),
-        )]));
-    }
-    if let Some(issue) = policy_issue("new_password", &body.new_password, &username) {
-        return Err(ApiError::Validation(vec![issue]));
-    }
-    if body.new_password == body.current_password {
-        return Err(ApiError::invalid_field(
-            "new_password",
-            "unchanged",
-            Text::new("Mật khẩu mới phải khác mật khẩu cũ.", "The new password must differ from the current one."),
-        ));
-    }
-    let phc = hash_password(&state, body.new_password).await?;
+    let actor = AuditActor::of(&caller.principal.actor);
+    password_change::change(&state, &actor, &caller.meta, (id, &username), &body.current_password, &body.new_password)
+        .await?;
     let user_agent =
         req.headers().get(actix_web::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let mut conn = state.pool.get().await?;
     let tokens = in_transaction(&mut conn, async |conn| {
-        queries::set_password(conn, id, &phc, false).await?;
-        sessions::revoke_all(conn, id, "password_changed").await?;
-        let (user, _) = queries::find(conn, id).await?.ok_or(ApiError::Unauthorized)?;
-        caller
-            .audit(
-                conn,
-                AuditEvent::new("user.password_change").object("user", id).unit(user.home_unit_id).fields(["password"]),
-            )
-            .await?;
         let token_version = crate::auth::sessions::current_token_version(conn, id).await?;
         sessions::start(conn, &state, id, token_version, &caller.meta, user_agent.as_deref()).await
     })

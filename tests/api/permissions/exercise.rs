@@ -80,6 +80,48 @@ pub async fn exercise(who: &As<'_>, op: &str, place: &Place, fixture: &Fixture) 
         "create_machine_client_secret" => {
             who.post_json(&format!("/api/v1/machine-clients/{}/secret", p.client), &json!({})).await
         }
+        "list_oauth_apps" => who.get("/api/v1/oauth-apps").await,
+        "create_oauth_app" => {
+            who.post_json(
+                "/api/v1/oauth-apps",
+                &json!({"client_name": unique("app"), "owner": "Matrix", "org_unit_id": p.unit,
+                        "redirect_uris": ["https://app.example.vn/cb"], "scope": "members:read"}),
+            )
+            .await
+        }
+        "get_oauth_app" => who.get(&format!("/api/v1/oauth-apps/{}", p.oauth_app)).await,
+        "update_oauth_app" => {
+            who.patch_json(
+                &format!("/api/v1/oauth-apps/{}", p.oauth_app),
+                Some("*"),
+                &json!({"client_name": "Đổi tên"}),
+            )
+            .await
+        }
+        "create_oauth_app_secret" => {
+            who.post_json(&format!("/api/v1/oauth-apps/{}/secret", p.oauth_app), &json!({})).await
+        }
+        "list_oauth_app_authorizations" => who.get(&format!("/api/v1/oauth-apps/{}/authorizations", p.oauth_app)).await,
+        "delete_oauth_app" => who.delete(&format!("/api/v1/oauth-apps/{}", p.oauth_app), None).await,
+        "list_my_authorized_apps" => who.get("/api/v1/me/authorized-apps").await,
+        "delete_my_authorized_app" => {
+            // She allowed the place's app (a consent as the sign-in pages would record it).
+            let me: Value = who.get("/api/v1/me").await.json().await.unwrap_or_default();
+            if let Some(user) = me["user"]["id"].as_str() {
+                use diesel_async::RunQueryDsl;
+                let mut db = who.app.db().await;
+                diesel::sql_query(
+                    "INSERT INTO oauth_consents (user_id, app_id, scopes) VALUES ($1, $2, '{members:read}')
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind::<diesel::sql_types::Uuid, _>(user.parse::<uuid::Uuid>().unwrap())
+                .bind::<diesel::sql_types::Uuid, _>(p.oauth_app.parse::<uuid::Uuid>().unwrap())
+                .execute(&mut db)
+                .await
+                .unwrap();
+            }
+            who.delete(&format!("/api/v1/me/authorized-apps/{}", p.oauth_app), None).await
+        }
         "list_audit_events" => who.get(&format!("/api/v1/audit-events?org_unit_id={}", p.unit)).await,
         "list_settings" => who.get("/api/v1/settings").await,
         "get_setting" => who.get("/api/v1/settings/test.matrix").await,

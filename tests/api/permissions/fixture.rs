@@ -16,6 +16,8 @@ pub struct Place {
     pub resident: String,
     pub resident_grant: String,
     pub client: String,
+    /// A confidential third-party app registered on the unit (its secret can be rotated).
+    pub oauth_app: String,
     /// Branch or group where this place's members live (the unit itself below communes).
     pub home: String,
     /// An active member of `home`, target of reads and writes.
@@ -148,6 +150,14 @@ pub async fn fixture(app: &TestApp) -> Fixture {
         let roles: Value = admin.get(&format!("/api/v1/users/{resident}/roles")).await.json().await.unwrap();
         let client = admin
             .create("/api/v1/machine-clients", &json!({"name": format!("client {key}"), "org_unit_id": unit}))
+            .await;
+        let oauth_app = admin
+            .create(
+                "/api/v1/oauth-apps",
+                &json!({"client_name": format!("app {key}"), "owner": "Matrix", "org_unit_id": unit,
+                        "redirect_uris": ["https://app.example.vn/cb"], "scope": "members:read",
+                        "token_endpoint_auth_method": "client_secret_basic"}),
+            )
             .await;
         let mut next_member = async |unit: &str| {
             n += 1;
@@ -297,6 +307,7 @@ pub async fn fixture(app: &TestApp) -> Fixture {
                 resident,
                 resident_grant: roles[0]["id"].as_str().unwrap().to_owned(),
                 client: id(&client),
+                oauth_app: id(&oauth_app),
                 home,
                 member: member_id,
                 mover,

@@ -112,7 +112,9 @@ fn success(op: &str) -> StatusCode {
         | "delete_setting"
         | "delete_session"
         | "replace_member_photo"
-        | "delete_member_photo" => StatusCode::NO_CONTENT,
+        | "delete_member_photo"
+        | "delete_oauth_app"
+        | "delete_my_authorized_app" => StatusCode::NO_CONTENT,
         "create_member_import" => StatusCode::ACCEPTED,
         op if op.starts_with("create_") || op == "convert_prospect" => StatusCode::CREATED,
         _ => StatusCode::OK,
