@@ -55,16 +55,35 @@ pub struct NewActivityKind {
     pub online: bool,
 }
 
-type Row = (String, String, String, bool, bool, bool, i32);
+/// An activity kind as stored.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = k, check_for_backend(diesel::pg::Pg))]
+struct Row {
+    code: String,
+    name_vi: String,
+    name_en: String,
+    is_meeting: bool,
+    online: bool,
+    active: bool,
+    version: i32,
+}
 
 fn to_wire(r: Row) -> ActivityKind {
-    ActivityKind { code: r.0, name_vi: r.1, name_en: r.2, is_meeting: r.3, online: r.4, active: r.5, version: r.6 }
+    ActivityKind {
+        code: r.code,
+        name_vi: r.name_vi,
+        name_en: r.name_en,
+        is_meeting: r.is_meeting,
+        online: r.online,
+        active: r.active,
+        version: r.version,
+    }
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, code: &str) -> Result<Option<ActivityKind>, ApiError> {
     let row: Option<Row> = k::table
         .find(code)
-        .select((k::code, k::name_vi, k::name_en, k::is_meeting, k::online, k::active, k::version))
+        .select(Row::as_select())
         .first(conn)
         .await
         .optional()?;
@@ -87,7 +106,7 @@ pub async fn list_activity_kinds(
 ) -> Result<web::Json<Vec<ActivityKind>>, ApiError> {
     let mut conn = state.pool.get().await?;
     let rows: Vec<Row> = k::table
-        .select((k::code, k::name_vi, k::name_en, k::is_meeting, k::online, k::active, k::version))
+        .select(Row::as_select())
         .order(k::code.asc())
         .limit(200)
         .load(&mut conn)
@@ -145,7 +164,7 @@ pub async fn create_activity_kind(
                 k::online.eq(input.online),
             ))
             .on_conflict_do_nothing()
-            .returning((k::code, k::name_vi, k::name_en, k::is_meeting, k::online, k::active, k::version))
+            .returning(Row::as_returning())
             .get_result(conn)
             .await
             .optional()?;

@@ -49,10 +49,27 @@ pub struct NewPledge {
     pub value_vnd: Option<i64>,
 }
 
-type Row = (Uuid, Uuid, String, String, Option<i64>, DateTime<Utc>);
+/// A pledge as stored.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = p, check_for_backend(diesel::pg::Pg))]
+struct Row {
+    id: Uuid,
+    activity_id: Uuid,
+    description: String,
+    pledged_by: String,
+    value_vnd: Option<i64>,
+    created_at: DateTime<Utc>,
+}
 
 fn to_wire(r: Row) -> Pledge {
-    Pledge { id: r.0, activity_id: r.1, description: r.2, pledged_by: r.3, value_vnd: r.4, created_at: r.5 }
+    Pledge {
+        id: r.id,
+        activity_id: r.activity_id,
+        description: r.description,
+        pledged_by: r.pledged_by,
+        value_vnd: r.value_vnd,
+        created_at: r.created_at,
+    }
 }
 
 /// List an activity's pledged resources
@@ -70,7 +87,7 @@ pub async fn list_activity_pledges(
     let activity = visible_activity(&mut conn, &caller, id.into_inner(), false).await?;
     let rows: Vec<Row> = p::table
         .filter(p::activity_id.eq(activity.id))
-        .select((p::id, p::activity_id, p::description, p::pledged_by, p::value_vnd, p::created_at))
+        .select(Row::as_select())
         .order(p::id.asc())
         .limit(200)
         .load(&mut conn)
@@ -120,7 +137,7 @@ pub async fn create_activity_pledge(
                 p::value_vnd.eq(input.value_vnd),
                 p::created_by.eq(caller.principal.user_id()),
             ))
-            .returning((p::id, p::activity_id, p::description, p::pledged_by, p::value_vnd, p::created_at))
+            .returning(Row::as_returning())
             .get_result(conn)
             .await?;
         caller

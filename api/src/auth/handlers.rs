@@ -26,6 +26,8 @@ use crate::state::AppState;
 /// Exchanges a user name and password for an access token (JWT, ≤ 15 minutes) and a refresh
 /// token. Unknown user, wrong password and a disabled account get the same 401. Repeated
 /// failures for one user name or from one address are answered 429 with `Retry-After`.
+/// For chihoi's own first-party tools and curl only: a third-party app never asks for an
+/// officer's password — it signs her in with OAuth 2.0 (`GET /oauth/authorize`).
 #[utoipa::path(
     tag = "auth",
     operation_id = "create_session",

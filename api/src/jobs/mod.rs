@@ -45,16 +45,38 @@ pub struct Job {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-type Row = (Uuid, String, String, i32, i32, serde_json::Value, DateTime<Utc>, Option<DateTime<Utc>>, Option<Uuid>);
+/// A job as stored.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = jobs, check_for_backend(diesel::pg::Pg))]
+struct Row {
+    id: Uuid,
+    kind: String,
+    status: String,
+    progress: i32,
+    total: i32,
+    result: serde_json::Value,
+    created_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+    owner_id: Option<Uuid>,
+}
 
 fn to_wire(r: Row) -> Job {
-    let status = match r.2.as_str() {
+    let status = match r.status.as_str() {
         "running" => JobStatus::Running,
         "succeeded" => JobStatus::Succeeded,
         "failed" => JobStatus::Failed,
         _ => JobStatus::Queued,
     };
-    Job { id: r.0, kind: r.1, status, progress: r.3, total: r.4, result: r.5, created_at: r.6, finished_at: r.7 }
+    Job {
+        id: r.id,
+        kind: r.kind,
+        status,
+        progress: r.progress,
+        total: r.total,
+        result: r.result,
+        created_at: r.created_at,
+        finished_at: r.finished_at,
+    }
 }
 
 pub async fn create(
@@ -70,17 +92,7 @@ pub async fn create(
             jobs::owner_id.eq(owner),
             jobs::org_unit_id.eq(unit),
         ))
-        .returning((
-            jobs::id,
-            jobs::kind,
-            jobs::status,
-            jobs::progress,
-            jobs::total,
-            jobs::result,
-            jobs::created_at,
-            jobs::finished_at,
-            jobs::owner_id,
-        ))
+        .returning(Row::as_returning())
         .get_result(conn)
         .await?;
     Ok(to_wire(row))
@@ -132,22 +144,12 @@ pub async fn get_job(
     let mut conn = state.pool.get().await?;
     let row: Option<Row> = jobs::table
         .find(id.into_inner())
-        .select((
-            jobs::id,
-            jobs::kind,
-            jobs::status,
-            jobs::progress,
-            jobs::total,
-            jobs::result,
-            jobs::created_at,
-            jobs::finished_at,
-            jobs::owner_id,
-        ))
+        .select(Row::as_select())
         .first(&mut conn)
         .await
         .optional()?;
     match row {
-        Some(row) if row.8.is_some() && row.8 == caller.principal.user_id() => Ok(web::Json(to_wire(row))),
+        Some(row) if row.owner_id.is_some() && row.owner_id == caller.principal.user_id() => Ok(web::Json(to_wire(row))),
         _ => Err(ApiError::NotFound),
     }
 }

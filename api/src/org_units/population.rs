@@ -67,16 +67,27 @@ pub struct PopulationPatch {
     pub source: Option<String>,
 }
 
-type Row = (Uuid, NaiveDate, i32, String, i32, DateTime<Utc>);
-
-fn to_wire(r: Row) -> Population {
-    Population { org_unit_id: r.0, as_of: r.1, women_18_plus: r.2, source: r.3, version: r.4, recorded_at: r.5 }
+/// A count as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = pop, check_for_backend(diesel::pg::Pg))]
+struct Row {
+    unit_id: Uuid,
+    as_of: NaiveDate,
+    women_18_plus: i32,
+    source: String,
+    version: i32,
+    recorded_at: DateTime<Utc>,
 }
 
-macro_rules! columns {
-    () => {
-        (pop::unit_id, pop::as_of, pop::women_18_plus, pop::source, pop::version, pop::recorded_at)
-    };
+fn to_wire(r: Row) -> Population {
+    Population {
+        org_unit_id: r.unit_id,
+        as_of: r.as_of,
+        women_18_plus: r.women_18_plus,
+        source: r.source,
+        version: r.version,
+        recorded_at: r.recorded_at,
+    }
 }
 
 fn check(count: i32, day: Option<NaiveDate>) -> Result<(), ApiError> {
@@ -112,7 +123,7 @@ pub async fn list_org_unit_population(
     let unit = visible_unit(&mut conn, &caller, id.into_inner(), Permission::OrgUnitsRead).await?;
     let rows: Vec<Row> = pop::table
         .filter(pop::unit_id.eq(unit.id))
-        .select(columns!())
+        .select(Row::as_select())
         .order(pop::as_of.desc())
         .limit(200)
         .load(&mut conn)
@@ -151,7 +162,7 @@ pub async fn create_org_unit_population(
                 pop::recorded_by.eq(caller.principal.user_id()),
             ))
             .on_conflict_do_nothing()
-            .returning(columns!())
+            .returning(Row::as_returning())
             .get_result(conn)
             .await
             .optional()?;
@@ -209,7 +220,7 @@ pub async fn update_org_unit_population(
         caller.require(Permission::OrgUnitsWrite, &unit.path.0)?;
         let current: Row = pop::table
             .find((unit.id, as_of))
-            .select(columns!())
+            .select(Row::as_select())
             .for_update()
             .first(conn)
             .await
@@ -226,7 +237,7 @@ pub async fn update_org_unit_population(
                 pop::recorded_by.eq(caller.principal.user_id()),
                 pop::recorded_at.eq(diesel::dsl::now),
             ))
-            .returning(columns!())
+            .returning(Row::as_returning())
             .get_result(conn)
             .await?;
         caller

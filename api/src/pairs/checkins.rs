@@ -62,10 +62,20 @@ pub struct CheckinListQuery {
 
 crate::page_schema!(CheckinPage, Checkin, "check-ins");
 
-type Row = (Uuid, Uuid, NaiveDate, String, Option<Uuid>, DateTime<Utc>);
+/// A check-in as stored.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = c, check_for_backend(diesel::pg::Pg))]
+struct Row {
+    id: Uuid,
+    pair_id: Uuid,
+    checked_on: NaiveDate,
+    note: String,
+    author_id: Option<Uuid>,
+    created_at: DateTime<Utc>,
+}
 
 fn to_wire(r: Row) -> Checkin {
-    Checkin { id: r.0, pair_id: r.1, checked_on: r.2, note: r.3, author_id: r.4, created_at: r.5 }
+    Checkin { id: r.id, pair_id: r.pair_id, checked_on: r.checked_on, note: r.note, author_id: r.author_id, created_at: r.created_at }
 }
 
 /// List a pair's check-ins
@@ -88,7 +98,7 @@ pub async fn list_pair_checkins(
     let (pair, _) = visible_pair(&mut conn, &caller, id.into_inner(), false).await?;
     let mut select = c::table
         .filter(c::pair_id.eq(pair.id))
-        .select((c::id, c::pair_id, c::checked_on, c::note, c::author_id, c::created_at))
+        .select(Row::as_select())
         .order(c::id.desc())
         .limit(page.fetch_limit())
         .into_boxed();
@@ -96,7 +106,7 @@ pub async fn list_pair_checkins(
         select = select.filter(c::id.lt(before));
     }
     let rows: Vec<Row> = select.load(&mut conn).await?;
-    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.0, to_wire)))
+    Ok(web::Json(Page::from_rows(rows, page.limit, |r| r.id, to_wire)))
 }
 
 /// Record a check-in
@@ -143,7 +153,7 @@ pub async fn create_pair_checkin(
                 c::note.eq(&note),
                 c::author_id.eq(caller.principal.user_id()),
             ))
-            .returning((c::id, c::pair_id, c::checked_on, c::note, c::author_id, c::created_at))
+            .returning(Row::as_returning())
             .get_result(conn)
             .await?;
         caller.audit(conn, AuditEvent::new("pair.checkin").object("pair", pair.id).unit(pair.unit_id)).await?;

@@ -93,47 +93,43 @@ pub struct PairKindPatch {
     pub active: Option<bool>,
 }
 
-type Texts = Vec<Option<String>>;
-type Row = (String, String, String, String, String, Texts, Texts, Texts, Option<String>, bool, bool, i32);
-
-macro_rules! kind_columns {
-    () => {
-        (
-            k::code,
-            k::name_vi,
-            k::name_en,
-            k::mentor_type,
-            k::mentee_type,
-            k::mentor_rules,
-            k::mentee_rules,
-            k::stages,
-            k::achieved_stage,
-            k::sensitive,
-            k::active,
-            k::version,
-        )
-    };
+/// A pair kind as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = k, check_for_backend(diesel::pg::Pg))]
+struct Row {
+    code: String,
+    name_vi: String,
+    name_en: String,
+    mentor_type: String,
+    mentee_type: String,
+    mentor_rules: Vec<Option<String>>,
+    mentee_rules: Vec<Option<String>>,
+    stages: Vec<Option<String>>,
+    achieved_stage: Option<String>,
+    sensitive: bool,
+    active: bool,
+    version: i32,
 }
 
 fn to_wire(r: Row) -> PairKind {
     PairKind {
-        code: r.0,
-        name_vi: r.1,
-        name_en: r.2,
-        mentor_type: PartyType::parse(&r.3),
-        mentee_type: PartyType::parse(&r.4),
-        mentor_rules: r.5.iter().flatten().filter_map(|s| Rule::parse(s)).collect(),
-        mentee_rules: r.6.iter().flatten().filter_map(|s| Rule::parse(s)).collect(),
-        stages: r.7.into_iter().flatten().collect(),
-        achieved_stage: r.8,
-        sensitive: r.9,
-        active: r.10,
-        version: r.11,
+        mentor_type: PartyType::parse(&r.mentor_type),
+        mentee_type: PartyType::parse(&r.mentee_type),
+        mentor_rules: r.mentor_rules.iter().flatten().filter_map(|s| Rule::parse(s)).collect(),
+        mentee_rules: r.mentee_rules.iter().flatten().filter_map(|s| Rule::parse(s)).collect(),
+        stages: r.stages.into_iter().flatten().collect(),
+        code: r.code,
+        name_vi: r.name_vi,
+        name_en: r.name_en,
+        achieved_stage: r.achieved_stage,
+        sensitive: r.sensitive,
+        active: r.active,
+        version: r.version,
     }
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, code: &str) -> Result<Option<PairKind>, ApiError> {
-    let row: Option<Row> = k::table.find(code).select(kind_columns!()).first(conn).await.optional()?;
+    let row: Option<Row> = k::table.find(code).select(Row::as_select()).first(conn).await.optional()?;
     Ok(row.map(to_wire))
 }
 
@@ -170,7 +166,7 @@ pub async fn list_pair_kinds(
     state: web::Data<AppState>,
 ) -> Result<web::Json<Vec<PairKind>>, ApiError> {
     let mut conn = state.pool.get().await?;
-    let rows: Vec<Row> = k::table.select(kind_columns!()).order(k::code.asc()).limit(200).load(&mut conn).await?;
+    let rows: Vec<Row> = k::table.select(Row::as_select()).order(k::code.asc()).limit(200).load(&mut conn).await?;
     Ok(web::Json(rows.into_iter().map(to_wire).collect()))
 }
 
@@ -250,7 +246,7 @@ pub async fn create_pair_kind(
                 k::sensitive.eq(sensitive),
             ))
             .on_conflict_do_nothing()
-            .returning(kind_columns!())
+            .returning(Row::as_returning())
             .get_result(conn)
             .await
             .optional()?;
@@ -293,7 +289,7 @@ pub async fn update_pair_kind(
     let kind = in_transaction(&mut conn, async |conn| {
         let current: Row = k::table
             .find(&code)
-            .select(kind_columns!())
+            .select(Row::as_select())
             .for_update()
             .first(conn)
             .await
@@ -322,7 +318,7 @@ pub async fn update_pair_kind(
                 k::version.eq(k::version + 1),
                 k::updated_at.eq(diesel::dsl::now),
             ))
-            .returning(kind_columns!())
+            .returning(Row::as_returning())
             .get_result(conn)
             .await?;
         caller.audit(conn, AuditEvent::new("pair_kind.update").details(serde_json::json!({"code": code}))).await?;

@@ -103,29 +103,35 @@ pub struct SupportKindPatch {
     pub active: Option<bool>,
 }
 
-type Row = (String, String, String, String, String, bool, bool, i32);
-
-macro_rules! kind_columns {
-    () => {
-        (k::code, k::name_vi, k::name_en, k::measure, k::default_quantity_unit, k::is_job, k::active, k::version)
-    };
+/// A support kind as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = k, check_for_backend(diesel::pg::Pg))]
+struct Row {
+    code: String,
+    name_vi: String,
+    name_en: String,
+    measure: String,
+    default_quantity_unit: String,
+    is_job: bool,
+    active: bool,
+    version: i32,
 }
 
 fn to_wire(r: Row) -> SupportKind {
     SupportKind {
-        code: r.0,
-        name_vi: r.1,
-        name_en: r.2,
-        measure: Measure::parse(&r.3),
-        default_quantity_unit: r.4,
-        is_job: r.5,
-        active: r.6,
-        version: r.7,
+        measure: Measure::parse(&r.measure),
+        code: r.code,
+        name_vi: r.name_vi,
+        name_en: r.name_en,
+        default_quantity_unit: r.default_quantity_unit,
+        is_job: r.is_job,
+        active: r.active,
+        version: r.version,
     }
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, code: &str) -> Result<Option<SupportKind>, ApiError> {
-    let row: Option<Row> = k::table.find(code).select(kind_columns!()).first(conn).await.optional()?;
+    let row: Option<Row> = k::table.find(code).select(Row::as_select()).first(conn).await.optional()?;
     Ok(row.map(to_wire))
 }
 
@@ -143,7 +149,7 @@ pub async fn list_support_kinds(
     state: web::Data<AppState>,
 ) -> Result<web::Json<Vec<SupportKind>>, ApiError> {
     let mut conn = state.pool.get().await?;
-    let rows: Vec<Row> = k::table.select(kind_columns!()).order(k::code.asc()).limit(200).load(&mut conn).await?;
+    let rows: Vec<Row> = k::table.select(Row::as_select()).order(k::code.asc()).limit(200).load(&mut conn).await?;
     Ok(web::Json(rows.into_iter().map(to_wire).collect()))
 }
 
@@ -203,7 +209,7 @@ pub async fn create_support_kind(
                 k::is_job.eq(input.is_job),
             ))
             .on_conflict_do_nothing()
-            .returning(kind_columns!())
+            .returning(Row::as_returning())
             .get_result(conn)
             .await
             .optional()?;
@@ -250,7 +256,7 @@ pub async fn update_support_kind(
     let mut conn = state.pool.get().await?;
     let kind = in_transaction(&mut conn, async |conn| {
         let current: Option<Row> =
-            k::table.find(&code).select(kind_columns!()).for_update().first(conn).await.optional()?;
+            k::table.find(&code).select(Row::as_select()).for_update().first(conn).await.optional()?;
         let current = to_wire(current.ok_or(ApiError::NotFound)?);
         precondition::check(&if_match, current.version, || serde_json::to_value(&current).unwrap_or_default())?;
         let row: Row = diesel::update(k::table.find(&code))
@@ -262,7 +268,7 @@ pub async fn update_support_kind(
                 k::version.eq(k::version + 1),
                 k::updated_at.eq(diesel::dsl::now),
             ))
-            .returning(kind_columns!())
+            .returning(Row::as_returning())
             .get_result(conn)
             .await?;
         caller.audit(conn, AuditEvent::new("support_kind.update").details(serde_json::json!({"code": code}))).await?;

@@ -57,7 +57,17 @@ pub async fn revoke_for_user(
     Ok(consents + grants > 0)
 }
 
-type MyAppRow = (Uuid, String, String, String, Option<String>, Vec<Option<String>>, DateTime<Utc>);
+/// An app the officer allowed, with her consent.
+#[derive(Queryable)]
+struct MyAppRow {
+    app_id: Uuid,
+    client_id: String,
+    client_name: String,
+    owner: String,
+    logo_text: Option<String>,
+    scopes: Vec<Option<String>>,
+    granted_at: DateTime<Utc>,
+}
 
 /// Apps I authorized
 ///
@@ -151,7 +161,14 @@ pub async fn delete_my_authorized_app(
     Ok(HttpResponse::NoContent().finish())
 }
 
-type AuthorizationRow = (Uuid, String, Vec<Option<String>>, DateTime<Utc>);
+/// An officer who allowed the app, with her consent.
+#[derive(Queryable)]
+struct AuthorizationRow {
+    user_id: Uuid,
+    username: String,
+    scopes: Vec<Option<String>>,
+    granted_at: DateTime<Utc>,
+}
 
 /// Who authorized an app
 ///
