@@ -81,12 +81,7 @@ fn to_wire(r: Row) -> ActivityKind {
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, code: &str) -> Result<Option<ActivityKind>, ApiError> {
-    let row: Option<Row> = k::table
-        .find(code)
-        .select(Row::as_select())
-        .first(conn)
-        .await
-        .optional()?;
+    let row: Option<Row> = k::table.find(code).select(Row::as_select()).first(conn).await.optional()?;
     Ok(row.map(to_wire))
 }
 
@@ -105,12 +100,7 @@ pub async fn list_activity_kinds(
     state: web::Data<AppState>,
 ) -> Result<web::Json<Vec<ActivityKind>>, ApiError> {
     let mut conn = state.pool.get().await?;
-    let rows: Vec<Row> = k::table
-        .select(Row::as_select())
-        .order(k::code.asc())
-        .limit(200)
-        .load(&mut conn)
-        .await?;
+    let rows: Vec<Row> = k::table.select(Row::as_select()).order(k::code.asc()).limit(200).load(&mut conn).await?;
     Ok(web::Json(rows.into_iter().map(to_wire).collect()))
 }
 

@@ -142,14 +142,12 @@ pub async fn get_job(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Job>, ApiError> {
     let mut conn = state.pool.get().await?;
-    let row: Option<Row> = jobs::table
-        .find(id.into_inner())
-        .select(Row::as_select())
-        .first(&mut conn)
-        .await
-        .optional()?;
+    let row: Option<Row> =
+        jobs::table.find(id.into_inner()).select(Row::as_select()).first(&mut conn).await.optional()?;
     match row {
-        Some(row) if row.owner_id.is_some() && row.owner_id == caller.principal.user_id() => Ok(web::Json(to_wire(row))),
+        Some(row) if row.owner_id.is_some() && row.owner_id == caller.principal.user_id() => {
+            Ok(web::Json(to_wire(row)))
+        }
         _ => Err(ApiError::NotFound),
     }
 }

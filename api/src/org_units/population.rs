@@ -226,7 +226,7 @@ pub async fn update_org_unit_population(
             .await
             .optional()?
             .ok_or(ApiError::NotFound)?;
-        precondition::check(&if_match, current.4, || {
+        precondition::check(&if_match, current.version, || {
             serde_json::to_value(to_wire(current.clone())).unwrap_or_default()
         })?;
         let row: Row = diesel::update(pop::table.find((unit.id, as_of)))

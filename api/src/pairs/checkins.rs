@@ -75,7 +75,14 @@ struct Row {
 }
 
 fn to_wire(r: Row) -> Checkin {
-    Checkin { id: r.id, pair_id: r.pair_id, checked_on: r.checked_on, note: r.note, author_id: r.author_id, created_at: r.created_at }
+    Checkin {
+        id: r.id,
+        pair_id: r.pair_id,
+        checked_on: r.checked_on,
+        note: r.note,
+        author_id: r.author_id,
+        created_at: r.created_at,
+    }
 }
 
 /// List a pair's check-ins

@@ -106,21 +106,21 @@ pub async fn list_my_authorized_apps(
         select = select.filter(a::id.gt(after));
     }
     let rows: Vec<MyAppRow> = select.load(&mut conn).await?;
-    let apps: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
+    let apps: Vec<Uuid> = rows.iter().map(|r| r.app_id).collect();
     let live = live_grants(&mut conn, &apps, &[me]).await?;
     Ok(web::Json(Page::from_rows(
         rows,
         page.limit,
-        |r| r.0,
+        |r| r.app_id,
         |r| AuthorizedApp {
-            active_grants: live.get(&(r.0, me)).copied().unwrap_or(0),
-            app_id: r.0,
-            client_id: r.1,
-            client_name: r.2,
-            owner: r.3,
-            logo_text: r.4,
-            scope: scopes::join(&scopes::from_stored(&r.5)),
-            granted_at: r.6,
+            active_grants: live.get(&(r.app_id, me)).copied().unwrap_or(0),
+            scope: scopes::join(&scopes::from_stored(&r.scopes)),
+            app_id: r.app_id,
+            client_id: r.client_id,
+            client_name: r.client_name,
+            owner: r.owner,
+            logo_text: r.logo_text,
+            granted_at: r.granted_at,
         },
     )))
 }
@@ -207,18 +207,18 @@ pub async fn list_oauth_app_authorizations(
         select = select.filter(users::id.gt(after));
     }
     let rows: Vec<AuthorizationRow> = select.load(&mut conn).await?;
-    let people: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
+    let people: Vec<Uuid> = rows.iter().map(|r| r.user_id).collect();
     let live = live_grants(&mut conn, &[id], &people).await?;
     Ok(web::Json(Page::from_rows(
         rows,
         page.limit,
-        |r| r.0,
+        |r| r.user_id,
         |r| AppAuthorization {
-            active_grants: live.get(&(id, r.0)).copied().unwrap_or(0),
-            user_id: r.0,
-            username: r.1,
-            scope: scopes::join(&scopes::from_stored(&r.2)),
-            granted_at: r.3,
+            active_grants: live.get(&(id, r.user_id)).copied().unwrap_or(0),
+            scope: scopes::join(&scopes::from_stored(&r.scopes)),
+            user_id: r.user_id,
+            username: r.username,
+            granted_at: r.granted_at,
         },
     )))
 }
