@@ -524,61 +524,6 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
-    org_levels (code) {
-        code -> Text,
-        rank -> Int2,
-        name_vi -> Text,
-        name_en -> Text,
-        historical -> Bool,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use diesel_ltree::sql_types::Ltree;
-
-    org_unit_links (predecessor_id, successor_id) {
-        predecessor_id -> Uuid,
-        successor_id -> Uuid,
-        kind -> Text,
-        effective_on -> Date,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use diesel_ltree::sql_types::Ltree;
-
-    org_unit_periods (unit_id, valid_from) {
-        unit_id -> Uuid,
-        valid_from -> Date,
-        valid_to -> Nullable<Date>,
-        parent_id -> Nullable<Uuid>,
-        path -> Ltree,
-        name -> Text,
-        official_code -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use diesel_ltree::sql_types::Ltree;
-
-    org_unit_population (unit_id, as_of) {
-        unit_id -> Uuid,
-        as_of -> Date,
-        women_18_plus -> Int4,
-        source -> Text,
-        recorded_by -> Nullable<Uuid>,
-        version -> Int4,
-        recorded_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use diesel_ltree::sql_types::Ltree;
-
     oauth_apps (id) {
         id -> Uuid,
         client_id -> Text,
@@ -628,6 +573,61 @@ diesel::table! {
         scopes -> Array<Nullable<Text>>,
         granted_at -> Timestamptz,
         updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    org_levels (code) {
+        code -> Text,
+        rank -> Int2,
+        name_vi -> Text,
+        name_en -> Text,
+        historical -> Bool,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    org_unit_links (predecessor_id, successor_id) {
+        predecessor_id -> Uuid,
+        successor_id -> Uuid,
+        kind -> Text,
+        effective_on -> Date,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    org_unit_periods (unit_id, valid_from) {
+        unit_id -> Uuid,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        parent_id -> Nullable<Uuid>,
+        path -> Ltree,
+        name -> Text,
+        official_code -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    org_unit_population (unit_id, as_of) {
+        unit_id -> Uuid,
+        as_of -> Date,
+        women_18_plus -> Int4,
+        source -> Text,
+        recorded_by -> Nullable<Uuid>,
+        version -> Int4,
+        recorded_at -> Timestamptz,
     }
 }
 
@@ -1230,13 +1230,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     member_profiles,
     member_transfers,
     members,
+    oauth_apps,
+    oauth_codes,
+    oauth_consents,
     org_levels,
     org_unit_links,
     org_unit_periods,
     org_unit_population,
-    oauth_apps,
-    oauth_codes,
-    oauth_consents,
     org_units,
     outbox_events,
     pair_checkins,
