@@ -63,6 +63,7 @@ impl Application {
         if local_addr.ip().is_unspecified() {
             local_addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
         }
+        let rate_limiter = Arc::new(crate::http::limiter::RateLimiter::new(&config.rate_limits));
         let state = AppState {
             routes: Arc::new(RouteTable::from_openapi(&document)),
             openapi_json: Arc::new(crate::openapi::document_json()),
@@ -73,7 +74,7 @@ impl Application {
             jwt: Arc::new(jwt),
             config: Arc::new(config),
             local_addr,
-            rate_limiter: Arc::default(),
+            rate_limiter,
             password_gate: Arc::new(crate::auth::password_gate::PasswordGate::for_this_machine()),
             draining: Arc::default(),
             http: reqwest::Client::builder()

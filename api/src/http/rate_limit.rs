@@ -1,9 +1,7 @@
 //! Rate limits per token and per client address, with separate budgets for logins, reads,
 //! writes and exports; `429` with `Retry-After` when spent, and the IETF `RateLimit-Policy` and
 //! `RateLimit` headers on every API answer (draft-ietf-httpapi-ratelimit-headers). Counters are
-//! fixed windows held in this process: behind several replicas each applies its own.
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! GCRA cells held in this process (`limiter.rs`): behind several replicas each applies its own.
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -82,13 +80,13 @@ fn set_headers(headers: &mut actix_web::http::header::HeaderMap, hit: &Hit) {
 /// endpoint charges each inner operation to the batch's sender this way); `Err(seconds)`
 /// when spent. Loopback addresses are not counted, as in the middleware.
 pub fn charge_address(state: &AppState, budget: Budget, address: Option<&str>) -> Result<(), u64> {
-    let Some(quota) = state.config.rate_limits.per_address.0.get(&budget) else { return Ok(()) };
     let Some(address) = address.filter(|a| a.parse::<std::net::IpAddr>().is_ok_and(|ip| !ip.is_loopback())) else {
         return Ok(());
     };
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let hit = state.rate_limiter.hit(budget, *quota, false, address.to_owned(), now);
-    if hit.allowed { Ok(()) } else { Err(hit.reset.max(1)) }
+    match state.rate_limiter.hit(budget, false, address.to_owned()) {
+        Some(hit) if !hit.allowed => Err(hit.reset.max(1)),
+        _ => Ok(()),
+    }
 }
 
 /// The middleware: counts the request against each budget that applies to it.
@@ -104,17 +102,16 @@ pub async fn rate_limit(
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
     let budget = Budget::of(req.method(), req.path(), req.query_string());
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let limits = &state.config.rate_limits;
     let mut hits = Vec::new();
-    if let (Some(quota), Some(key)) = (limits.per_token.0.get(&budget), bearer_key(&req)) {
-        hits.push(state.rate_limiter.hit(budget, *quota, true, key, now));
+    if let Some(key) = bearer_key(&req) {
+        hits.extend(state.rate_limiter.hit(budget, true, key));
     }
     let address = client_ip(req.request(), &state.config.auth.trusted_proxies);
     // The server's own calls (batch operations) and local operators are counted per token only.
     let local = address.as_deref().and_then(|a| a.parse::<std::net::IpAddr>().ok()).is_none_or(|ip| ip.is_loopback());
-    if let (Some(quota), Some(address), false) = (limits.per_address.0.get(&budget), address, local) {
-        hits.push(state.rate_limiter.hit(budget, *quota, false, address, now));
+    if let (Some(address), false) = (address, local) {
+        hits.extend(state.rate_limiter.hit(budget, false, address));
     }
     let tightest =
         hits.iter().filter(|h| !h.allowed).max_by_key(|h| h.reset).or_else(|| hits.iter().min_by_key(|h| h.remaining));
