@@ -153,6 +153,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
                     None => path_error(&error.to_string()).into(),
                 }
             }))
+            .wrap(from_fn(crate::http::conditional::conditional))
             .wrap(Condition::new(cors_enabled, cors(&config.cors_origins)))
             .wrap(from_fn(crate::http::rate_limit::rate_limit))
             .wrap(from_fn(request_context))

@@ -142,12 +142,12 @@ async fn unknown_method_is_405_with_allow() {
     let admin = app.admin().await;
     let response = admin.request(Method::PUT, "/api/v1/settings").send().await.unwrap();
     let allow = response.headers().get("allow").unwrap().to_str().unwrap().to_owned();
-    assert_eq!(allow, "GET, POST");
+    assert_eq!(allow, "GET, HEAD, POST");
     assert_problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
 
     let response = admin.request(Method::POST, "/api/v1/settings/a.b").send().await.unwrap();
     let allow = response.headers().get("allow").unwrap().to_str().unwrap().to_owned();
-    assert_eq!(allow, "GET, PATCH, DELETE");
+    assert_eq!(allow, "GET, HEAD, PATCH, DELETE");
     assert_problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
 }
 

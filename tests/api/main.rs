@@ -9,6 +9,7 @@ mod audit;
 mod auth_sessions;
 mod auth_tokens;
 mod backups;
+mod conditional;
 mod contract;
 mod docs_ui;
 mod errors;

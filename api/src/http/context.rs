@@ -117,6 +117,9 @@ fn render_problem(
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
     response.map_body(|head, _| {
         head.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE));
+        // The title and detail follow Accept-Language: say which, and let caches key on it.
+        head.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag()));
+        super::conditional::vary_on_language(head.headers_mut());
         head.headers_mut().remove(header::CONTENT_LENGTH);
         head.headers_mut().remove(header::CONTENT_ENCODING);
         BoxBody::new(bytes)

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod canonical;
+pub mod conditional;
 pub mod context;
 mod database_errors;
 pub mod error;
@@ -27,6 +28,6 @@ pub mod validate;
 pub use error::{ApiError, FieldIssue};
 pub use json::ApiJson;
 pub use pagination::{Page, PageRequest};
-pub use precondition::{IfMatch, etag};
+pub use precondition::{IfMatch, etag, etag_of};
 pub use query::ApiQuery;
 pub use text::{Lang, Text};

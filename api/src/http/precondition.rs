@@ -14,6 +14,13 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
+/// A strong ETag of content that has no version of its own (the contract): a digest of it.
+pub fn etag_of(content: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(content);
+    format!("\"{}\"", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>())
+}
+
 /// A parsed `If-Match` header. Missing header → 428.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {

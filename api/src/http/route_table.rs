@@ -30,6 +30,10 @@ impl RouteTable {
                         methods.push(method);
                     }
                 }
+                // Every GET answers HEAD too (http/conditional.rs).
+                if item.get.is_some() {
+                    methods.insert(1, Method::HEAD);
+                }
                 (ResourceDef::new(path.as_str()), methods)
             })
             .collect();

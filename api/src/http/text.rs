@@ -37,6 +37,14 @@ impl Lang {
         }
         best.map(|(_, lang)| lang).unwrap_or(Lang::Vi)
     }
+
+    /// The language tag for `Content-Language` and `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
 }
 
 /// A message in both languages.

@@ -50,6 +50,7 @@ pub struct LoginForm {
     responses(
         (status = 303, description = "Signed in: back to the authorize page.", headers(("Location" = String, description = "`/oauth/authorize?…`"))),
         (status = 200, description = "The sign-in page again, saying why.", content_type = "text/html", body = String),
+        (status = 400, description = "The sign-in request in the form is missing, expired or was altered: a page explains, no redirect.", content_type = "text/html", body = String),
         (status = 403, description = "The form did not come from this browser's page.", content_type = "text/html", body = String),
         (status = 429, description = "Too many attempts: the page says how long to wait (the rate limiter's own 429 is problem details).", content_type = "text/html", body = String, headers(("Retry-After" = u64, description = "Seconds to wait."))),
     )
@@ -123,6 +124,7 @@ pub struct PasswordForm {
     responses(
         (status = 303, description = "Changed (or not signed in): back to the authorize page.", headers(("Location" = String, description = "`/oauth/authorize?…`"))),
         (status = 200, description = "The page again, saying what to fix.", content_type = "text/html", body = String),
+        (status = 400, description = "The sign-in request in the form is missing, expired or was altered: a page explains, no redirect.", content_type = "text/html", body = String),
         (status = 403, description = "The form did not come from this browser's page.", content_type = "text/html", body = String),
     )
 )]
@@ -219,6 +221,7 @@ pub struct ConsentForm {
     request_body(content = ConsentForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 303, description = "Back to the app (`code` or `error=access_denied`, with `state` and `iss`), or to the authorize page when not signed in.", headers(("Location" = String, description = "Where the browser goes."))),
+        (status = 400, description = "The sign-in request in the form is missing, expired or was altered: a page explains, no redirect.", content_type = "text/html", body = String),
         (status = 403, description = "The form did not come from this browser's page.", content_type = "text/html", body = String),
     )
 )]
@@ -303,6 +306,7 @@ pub struct SignOutForm {
     request_body(content = SignOutForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 303, description = "Signed out: back to the authorize page.", headers(("Location" = String, description = "`/oauth/authorize?…`"))),
+        (status = 400, description = "The sign-in request in the form is missing, expired or was altered: a page explains, no redirect.", content_type = "text/html", body = String),
         (status = 403, description = "The form did not come from this browser's page.", content_type = "text/html", body = String),
     )
 )]

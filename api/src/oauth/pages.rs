@@ -67,7 +67,7 @@ pub fn page(
     switch_language: Option<&str>,
     form_target: Option<&str>,
 ) -> HttpResponse {
-    let lang_tag = t(lang, "vi", "en");
+    let lang_tag = lang.tag();
     let switch = match switch_language {
         Some(href) => format!(
             "<footer><a href=\"{}\" lang=\"{}\">{}</a></footer>",

@@ -123,6 +123,34 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// A read whose answer carries an `ETag` takes `If-None-Match` and answers 304 when it names
+/// the current one (http/conditional.rs).
+fn add_conditional_get(operation: &mut Operation) {
+    let tagged = matches!(
+        operation.responses.responses.get("200"),
+        Some(RefOr::T(ok)) if ok.headers.contains_key("ETag")
+    );
+    let declared = operation
+        .parameters
+        .as_ref()
+        .is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.name == "If-None-Match")));
+    if !tagged {
+        return;
+    }
+    if !declared {
+        operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(header_parameter(
+            "If-None-Match",
+            "ETag of the copy you hold: 304 Not Modified, without a body, while it is current.",
+            "\"3\"",
+        )));
+    }
+    operation.responses.responses.entry("304".to_owned()).or_insert(RefOr::T(
+        utoipa::openapi::ResponseBuilder::new()
+            .description("Not modified: the copy you hold (`If-None-Match`) is current.")
+            .build(),
+    ));
+}
+
 /// Each operation a person's token may call may also be called with an app's token: the
 /// `oauth2` requirement beside `bearer`, with the same scopes.
 fn add_oauth2_alternative(operation: &mut Operation) {
@@ -163,6 +191,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
     // utoipa copies Cargo's empty licence field; the owner has not chosen a licence yet.
     doc.info.license = None;
     for (path, item) in doc.paths.paths.iter_mut() {
+        if let Some(read) = item.get.as_mut() {
+            add_conditional_get(read);
+        }
         for operation in
             [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
         {

@@ -130,7 +130,8 @@ pub async fn get_service_info(state: web::Data<AppState>) -> web::Json<ServiceIn
     security(()),
     responses((
         status = 200,
-        description = "The OpenAPI 3.1 document.",
+        description = "The OpenAPI 3.1 document (`ETag`; `If-None-Match` answers 304).",
+        headers(("ETag" = String, description = "Digest of the document.")),
         content_type = "application/json",
         body = Object,
         example = json!({"openapi": "3.1.0", "info": {"title": "chihoi API", "version": "0.1.0"}})
@@ -138,5 +139,11 @@ pub async fn get_service_info(state: web::Data<AppState>) -> web::Json<ServiceIn
 )]
 #[get("/openapi.json")]
 pub async fn get_openapi(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(state.openapi_json.as_str().to_owned())
+    // Half a megabyte that changes only with a release: revalidated (ETag), not fetched again.
+    let tag = crate::http::etag_of(state.openapi_json.as_bytes());
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((actix_web::http::header::ETAG, tag))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-cache"))
+        .body(state.openapi_json.as_str().to_owned())
 }
