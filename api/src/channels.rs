@@ -65,7 +65,7 @@ pub struct Channel {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"channels": [{"platform": "zalo", "name": "Chi hội phụ nữ ấp Rẫy", "url": "https://zalo.me/g/abcd1234"}]}))]
-pub struct Channels {
+pub struct ChannelSet {
     /// At most 20.
     pub channels: Vec<Channel>,
 }
@@ -86,12 +86,12 @@ pub struct Consent {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"consents": [{"platform": "zalo", "consented": true}]}))]
-pub struct Consents {
+pub struct ConsentSet {
     /// One per network.
     pub consents: Vec<Consent>,
 }
 
-fn check_channels(input: &Channels) -> Result<Vec<Channel>, ApiError> {
+fn check_channels(input: &ChannelSet) -> Result<Vec<Channel>, ApiError> {
     let mut v = Validator::new();
     v.check(input.channels.len() <= 20, "channels", "too_many", Text::new("Tối đa 20 nhóm.", "At most 20 groups."));
     let mut out = Vec::new();
@@ -128,6 +128,9 @@ async fn channels_of(conn: &mut AsyncPgConnection, unit: Uuid) -> Result<Vec<Cha
 }
 
 /// List a unit's social-network groups
+///
+/// A unit's social-network groups (nhóm Zalo, Facebook) where members meet between activities:
+/// platform, name and link.
 #[utoipa::path(tag = "activities", operation_id = "list_org_unit_channels", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id.")),
     responses((status = 200, description = "Its groups.", body = Vec<Channel>),
@@ -148,7 +151,7 @@ pub async fn list_org_unit_channels(
 /// Replaces the list. Needs `members:write` on the unit (the branch head manages her group).
 #[utoipa::path(tag = "activities", operation_id = "replace_org_unit_channels", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id.")),
-    request_body = Channels,
+    request_body = ChannelSet,
     responses((status = 200, description = "Its groups.", body = Vec<Channel>),
         (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
         (status = 404, response = crate::http::responses::NotFound)))]
@@ -157,7 +160,7 @@ pub async fn replace_org_unit_channels(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: ApiJson<Channels>,
+    body: ApiJson<ChannelSet>,
 ) -> Result<web::Json<Vec<Channel>>, ApiError> {
     let wanted = check_channels(&body.into_inner())?;
     let mut conn = state.pool.get().await?;
@@ -202,7 +205,7 @@ async fn save_consents(
     caller: &Caller,
     member: Uuid,
     unit: Option<Uuid>,
-    input: &Consents,
+    input: &ConsentSet,
 ) -> Result<Vec<Consent>, ApiError> {
     let today = today_in_vietnam(Utc::now());
     let mut v = Validator::new();
@@ -240,6 +243,9 @@ async fn save_consents(
 }
 
 /// Get a member's social-network consents
+///
+/// A member's consents to her unit's social-network groups, as she gave them; officers read them
+/// before adding her to a group.
 #[utoipa::path(tag = "members", operation_id = "list_member_channel_consents", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id.")),
     responses((status = 200, description = "Her consents.", body = Vec<Consent>),
@@ -260,7 +266,7 @@ pub async fn list_member_channel_consents(
 /// What she told a cadre. Needs `members:write`.
 #[utoipa::path(tag = "members", operation_id = "replace_member_channel_consents", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id.")),
-    request_body = Consents,
+    request_body = ConsentSet,
     responses((status = 200, description = "Her consents.", body = Vec<Consent>),
         (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
         (status = 404, response = crate::http::responses::NotFound)))]
@@ -269,7 +275,7 @@ pub async fn replace_member_channel_consents(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    body: ApiJson<Consents>,
+    body: ApiJson<ConsentSet>,
 ) -> Result<web::Json<Vec<Consent>>, ApiError> {
     let input = body.into_inner();
     let mut conn = state.pool.get().await?;
@@ -283,8 +289,11 @@ pub async fn replace_member_channel_consents(
 }
 
 /// Set my social-network consents
+///
+/// The member sets which of her unit's social-network groups (nhóm Zalo, Facebook) she agrees to be
+/// added to; the whole set is replaced and the date of each decision is kept.
 #[utoipa::path(tag = "me", operation_id = "replace_my_channel_consents", security(("bearer" = ["me:write"])),
-    request_body = Consents,
+    request_body = ConsentSet,
     responses((status = 200, description = "Her consents.", body = Vec<Consent>),
         (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
         (status = 404, response = crate::http::responses::NotFound)))]
@@ -292,7 +301,7 @@ pub async fn replace_member_channel_consents(
 pub async fn replace_my_channel_consents(
     caller: Caller,
     state: web::Data<AppState>,
-    body: ApiJson<Consents>,
+    body: ApiJson<ConsentSet>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let mut conn = state.pool.get().await?;

@@ -245,6 +245,9 @@ pub async fn create_pioneer_designation(
 }
 
 /// End a pioneer designation
+///
+/// Ends a pioneer designation on a date with a reason; the designation stays in the member's
+/// history.
 #[utoipa::path(tag = "members", operation_id = "close_pioneer_designation", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Designation id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = EndDesignation,
@@ -338,6 +341,9 @@ pub async fn list_org_unit_pioneers(
 }
 
 /// List a member's pioneer designations
+///
+/// The pioneer designations (hội viên tiên phong) a member held, current and ended, with their
+/// reasons.
 #[utoipa::path(tag = "members", operation_id = "list_member_pioneer_designations", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id.")),
     responses((status = 200, description = "Her designations, newest first.", body = Vec<Designation>),

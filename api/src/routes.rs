@@ -170,6 +170,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(imports::handlers::create_member_import)
                 .service(jobs::get_job)
                 .service(reports::handlers::get_report_kpis)
+                .service(reports::handlers::export_report_kpis)
                 .service(reports::handlers::get_report_kpis_chart)
                 .service(reports::scorecard::get_report_scorecard)
                 .service(reports::ratings::replace_org_unit_rating_scale)

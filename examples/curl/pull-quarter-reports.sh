@@ -17,6 +17,6 @@ while :; do
   [ -n "$cursor" ] || break
 done
 unit="$(curl -sS --fail-with-body "$API/api/v1/me" -H "Authorization: Bearer $token" | jq -r '.permissions[0].org_unit_ids[0]')"
-curl -sS --fail-with-body -G "$API/api/v1/reports/kpis" -H "Authorization: Bearer $token" \
+curl -sS --fail-with-body -G "$API/api/v1/reports/kpis/export" -H "Authorization: Bearer $token" \
   --data-urlencode "unit=$unit" --data-urlencode "period=$quarter" --data-urlencode "format=csv" -o "kpis-$quarter.csv"
 echo "KPIs of $unit for $quarter written to kpis-$quarter.csv ($(wc -l <"kpis-$quarter.csv") lines)"

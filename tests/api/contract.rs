@@ -132,6 +132,14 @@ fn every_operation_is_named_described_and_answers_problems() {
             }
         }
         for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            // Shared parameters are references to `components/parameters`.
+            let parameter = match parameter["$ref"].as_str() {
+                Some(reference) => {
+                    let name = reference.trim_start_matches("#/components/parameters/");
+                    &doc["components"]["parameters"][name]
+                }
+                None => parameter,
+            };
             assert!(
                 parameter["description"].as_str().is_some_and(|d| !d.is_empty()),
                 "{id}: parameter {} undescribed",

@@ -188,3 +188,33 @@ async fn bad_query_parameters_are_400_and_named() {
             .await;
     assert_eq!(field_error(&problem, "key")["code"], "invalid_format");
 }
+
+#[tokio::test]
+async fn the_edge_refuses_control_characters_overlong_strings_and_arrays_and_cleans_what_it_echoes() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    // A query value with a control character.
+    let response = admin.get("/api/v1/members?q=a%1Bb").await;
+    let problem = assert_problem(response, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    assert_eq!(field_error(&problem, "q")["code"], "invalid_characters");
+    // A body string over 4,000 characters, and an array over 10,000 items.
+    let long = "a".repeat(4001);
+    let response = admin.post_json("/api/v1/settings", &json!({"key": "x.y", "value": 1, "description": long})).await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_error(&problem, "description")["code"], "too_long");
+    let response = admin.post_json("/api/v1/settings", &json!({"key": "x.y", "value": vec![0; 10_001]})).await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_error(&problem, "value")["code"], "too_many_items");
+    // A made-up parameter name is echoed without its control characters, and cut short.
+    let name = format!("x%06{}", "y".repeat(500));
+    let response = admin.get(&format!("/api/v1/settings?{name}=1")).await;
+    let problem = assert_problem(response, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    let echoed = problem["errors"][0]["field"].as_str().unwrap();
+    assert!(echoed.starts_with("x\u{fffd}yyy"), "{echoed}");
+    assert_eq!(echoed.chars().count(), 200);
+    // A body with hundreds of mistakes gets the first 100, not one error each.
+    let operations: Vec<_> = (0..300).map(|_| json!({"method": "GET", "path": "/nowhere"})).collect();
+    let response = admin.post_json("/api/v1/batch", &json!({"operations": operations})).await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 100);
+}

@@ -282,7 +282,7 @@ async fn exports_are_laid_out_like_a_commune_report() {
             &json!({"key": "reports.criteria_codes", "value": {"coverage.coverage": ["NTMNC-18.5"]}}),
         )
         .await;
-    let csv = admin.get(&format!("/api/v1/reports/kpis?unit={}&period=2025-Q3&format=csv", w.commune)).await;
+    let csv = admin.get(&format!("/api/v1/reports/kpis/export?unit={}&period=2025-Q3&format=csv", w.commune)).await;
     assert_eq!(csv.status(), StatusCode::OK);
     assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let bytes = csv.bytes().await.unwrap();
@@ -299,7 +299,7 @@ async fn exports_are_laid_out_like_a_commune_report() {
     );
     assert!(text.contains(",coverage.coverage,Tỷ lệ tập hợp (%),Coverage (%),45,9,20,NTMNC-18.5\n"), "{text}");
 
-    let xlsx = admin.get(&format!("/api/v1/reports/kpis?unit={}&period=2025-Q3&format=xlsx", w.province)).await;
+    let xlsx = admin.get(&format!("/api/v1/reports/kpis/export?unit={}&period=2025-Q3&format=xlsx", w.province)).await;
     assert_eq!(xlsx.status(), StatusCode::OK);
     let bytes = xlsx.bytes().await.unwrap();
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).expect("a workbook");
@@ -376,4 +376,32 @@ async fn absence_streaks_follow_a_member_across_a_transfer() {
     // On 31 August Xuân has had two meetings (July in ấp Rẫy, August) and Yên two (June,
     // August): nobody has three yet.
     assert_eq!(before["unit"]["engagement"]["absent_three_running"], 0);
+}
+
+#[tokio::test]
+async fn the_deprecated_format_parameter_still_answers_and_names_its_sunset_and_successor() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let successor =
+        admin.get(&format!("/api/v1/reports/kpis/export?unit={}&period=2025-Q3&format=csv", w.commune)).await;
+    assert_eq!(successor.status(), StatusCode::OK);
+    assert!(successor.headers().get("deprecation").is_none());
+    let expected = successor.bytes().await.unwrap();
+
+    let old = admin.get(&format!("/api/v1/reports/kpis?unit={}&period=2025-Q3&format=csv", w.commune)).await;
+    assert_eq!(old.status(), StatusCode::OK);
+    assert_eq!(old.headers()["deprecation"], "@1796601600");
+    assert_eq!(old.headers()["sunset"], "Tue, 07 Dec 2027 00:00:00 GMT");
+    assert_eq!(old.headers()["link"], "</api/v1/reports/kpis/export>; rel=\"successor-version\"");
+    assert_eq!(old.bytes().await.unwrap(), expected, "the same file either way");
+
+    // JSON, the operation's own answer, is not deprecated.
+    let json = admin.get(&format!("/api/v1/reports/kpis?unit={}&period=2025-Q3", w.commune)).await;
+    assert_eq!(json.status(), StatusCode::OK);
+    assert!(json.headers().get("deprecation").is_none());
+    // The export takes files only, and names the field when asked for anything else.
+    let refused = admin.get(&format!("/api/v1/reports/kpis/export?unit={}&format=json", w.commune)).await;
+    let problem = assert_problem(refused, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    assert_eq!(problem["errors"][0]["field"], "format");
 }

@@ -269,6 +269,9 @@ pub async fn replace_activity_attendance(
 }
 
 /// Get the roster
+///
+/// The roster (danh sách điểm danh) of an activity: the members of its unit with their attendance
+/// and the totals; honorary members are listed but count in no rate.
 #[utoipa::path(tag = "activities", operation_id = "get_activity_attendance", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id.")),
     responses((status = 200, description = "The recorded roster and who is missing from it.", body = AttendanceSheet),
@@ -285,6 +288,10 @@ pub async fn get_activity_attendance(
 }
 
 /// Change one member's attendance
+///
+/// Records one member's attendance without sending the whole roster, for a head marking people as
+/// they arrive; `If-Match` is optional (attendance of different members never conflicts). Answers
+/// the recorded roster.
 #[utoipa::path(tag = "activities", operation_id = "update_activity_attendance", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id."), ("member_id" = Uuid, Path, description = "Member id."),
         ("If-Match" = Option<String>, Header, description = "Optional: the activity's ETag this change is based on.")),

@@ -171,6 +171,9 @@ pub async fn create_activity(
 }
 
 /// Get an activity
+///
+/// One activity (sinh hoạt) of a unit the caller sees: its kind, date, status and notes, with its
+/// `ETag` for a later change. An activity outside the caller's units is 404.
 #[utoipa::path(tag = "activities", operation_id = "get_activity", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id.")),
     responses((status = 200, description = "The activity.", body = Activity, headers(("ETag" = String, description = "Version tag."))),

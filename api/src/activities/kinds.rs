@@ -91,6 +91,9 @@ pub async fn meeting_kinds(conn: &mut AsyncPgConnection) -> Result<Vec<String>, 
 }
 
 /// List activity kinds
+///
+/// The catalogue of activity kinds (loại sinh hoạt) every unit chooses from, in Vietnamese and
+/// English. Any signed-in caller may read it.
 #[utoipa::path(tag = "activities", operation_id = "list_activity_kinds", security(("bearer" = []), ("client_credentials" = [])),
     responses((status = 200, description = "Every kind (a short list, not paginated).", body = Vec<ActivityKind>),
         (status = 401, response = crate::http::responses::Unauthorized)))]

@@ -73,6 +73,8 @@ fn to_wire(r: Row) -> Pledge {
 }
 
 /// List an activity's pledged resources
+///
+/// The resources (nguồn lực) pledged for an activity: who pledged what and its value in VND.
 #[utoipa::path(tag = "activities", operation_id = "list_activity_pledges", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id.")),
     responses((status = 200, description = "Its pledges (at most 200).", body = Vec<Pledge>),
@@ -96,6 +98,8 @@ pub async fn list_activity_pledges(
 }
 
 /// Pledge a resource for an activity
+///
+/// Records a resource pledged for an activity: what, by whom, and its value in VND.
 #[utoipa::path(tag = "activities", operation_id = "create_activity_pledge", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Activity id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewPledge,

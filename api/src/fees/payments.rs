@@ -259,6 +259,8 @@ pub async fn create_fee_payments(
 }
 
 /// List a member's fee payments
+///
+/// The fee payments (hội phí) recorded for a member, with the year and period each covers.
 #[utoipa::path(tag = "fees", operation_id = "list_member_fee_payments", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id.")),
     responses((status = 200, description = "Her payments, newest first (at most 200).", body = Vec<FeePayment>),

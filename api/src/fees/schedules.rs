@@ -140,6 +140,9 @@ pub async fn list_fee_schedules(
 }
 
 /// Set a fee schedule
+///
+/// Sets the membership fee (mức hội phí) a unit collects from a date on; a later schedule for the
+/// same unit replaces it from its own start date.
 #[utoipa::path(tag = "fees", operation_id = "create_fee_schedule", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewFeeSchedule,
@@ -204,6 +207,8 @@ pub async fn create_fee_schedule(
 }
 
 /// Change a fee schedule
+///
+/// Corrects a fee schedule's amount or notes (`If-Match` required).
 #[utoipa::path(tag = "fees", operation_id = "update_fee_schedule", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Schedule id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = FeeSchedulePatch,

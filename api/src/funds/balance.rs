@@ -87,6 +87,9 @@ pub async fn net_before(conn: &mut AsyncPgConnection, unit: Uuid, day: NaiveDate
 }
 
 /// Get a fund's balance
+///
+/// A unit's fund (quỹ hội) over a period: opening balance, income and spending by category, and the
+/// closing balance.
 #[utoipa::path(tag = "funds", operation_id = "get_fund_balance", security(("bearer" = [])),
     params(("unit" = Uuid, Path, description = "The unit whose fund it is."), BalanceQuery),
     responses((status = 200, description = "The balance.", body = FundBalance),

@@ -20,7 +20,7 @@ pub mod query;
 pub mod rate_limit;
 pub mod responses;
 pub mod route_table;
-mod safe_values;
+pub mod safe_values;
 mod serde_errors;
 pub mod text;
 pub mod validate;

@@ -45,8 +45,10 @@ pub struct ProblemDetails {
     /// Identifier of the request, also sent as `X-Request-Id` and present in every server log
     /// line about it. Quote it when reporting a problem.
     pub request_id: String,
-    /// Field-level errors (lỗi theo trường), for validation and parameter problems.
+    /// Field-level errors (lỗi theo trường), for validation and parameter problems: the first
+    /// 100 found (a body with more mistakes is sent again once these are fixed).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 100)]
     pub errors: Vec<FieldError>,
     /// For 412 responses: the current ETag of the resource.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -71,16 +73,37 @@ pub struct ProblemDetails {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FieldError {
     /// Where the problem is: a JSON path in the body (`items[3].status`), a query parameter
-    /// (`limit`) or a header (`Idempotency-Key`).
-    #[schema(example = "limit")]
+    /// (`limit`) or a header (`Idempotency-Key`). A name the caller made up is echoed with
+    /// control characters replaced by `�` and cut at 200 characters.
+    #[schema(example = "limit", max_length = 200)]
     pub field: String,
     /// Stable machine-readable code of the problem, e.g. `required`, `invalid_type`,
     /// `unknown_field`, `out_of_range`, `invalid_format`.
     #[schema(example = "out_of_range")]
     pub code: String,
-    /// Human-readable message in the caller's language.
-    #[schema(example = "Giá trị phải từ 1 đến 200.")]
+    /// Human-readable message in the caller's language; input it quotes is cleaned like `field`.
+    #[schema(example = "Giá trị phải từ 1 đến 200.", max_length = 1000)]
     pub message: String,
+}
+
+/// The most field errors one problem lists: a batch of 10,000 bad operations must not answer
+/// with 10,000 errors.
+const MAX_FIELD_ERRORS: usize = 100;
+
+/// Input echoed back in a problem: control characters (which a terminal or log viewer would
+/// obey) replaced by U+FFFD, and cut at `max` characters, so a crafted name or value can
+/// neither inject nor swell the answer.
+fn echoed(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() && c != '\n' { char::REPLACEMENT_CHARACTER } else { c })
+        .collect();
+    if text.chars().nth(max).is_some() {
+        out.pop();
+        out.push('…');
+    }
+    out
 }
 
 /// Renders an error raised by this service.
@@ -89,10 +112,11 @@ pub fn from_error(error: &ApiError, lang: Lang, request_id: &str) -> ProblemDeta
     problem.errors = error
         .field_issues()
         .iter()
+        .take(MAX_FIELD_ERRORS)
         .map(|issue| FieldError {
-            field: issue.field.clone(),
+            field: echoed(&issue.field, 200),
             code: issue.code.to_owned(),
-            message: issue.message.get(lang).to_owned(),
+            message: echoed(issue.message.get(lang), 1000),
         })
         .collect();
     match error {
@@ -158,4 +182,19 @@ pub fn example(status: u16, code: &str, title: &str, detail: &str) -> Value {
     map.insert("code".into(), json!(code));
     map.insert("request_id".into(), json!("0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a87"));
     Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::echoed;
+
+    #[test]
+    fn echoed_input_loses_control_characters_and_its_excess() {
+        assert_eq!(echoed("a\u{6}.I\u{1b}[2J", 200), "a\u{fffd}.I\u{fffd}[2J");
+        assert_eq!(echoed("Chi hội ấp Rẫy", 200), "Chi hội ấp Rẫy");
+        let long = "0".repeat(5000);
+        let cut = echoed(&long, 200);
+        assert_eq!(cut.chars().count(), 200);
+        assert!(cut.ends_with('…'));
+    }
 }

@@ -147,5 +147,6 @@ mod tests {
         assert_eq!(Budget::of(&Method::POST, "/oauth/token", ""), Budget::Login);
         assert_eq!(Budget::of(&Method::GET, "/%6fauth/authorize", ""), Budget::Login);
         assert_eq!(Budget::of(&Method::GET, "/api/v1/reports/kpis", "unit=x&format=%78lsx"), Budget::Exports);
+        assert_eq!(Budget::of(&Method::GET, "/api/v1/reports/kpis/export", "unit=x&format=csv"), Budget::Exports);
     }
 }

@@ -1,10 +1,24 @@
-//! Values no column of this API can hold, refused at the edge for every parameter and body
-//! field alike: a NUL character (PostgreSQL text cannot store it) and a date outside years
-//! 1–9999 (`-4713-01-01` parses, but no column or period takes it). Without this each would
-//! reach the database and come back as a 500.
+//! Values no field of this API takes, refused at the edge for every query parameter, form and
+//! JSON body field alike, so the contract can state them once for every string and array
+//! (openapi/derived.rs): a NUL character (PostgreSQL text cannot store it) or another control
+//! character but tab and line breaks, a string longer than [`MAX_TEXT_CHARS`], an array longer
+//! than [`MAX_ITEMS`], and a date outside years 1–9999 (`-4713-01-01` parses, but no column or
+//! period takes it). Fields have tighter bounds of their own; these hold where none is said.
 
 use super::error::FieldIssue;
 use super::text::Text;
+
+/// The longest string any parameter or body field takes, in characters.
+pub const MAX_TEXT_CHARS: usize = 4000;
+/// The most items any array of a body takes.
+pub const MAX_ITEMS: usize = 10_000;
+/// What free text may hold, as the contract states it: no control character but tab, line
+/// feed and carriage return (C0, DEL and C1 otherwise).
+pub const FREE_TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+fn is_refused_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
 
 /// What is wrong with `value`, if anything.
 pub fn issue(field: &str, value: &str) -> Option<FieldIssue> {
@@ -13,6 +27,20 @@ pub fn issue(field: &str, value: &str) -> Option<FieldIssue> {
             field,
             "invalid_character",
             Text::new("Giá trị chứa ký tự NUL không hợp lệ.", "The value contains a NUL character."),
+        ));
+    }
+    if value.chars().any(is_refused_control) {
+        return Some(FieldIssue::new(
+            field,
+            "invalid_characters",
+            Text::new("Không được chứa ký tự điều khiển.", "Control characters are not allowed."),
+        ));
+    }
+    if value.len() > MAX_TEXT_CHARS && value.chars().count() > MAX_TEXT_CHARS {
+        return Some(FieldIssue::new(
+            field,
+            "too_long",
+            Text::owned(format!("Tối đa {MAX_TEXT_CHARS} ký tự."), format!("At most {MAX_TEXT_CHARS} characters.")),
         ));
     }
     if is_date_out_of_range(value) {
@@ -46,6 +74,11 @@ fn is_date_out_of_range(value: &str) -> bool {
 pub fn first_in_json(value: &serde_json::Value, path: &mut String) -> Option<FieldIssue> {
     match value {
         serde_json::Value::String(text) => issue(path, text),
+        serde_json::Value::Array(items) if items.len() > MAX_ITEMS => Some(FieldIssue::new(
+            path.as_str(),
+            "too_many_items",
+            Text::owned(format!("Tối đa {MAX_ITEMS} phần tử."), format!("At most {MAX_ITEMS} items.")),
+        )),
         serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
             let len = path.len();
             path.push_str(&format!("[{i}]"));
@@ -67,14 +100,18 @@ pub fn first_in_json(value: &serde_json::Value, path: &mut String) -> Option<Fie
     }
 }
 
-/// Whether a raw JSON body may hold such a value (a cheap scan before a full walk).
+/// Whether a raw JSON body may hold such a value (a cheap scan before a full walk): a body
+/// shorter than the longest string cannot hold a string or an array too long, control
+/// characters appear escaped (`\\u…`, `\\b`, `\\f`) or, for C1, as the bytes C2 80–9F.
 pub fn json_may_hold_one(body: &[u8]) -> bool {
-    let escaped_nul = body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"));
+    let long = body.len() > MAX_TEXT_CHARS;
+    let escaped_control = body.windows(2).any(|w| w[0] == b'\\' && matches!(w[1], b'u' | b'b' | b'f'));
+    let c1_control = body.windows(2).any(|w| w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1]));
     let signed_number_string =
         body.windows(3).any(|w| w[0] == b'"' && (w[1] == b'-' || w[1] == b'+') && w[2].is_ascii_digit());
     let long_year = body.windows(7).any(|w| w[0] == b'"' && w[1..6].iter().all(u8::is_ascii_digit) && w[6] == b'-');
     let year_zero = body.windows(6).any(|w| w == b"\"0000-");
-    escaped_nul || signed_number_string || long_year || year_zero
+    long || escaped_control || c1_control || signed_number_string || long_year || year_zero
 }
 
 #[cfg(test)]
@@ -89,6 +126,24 @@ mod tests {
         for good in ["2025-07-01", "0001-01-01", "9999-12-31", "-5", "hoa", "2025-Q3", "2026-11", "+84912345678", ""] {
             assert!(issue("x", good).is_none(), "{good:?}");
         }
+    }
+
+    #[test]
+    fn control_characters_and_overlong_strings_are_refused_tab_and_line_breaks_are_not() {
+        for bad in ["a\u{1}b", "\u{7f}", "x\u{85}", "\u{1b}[31m"] {
+            assert_eq!(issue("x", bad).map(|i| i.code), Some("invalid_characters"), "{bad:?}");
+        }
+        assert!(issue("x", "dòng 1\r\ndòng 2\tcột").is_none());
+        // Characters, not bytes: 4,000 Vietnamese letters are 8,000+ bytes and allowed.
+        assert!(issue("x", &"ấ".repeat(MAX_TEXT_CHARS)).is_none());
+        assert_eq!(issue("x", &"a".repeat(MAX_TEXT_CHARS + 1)).map(|i| i.code), Some("too_long"));
+        let many = serde_json::json!({"items": vec![1; MAX_ITEMS + 1]});
+        assert_eq!(
+            first_in_json(&many, &mut String::new()).map(|i| (i.field, i.code)),
+            Some(("items".to_owned(), "too_many_items"))
+        );
+        assert!(json_may_hold_one(br#"{"note": "a\u0001"}"#));
+        assert!(json_may_hold_one("{\"note\": \"\u{85}\"}".as_bytes()));
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub struct ImportQuery {
 /// `line_too_long`). A file that passes them but still cannot be read fails its own job.
 #[utoipa::path(tag = "imports", operation_id = "create_member_import", security(("bearer" = [])),
     params(ImportQuery),
-    request_body(content = String, content_type = "text/csv", description = "The CSV or XLSX file."),
+    request_body(content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), description = "The CSV (UTF-8) or XLSX file, at most 16 MiB."),
     responses((status = 202, description = "The job; poll it for the outcome (`result` is an ImportOutcome).", body = Job,
             headers(("Location" = String, description = "URL of the job."))),
         (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),

@@ -26,6 +26,9 @@ fn with_etag(status: StatusCode, client: &MachineClient) -> HttpResponse {
 }
 
 /// List machine clients
+///
+/// The machine clients (hệ thống cấp trên) registered for higher-level systems, with the unit each
+/// reaches. Secrets are never shown again.
 #[utoipa::path(
     tag = "machine_clients",
     operation_id = "list_machine_clients",
@@ -127,6 +130,9 @@ pub async fn create_machine_client(
 }
 
 /// Get a machine client
+///
+/// One machine client: its name, unit and status; not its secret (shown once at creation or
+/// rotation).
 #[utoipa::path(
     tag = "machine_clients",
     operation_id = "get_machine_client",

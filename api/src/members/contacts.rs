@@ -160,6 +160,9 @@ pub async fn list_member_contacts(
 }
 
 /// Record a contact or visit
+///
+/// Records a contact or home visit (thăm hỏi) with a member: date, method and a short note, for the
+/// branch head's follow-up.
 #[utoipa::path(
     tag = "members",
     operation_id = "create_member_contact",

@@ -240,6 +240,9 @@ pub async fn needs_of(conn: &mut AsyncPgConnection, member: Uuid) -> Result<Vec<
 }
 
 /// Record a need
+///
+/// Records a need (nhu cầu) a member or her household expressed (capital, a job, housing…), so
+/// support can be matched to it; sensitive, kept under her consent.
 #[utoipa::path(
     tag = "members",
     operation_id = "create_member_need",

@@ -65,6 +65,9 @@ pub struct OwnContactPatch {
 }
 
 /// Correct my contact data
+///
+/// The member corrects her own contact data as the registry holds it; other fields are kept by her
+/// branch (`If-Match` required).
 #[utoipa::path(tag = "me", operation_id = "update_my_member", security(("bearer" = ["me:write"])),
     params(("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = OwnContactPatch,
@@ -137,6 +140,9 @@ pub async fn update_my_member(
 }
 
 /// My membership history
+///
+/// The member's own membership history (lịch sử sinh hoạt hội): joining, transfers, leaving, each
+/// with its date and units.
 #[utoipa::path(tag = "me", operation_id = "list_my_member_events", security(("bearer" = ["me:read"])),
     params(EventListQuery),
     responses((status = 200, description = "Her lifecycle events.", body = MemberEventPage),

@@ -40,7 +40,7 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
     operation_id = "replace_member_photo",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id.")),
-    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "A JPEG or PNG image, at most 512 KiB."),
+    request_body(content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png")), description = "A JPEG or PNG image, at most 512 KiB."),
     responses(
         (status = 204, description = "Stored.", headers(("ETag" = String, description = "Digest of the image."))),
         (status = 401, response = crate::http::responses::Unauthorized),
@@ -111,7 +111,7 @@ pub async fn replace_member_photo(
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id."), ("If-None-Match" = Option<String>, Header, description = "The ETag you hold; 304 when unchanged.")),
     responses(
-        (status = 200, description = "The photo.", content_type = "image/jpeg", body = Vec<u8>, headers(("ETag" = String, description = "Digest."), ("Cache-Control" = String, description = "`private, max-age=86400`."))),
+        (status = 200, description = "The photo, in the format it was uploaded in.", content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png")), headers(("ETag" = String, description = "Digest."), ("Cache-Control" = String, description = "`private, max-age=86400`."))),
         (status = 304, description = "Unchanged since the ETag you sent."),
         (status = 401, response = crate::http::responses::Unauthorized),
         (status = 404, response = crate::http::responses::NotFound),
@@ -145,6 +145,8 @@ pub async fn get_member_photo(
 }
 
 /// Delete a member's photo
+///
+/// Removes a member's photo for good; her record stays.
 #[utoipa::path(
     tag = "members",
     operation_id = "delete_member_photo",

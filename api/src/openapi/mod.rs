@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document: assembled from the handlers registered in `routes`, then completed
 //! with the responses and headers every operation shares.
 
+mod derived;
 pub mod version;
 
 use actix_web::App;
@@ -53,7 +54,7 @@ pub use version::CONTRACT_VERSION;
     ),
     modifiers(&SecuritySchemes),
     components(
-        schemas(ProblemDetails, FieldError),
+        schemas(ProblemDetails, FieldError, crate::http::media::FileFormat),
         responses(
             responses::BadRequest,
             responses::NotFound,
@@ -91,7 +92,7 @@ impl Modify for SecuritySchemes {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some("Access token from `POST /api/v1/auth/login` (15 minutes), or an API token (`chh_…`) from `POST /api/v1/api-tokens`. An API token is limited to the scopes it was created with: where an operation's security requirement names a scope (`me:read`, `me:write`), a token needs that scope; elsewhere it needs the permission the operation's description names. A login session holds every permission its roles give, and `me:read`/`me:write` on her own data."))
+                    .description(Some("Access token from `POST /api/v1/auth/login` (15 minutes), or an API token (`chh_…`) from `POST /api/v1/api-tokens`. An API token is limited to the scopes it was created with: where an operation's security requirement names a scope (`me:read`, `me:write`), a token needs that scope; elsewhere it needs the permission the operation's description names. A login session holds every permission its roles give, and `me:read`/`me:write` on her own data. JWTs here follow RFC8725 (JWT Best Current Practices): the algorithm is pinned (HS256, never `none`), `kid` picks the key, and `iss`, `aud`, `exp`, `iat`, `sub` and a `typ` per kind of token are checked on every request."))
                     .build(),
             ),
         );
@@ -99,7 +100,7 @@ impl Modify for SecuritySchemes {
             "client_credentials",
             SecurityScheme::OAuth2(OAuth2::with_description(
                 [Flow::ClientCredentials(ClientCredentials::new("/api/v1/auth/token", Scopes::new()))],
-                "Machine clients of higher-level systems: aggregates of their subtree only.",
+                "Machine clients of higher-level systems: aggregates of their subtree only. The token is a JWT of 15 minutes; ask again when it expires (no refresh token, RFC 6749 §4.4.3). JWTs here follow RFC8725 (JWT Best Current Practices): the algorithm is pinned (HS256, never `none`), `kid` picks the key, and `iss`, `aud`, `exp`, `iat`, `sub` and a `typ` per kind of token are checked on every request.",
             )),
         );
         let scopes: Scopes = crate::oauth::scopes::for_apps()
@@ -117,7 +118,7 @@ impl Modify for SecuritySchemes {
                     scopes,
                     "/oauth/token",
                 ))],
-                "Ứng dụng bên thứ ba / Third-party apps: the authorization code flow with PKCE (S256), in the system browser (docs/integration.md). The token acts for the officer who allowed it, limited to the granted scopes, her roles and the app's subtree. Where an operation names no scope, it needs the permission its description names.",
+                "Ứng dụng bên thứ ba / Third-party apps: the authorization code flow with PKCE (S256), in the system browser (docs/integration.md). The token acts for the officer who allowed it, limited to the granted scopes, her roles and the app's subtree. Where an operation names no scope, it needs the permission its description names. Access tokens live 15 minutes; refresh tokens rotate on every use. JWTs here follow RFC8725 (JWT Best Current Practices): the algorithm is pinned (HS256, never `none`), `kid` picks the key, and `iss`, `aud`, `exp`, `iat`, `sub` and a `typ` per kind of token are checked on every request.",
             )),
         );
     }
@@ -265,7 +266,9 @@ fn add_links(doc: &mut utoipa::openapi::OpenApi) {
 
 /// The contract as pretty JSON with a final newline, exactly as committed.
 pub fn document_json() -> String {
-    let mut json = document().to_pretty_json().unwrap_or_default();
+    let mut doc = serde_json::to_value(document()).unwrap_or_default();
+    derived::apply(&mut doc);
+    let mut json = serde_json::to_string_pretty(&doc).unwrap_or_default();
     json.push('\n');
     json
 }
@@ -334,6 +337,11 @@ fn complete_operation(path: &str, operation: &mut Operation) {
         "app-7f3a-000123",
     )));
 
+    let secured = operation.security.as_ref().is_some_and(|rs| rs.iter().any(|r| *r != SecurityRequirement::default()));
+    let takes_if_match = operation
+        .parameters
+        .as_ref()
+        .is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.name == "If-Match")));
     let responses = &mut operation.responses.responses;
     let mut add = |status: &str, name: &str| {
         responses.entry(status.to_owned()).or_insert_with(|| response_ref(name));
@@ -342,6 +350,20 @@ fn complete_operation(path: &str, operation: &mut Operation) {
     let own_forms = path.starts_with("/oauth/") || path.starts_with("/.well-known/");
     if (has_body || has_parameters) && !own_forms {
         add("400", "BadRequest");
+    }
+    // What the shared machinery answers: the caller extractor (401 without valid credentials,
+    // 403 without the permission or scope), the lookup of a path's object (404, also for one
+    // out of the caller's scope) and the precondition of writes (412 stale, 428 missing).
+    if secured {
+        add("401", "Unauthorized");
+        add("403", "Forbidden");
+    }
+    if path.contains('{') && !own_forms {
+        add("404", "NotFound");
+    }
+    if takes_if_match {
+        add("412", "PreconditionFailed");
+        add("428", "PreconditionRequired");
     }
     // The rate limiter counts every request under /api/ and /oauth/ (http/rate_limit.rs).
     if path.starts_with("/api/") || path.starts_with("/oauth/") {

@@ -134,7 +134,7 @@ pub async fn get_service_info(state: web::Data<AppState>) -> web::Json<ServiceIn
         headers(("ETag" = String, description = "Digest of the document.")),
         content_type = "application/json",
         body = Object,
-        example = json!({"openapi": "3.1.0", "info": {"title": "chihoi API", "version": "0.1.0"}})
+        example = json!({"openapi": "3.1.0", "info": {"title": "chihoi API", "version": "0.2.0"}})
     ))
 )]
 #[get("/openapi.json")]

@@ -34,7 +34,7 @@ pub struct ReadinessChecks {
     "description": "API quản lý công tác hội viên, mô hình \"1+1\" và \"3 có 3 biết\" của Hội LHPN",
     "version": "0.1.0",
     "build": "3f2c1ab",
-    "contract_version": "0.1.0",
+    "contract_version": "0.2.0",
     "environment": "local",
     "demo_data": true,
     "docs_url": "/docs/",

@@ -18,6 +18,9 @@ use crate::state::AppState;
 use crate::time::today_in_vietnam;
 
 /// Get an org unit
+///
+/// One org unit (đơn vị) of the tree the caller sees: level, name, official code, parent and the
+/// dates it is valid between (a merged or closed unit has an end date).
 #[utoipa::path(
     tag = "org_units",
     operation_id = "get_org_unit",

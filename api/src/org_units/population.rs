@@ -109,6 +109,9 @@ fn check(count: i32, day: Option<NaiveDate>) -> Result<(), ApiError> {
 }
 
 /// List a unit's women-18+ counts
+///
+/// A unit's counts of women aged 18 and over (số phụ nữ từ 18 tuổi), each as of its date and
+/// with its source: the denominator of coverage.
 #[utoipa::path(tag = "org_units", operation_id = "list_org_unit_population", security(("bearer" = []), ("client_credentials" = [])),
     params(("id" = Uuid, Path, description = "Org unit id.")),
     responses((status = 200, description = "Counts, newest first (at most 200).", body = Vec<Population>),
@@ -132,6 +135,9 @@ pub async fn list_org_unit_population(
 }
 
 /// Record a women-18+ count
+///
+/// Records a unit's count of women 18+ as of a date, with its source (the commune's statistics):
+/// the denominator of coverage from then on.
 #[utoipa::path(tag = "org_units", operation_id = "create_org_unit_population", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")), request_body = NewPopulation,
     responses((status = 201, description = "Recorded.", body = Population),
@@ -189,6 +195,9 @@ pub async fn create_org_unit_population(
 }
 
 /// Correct a women-18+ count
+///
+/// Corrects a recorded count of women 18+ (`If-Match` required); reports computed afterwards use
+/// the corrected count.
 #[utoipa::path(tag = "org_units", operation_id = "update_org_unit_population", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id."), ("as_of" = NaiveDate, Path, description = "Date of the count."),
         ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),

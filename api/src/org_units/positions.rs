@@ -207,6 +207,9 @@ pub async fn list_org_unit_positions(
 }
 
 /// Record a position
+///
+/// Records who holds a position (chức danh) in a unit (chairwoman, vice-chairwoman, branch head…)
+/// from a date, and how she was appointed.
 #[utoipa::path(tag = "org_units", operation_id = "create_org_unit_position", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Org unit id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")), request_body = NewPosition,
     responses((status = 201, description = "Recorded.", body = Position),
@@ -278,6 +281,9 @@ pub async fn create_org_unit_position(
 }
 
 /// End or correct a position
+///
+/// Ends a position on a date or corrects it (`If-Match` required); the holder's earlier positions
+/// stay.
 #[utoipa::path(tag = "org_units", operation_id = "update_position", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Position id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = PositionPatch,

@@ -117,6 +117,9 @@ pub async fn list_pair_checkins(
 }
 
 /// Record a check-in
+///
+/// Records a check-in (lần gặp) of a pair: date and a short note of what was done, for the pair's
+/// follow-up.
 #[utoipa::path(tag = "pairs", operation_id = "create_pair_checkin", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Pair id."), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe (see the API description).")),
     request_body = NewCheckin,

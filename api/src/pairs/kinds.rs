@@ -157,6 +157,9 @@ fn check_rules(v: &mut Validator, field: &str, party: PartyType, rules: &[Rule])
 }
 
 /// List pair kinds
+///
+/// The kinds of "1+1" pairs (loại cặp) with their stages, in Vietnamese and English. Any signed-in
+/// caller may read it.
 #[utoipa::path(tag = "pairs", operation_id = "list_pair_kinds", security(("bearer" = []), ("client_credentials" = [])),
     responses((status = 200, description = "Every kind (a short list, not paginated).", body = Vec<PairKind>),
         (status = 401, response = crate::http::responses::Unauthorized)))]

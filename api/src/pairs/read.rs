@@ -172,6 +172,9 @@ pub async fn list_pairs(
 }
 
 /// Get a pair
+///
+/// One "1+1" pair: the two people, its kind, current stage, goal, notes and status, with its
+/// `ETag`.
 #[utoipa::path(tag = "pairs", operation_id = "get_pair", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Pair id.")),
     responses((status = 200, description = "The pair.", body = Pair, headers(("ETag" = String, description = "Version tag."))),

@@ -223,6 +223,9 @@ pub async fn create_pair(
 }
 
 /// Change a pair's goal or notes
+///
+/// Changes a pair's goal or notes (`If-Match` required); stages are recorded with their own
+/// operation so the history stays.
 #[utoipa::path(tag = "pairs", operation_id = "update_pair", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Pair id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     request_body = PairPatch,

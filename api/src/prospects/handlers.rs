@@ -24,6 +24,9 @@ use crate::text::collate::person_sort_key;
 use crate::time::today_in_vietnam;
 
 /// List prospects
+///
+/// Women 18+ not yet members (đối tượng vận động) in the units the caller sees, with the member
+/// assigned to reach out to each; paginated.
 #[utoipa::path(
     tag = "prospects",
     operation_id = "list_prospects",
@@ -70,6 +73,9 @@ pub async fn list_prospects(
 }
 
 /// Add a prospect
+///
+/// Adds a woman not yet a member, with her address and notes, so a member can reach out to her (a
+/// "1+1" recruit pair).
 #[utoipa::path(
     tag = "prospects",
     operation_id = "create_prospect",
@@ -139,6 +145,9 @@ pub async fn create_prospect(
 }
 
 /// Get a prospect
+///
+/// One prospect: her name, unit, address, notes, the member assigned to her and, once she joins,
+/// the member record she became.
 #[utoipa::path(
     tag = "prospects",
     operation_id = "get_prospect",

@@ -15,6 +15,7 @@ use super::period::Period;
 use super::suppress;
 use super::trend::{svg, trend};
 use crate::auth::Caller;
+use crate::http::media::FileFormat;
 use crate::http::{ApiError, ApiQuery, Text};
 use crate::state::AppState;
 
@@ -52,10 +53,36 @@ pub struct KpiQuery {
     /// `child`: also each open child unit.
     #[param(inline)]
     pub group_by: Option<GroupBy>,
-    /// `json` (default), `csv` or `xlsx`.
+    /// Deprecated: use `GET /reports/kpis/export`. `json` (default), `csv` or `xlsx`; a file
+    /// asked for here comes with `Deprecation`, `Sunset` and a `Link` to its successor.
     #[param(inline)]
     pub format: Option<ReportFormat>,
 }
+
+/// Query of the KPI export.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct KpiExportQuery {
+    /// The unit.
+    pub unit: Uuid,
+    /// A period label (see `/reports/kpis`); default the current month.
+    pub period: Option<String>,
+    /// First day (with `to`, instead of `period`).
+    pub from: Option<NaiveDate>,
+    /// Last day.
+    pub to: Option<NaiveDate>,
+    /// `child`: also each open child unit.
+    #[param(inline)]
+    pub group_by: Option<GroupBy>,
+    /// `csv` or `xlsx`.
+    pub format: FileFormat,
+}
+
+/// When a file from `GET /reports/kpis?format=` stops being served (RFC 8594), and since when
+/// it is deprecated (RFC 9745, a Unix time): release 0.2.0, and one year after it.
+const KPI_FORMAT_DEPRECATED_AT: &str = "@1796601600";
+const KPI_FORMAT_SUNSET: &str = "Tue, 07 Dec 2027 00:00:00 GMT";
 
 /// Query of the chart.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -103,10 +130,10 @@ pub fn machine_period(caller: &Caller, query_period: Option<&str>, period: &Peri
 /// Computed live for any unit and period (days in Vietnam): membership and its movements
 /// (through merged predecessors), coverage, participation and meeting attendance, "1+1",
 /// support, cards and fees. Honorary members are excluded everywhere. Each figure's definition
-/// is in this contract (schema `Kpis`). `group_by=child` adds each open child unit. `format=csv`
-/// or `xlsx` returns a file laid out like a commune report (XLSX: one sheet per section and a
-/// monthly trend chart). Needs `reports:read` or `members:read`; machine clients get counts
-/// under 5 suppressed.
+/// is in this contract (schema `Kpis`). `group_by=child` adds each open child unit. The same
+/// figures as a file: `GET /reports/kpis/export` (`format=csv|xlsx` here is deprecated and
+/// served until its `Sunset`). Needs `reports:read` or `members:read`; machine clients get
+/// counts under 5 suppressed.
 #[utoipa::path(tag = "reports", operation_id = "get_report_kpis", security(("bearer" = []), ("client_credentials" = [])),
     params(KpiQuery),
     responses((status = 200, description = "The figures.",
@@ -120,28 +147,107 @@ pub async fn get_report_kpis(
     query: ApiQuery<KpiQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let period = Period::from_query(query.period.as_deref(), query.from, query.to)?;
-    machine_period(&caller, query.period.as_deref(), &period)?;
+    let scope = ReportScope {
+        unit: query.unit,
+        period: query.period,
+        from: query.from,
+        to: query.to,
+        group_by: query.group_by,
+    };
+    let file = match query.format.unwrap_or(ReportFormat::Json) {
+        ReportFormat::Json => {
+            let (report, _, _) = kpi_report(&caller, &state, scope).await?;
+            return Ok(HttpResponse::Ok().json(report));
+        }
+        ReportFormat::Csv => FileFormat::Csv,
+        ReportFormat::Xlsx => FileFormat::Xlsx,
+    };
+    let mut response = kpi_file(&caller, &state, scope, file).await?;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("deprecation", KPI_FORMAT_DEPRECATED_AT),
+        ("sunset", KPI_FORMAT_SUNSET),
+        ("link", "</api/v1/reports/kpis/export>; rel=\"successor-version\""),
+    ] {
+        headers.insert(header::HeaderName::from_static(name), header::HeaderValue::from_static(value));
+    }
+    Ok(response)
+}
+
+/// KPIs of a unit as a file
+///
+/// The figures of `GET /reports/kpis` as a file laid out like a commune report (báo cáo chỉ
+/// tiêu): CSV (UTF-8 with a byte-order mark, for Excel) or XLSX (one sheet per section and a
+/// monthly trend chart). Needs `reports:read` or `members:read`; machine clients get counts under
+/// 5 suppressed. Counted against the `exports` rate-limit budget.
+#[utoipa::path(tag = "reports", operation_id = "export_report_kpis", security(("bearer" = []), ("client_credentials" = [])),
+    params(KpiExportQuery),
+    responses((status = 200, description = "The file (`Content-Disposition: attachment`).",
+            content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, response = crate::http::responses::Unauthorized), (status = 404, response = crate::http::responses::NotFound)))]
+#[get("/reports/kpis/export")]
+pub async fn export_report_kpis(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: ApiQuery<KpiExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let scope = ReportScope {
+        unit: query.unit,
+        period: query.period,
+        from: query.from,
+        to: query.to,
+        group_by: query.group_by,
+    };
+    kpi_file(&caller, &state, scope, query.format).await
+}
+
+/// Which unit and period a report covers.
+struct ReportScope {
+    unit: Uuid,
+    period: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    group_by: Option<GroupBy>,
+}
+
+/// The figures of a unit (and its open children when grouped), the unit and the period.
+async fn kpi_report(
+    caller: &Caller,
+    state: &AppState,
+    scope: ReportScope,
+) -> Result<(KpiReport, crate::org_units::models::OrgUnitRow, Period), ApiError> {
+    let period = Period::from_query(scope.period.as_deref(), scope.from, scope.to)?;
+    machine_period(caller, scope.period.as_deref(), &period)?;
     let mut conn = state.read_pool.get().await?;
-    let unit = report_unit(&mut conn, &caller, query.unit).await?;
+    let unit = report_unit(&mut conn, caller, scope.unit).await?;
     // The unit and its children together: one query per figure for all of them.
     let mut units = vec![unit.clone()];
-    if query.group_by == Some(GroupBy::Child) {
+    if scope.group_by == Some(GroupBy::Child) {
         units.extend(crate::org_units::queries::open_children(&mut conn, &unit).await?);
     }
-    let shown = live_figures(&mut conn, &state.read_pool, &units, &period, is_machine(&caller)).await?;
+    let shown = live_figures(&mut conn, &state.read_pool, &units, &period, is_machine(caller)).await?;
     let mut all = shown.into_iter();
     let main = all.next().ok_or_else(|| ApiError::internal("no figures computed"))?;
-    let report = KpiReport { unit: main, children: all.collect() };
+    Ok((KpiReport { unit: main, children: all.collect() }, unit, period))
+}
+
+async fn kpi_file(
+    caller: &Caller,
+    state: &AppState,
+    scope: ReportScope,
+    format: FileFormat,
+) -> Result<HttpResponse, ApiError> {
+    let (report, unit, period) = kpi_report(caller, state, scope).await?;
     let file = format!("chi-tieu-{}", period.label.replace("..", "_"));
-    Ok(match query.format.unwrap_or(ReportFormat::Json) {
-        ReportFormat::Json => HttpResponse::Ok().json(report),
-        ReportFormat::Csv => HttpResponse::Ok()
+    Ok(match format {
+        FileFormat::Csv => HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}.csv\"")))
             .body(csv(&report)),
-        ReportFormat::Xlsx => {
-            let points = trend_for(&caller, trend(&mut conn, unit.id, &period).await?);
+        FileFormat::Xlsx => {
+            let mut conn = state.read_pool.get().await?;
+            let points = trend_for(caller, trend(&mut conn, unit.id, &period).await?);
             HttpResponse::Ok()
                 .content_type(crate::http::media::XLSX)
                 .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}.xlsx\"")))

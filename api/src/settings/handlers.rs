@@ -138,6 +138,8 @@ pub async fn create_setting(
 }
 
 /// Get a setting
+///
+/// One setting (cài đặt) by key: its value, description and version (`ETag`).
 #[utoipa::path(
     tag = "settings",
     operation_id = "get_setting",
@@ -218,6 +220,9 @@ pub async fn update_setting(
 }
 
 /// Delete a setting
+///
+/// Removes a setting so its built-in default applies again (`If-Match` required); only with a role
+/// on the root unit.
 #[utoipa::path(
     tag = "settings",
     operation_id = "delete_setting",

@@ -140,6 +140,9 @@ fn require_admin(caller: &Caller) -> Result<(), ApiError> {
 }
 
 /// List support kinds
+///
+/// The kinds of support (loại hỗ trợ: vốn, việc làm, mái ấm…) the support ledger records, in
+/// Vietnamese and English.
 #[utoipa::path(tag = "support", operation_id = "list_support_kinds", security(("bearer" = []), ("client_credentials" = [])),
     responses((status = 200, description = "Every kind (a short list, not paginated).", body = Vec<SupportKind>),
         (status = 401, response = crate::http::responses::Unauthorized)))]

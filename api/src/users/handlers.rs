@@ -151,6 +151,9 @@ pub async fn create_user(
 }
 
 /// Get an account
+///
+/// One account (tài khoản): username, display name, home unit and status; never its password or
+/// tokens.
 #[utoipa::path(
     tag = "users",
     operation_id = "get_user",

@@ -22,6 +22,8 @@ use crate::schema::role_grants;
 use crate::state::AppState;
 
 /// List an account's roles
+///
+/// The roles an account holds, each on its unit.
 #[utoipa::path(
     tag = "users",
     operation_id = "list_user_roles",

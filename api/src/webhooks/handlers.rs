@@ -171,6 +171,9 @@ pub async fn create_webhook(
 }
 
 /// List my subscriptions
+///
+/// The caller's own webhook subscriptions (each caller sees only the ones she or her machine client
+/// made).
 #[utoipa::path(tag = "webhooks", operation_id = "list_webhooks", security(("bearer" = []), ("client_credentials" = [])),
     params(WebhookListQuery),
     responses((status = 200, description = "A page of the caller's subscriptions.", body = WebhookPage),
@@ -197,6 +200,9 @@ pub async fn list_webhooks(
 }
 
 /// Get a subscription
+///
+/// One of the caller's webhook subscriptions: URL, events and status; the signing secret is shown
+/// only at creation.
 #[utoipa::path(tag = "webhooks", operation_id = "get_webhook", security(("bearer" = []), ("client_credentials" = [])),
     params(("id" = Uuid, Path, description = "Webhook id.")),
     responses((status = 200, description = "The subscription.", body = Webhook),
@@ -273,6 +279,9 @@ pub async fn update_webhook(
 }
 
 /// Unsubscribe
+///
+/// Unsubscribes: the subscription and its pending deliveries are removed (`If-Match` required).
+/// Another caller's subscription is 404.
 #[utoipa::path(tag = "webhooks", operation_id = "delete_webhook", security(("bearer" = []), ("client_credentials" = [])),
     params(("id" = Uuid, Path, description = "Webhook id."), ("If-Match" = String, Header, description = "ETag of the version this change is based on, or `*`.")),
     responses((status = 204, description = "Removed, with its pending deliveries."),

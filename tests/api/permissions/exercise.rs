@@ -504,6 +504,9 @@ pub async fn exercise(who: &As<'_>, op: &str, place: &Place, fixture: &Fixture) 
         }
         "list_sync_changes" => who.get("/api/v1/sync/changes?limit=5").await,
         "get_report_kpis" => who.get(&format!("/api/v1/reports/kpis?unit={}&period=2026-01", p.unit)).await,
+        "export_report_kpis" => {
+            who.get(&format!("/api/v1/reports/kpis/export?unit={}&period=2026-01&format=csv", p.unit)).await
+        }
         "get_report_kpis_chart" => {
             who.get(&format!("/api/v1/reports/kpis/chart.svg?unit={}&period=2026-Q1", p.unit)).await
         }

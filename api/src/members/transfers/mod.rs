@@ -217,6 +217,9 @@ pub async fn list_transfers(
 }
 
 /// Get a transfer
+///
+/// One transfer (chuyển sinh hoạt) of a member between units: from, to, reason, dates and status
+/// (pending, accepted, rejected, cancelled).
 #[utoipa::path(
     tag = "members",
     operation_id = "get_transfer",

@@ -161,6 +161,9 @@ pub async fn create_oauth_app(
 }
 
 /// Get a third-party app
+///
+/// One registered third-party app: its name, owner, redirect URIs, allowed scopes and status; the
+/// secret of a confidential app is never shown again.
 #[utoipa::path(
     tag = "oauth_apps",
     operation_id = "get_oauth_app",
