@@ -168,6 +168,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(fees::payments::list_org_unit_unpaid_fees)
                 .service(imports::handlers::get_member_import_template)
                 .service(imports::handlers::create_member_import)
+                .service(jobs::list_jobs)
                 .service(jobs::get_job)
                 .service(reports::handlers::get_report_kpis)
                 .service(reports::handlers::export_report_kpis)

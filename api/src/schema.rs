@@ -257,6 +257,7 @@ diesel::table! {
         created_at -> Timestamptz,
         started_at -> Nullable<Timestamptz>,
         finished_at -> Nullable<Timestamptz>,
+        heartbeat_at -> Timestamptz,
     }
 }
 

@@ -101,6 +101,7 @@ impl Application {
                 .then(|| tokio::spawn(migrate_until_done(self.state.config.database_url.expose().to_owned()))),
             Some(tokio::spawn(crate::webhooks::delivery::run(self.state.clone(), self.state.config.webhooks.clone()))),
             Some(tokio::spawn(housekeeping(self.state.pool.clone(), self.state.config.sync_retention_days))),
+            Some(tokio::spawn(crate::jobs::watchdog::sweep_forever(self.state.pool.clone()))),
         ];
         let drain = tokio::spawn(drain_on_signal(self.server.handle(), self.state.clone()));
         let result = self.server.await;

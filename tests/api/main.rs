@@ -18,6 +18,7 @@ mod fuzz_findings;
 mod house;
 mod idempotency;
 mod imports;
+mod jobs;
 mod knowing_members;
 mod machine_clients;
 mod members;

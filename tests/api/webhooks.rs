@@ -6,6 +6,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -168,6 +170,15 @@ async fn events_arrive_signed_after_failures_and_can_be_replayed() {
         let t = t.strip_prefix("t=").unwrap();
         let expected = hmac_sha256(secret.as_bytes(), &[t.as_bytes(), b".", &r.body].concat());
         assert_eq!(v1, expected, "signed with the subscription secret");
+        // Standard Webhooks: key = base64 after `whsec_`, over "<id>.<timestamp>.<body>".
+        let id = r.header("webhook-id");
+        assert_eq!(id, r.header("chihoi-event-id"), "the message id is the event's, the same on every retry");
+        let timestamp = r.header("webhook-timestamp");
+        let key = STANDARD.decode(secret.strip_prefix("whsec_").unwrap()).expect("the secret is standard base64");
+        let hex = hmac_sha256(&key, &[id.as_bytes(), b".", timestamp.as_bytes(), b".", &r.body].concat());
+        let bytes: Vec<u8> =
+            (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+        assert_eq!(r.header("webhook-signature"), format!("v1,{}", STANDARD.encode(bytes)));
         let body = String::from_utf8(r.body.clone()).unwrap();
         assert!(!body.contains("Bí Mật") && !body.contains("Nguyễn"), "ids only, never names: {body}");
     }

@@ -86,7 +86,7 @@ pub struct ImportQuery {
     params(ImportQuery),
     request_body(content((String = "text/csv"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")), description = "The CSV (UTF-8) or XLSX file, at most 16 MiB."),
     responses((status = 202, description = "The job; poll it for the outcome (`result` is an ImportOutcome).", body = Job,
-            headers(("Location" = String, description = "URL of the job."))),
+            headers(("Location" = String, description = "URL of the job."), ("Retry-After" = u32, description = "Seconds before the first look at it."))),
         (status = 401, response = crate::http::responses::Unauthorized), (status = 403, response = crate::http::responses::Forbidden),
         (status = 404, response = crate::http::responses::NotFound),
         (status = 413, response = crate::http::responses::PayloadTooLarge),
@@ -138,7 +138,9 @@ pub async fn create_member_import(
     drop(conn);
     let job_id = job.id;
     let dry_run = query.dry_run.unwrap_or(false);
+    let alive = jobs::watchdog::keep_alive(state.pool.clone(), job_id);
     actix_web::rt::spawn(async move {
+        let _alive = alive;
         let who = Importer {
             principal: &caller.principal,
             actor: AuditActor::of(&caller.principal.actor),
@@ -167,7 +169,9 @@ pub async fn create_member_import(
             tracing::error!(error = %error, job = %job_id, "could not record the end of an import");
         }
     });
-    Ok(HttpResponse::Accepted().insert_header((header::LOCATION, format!("/api/v1/jobs/{job_id}"))).json(job))
+    let mut accepted = HttpResponse::Accepted();
+    accepted.insert_header((header::LOCATION, format!("/api/v1/jobs/{job_id}")));
+    Ok(jobs::with_poll_hint(accepted, &job))
 }
 
 fn outcome_json(outcome: Result<ImportOutcome, ApiError>, lang: Lang) -> (bool, serde_json::Value) {

@@ -17,7 +17,49 @@ use uuid::Uuid;
 use crate::auth::{Permission, Role};
 use crate::http::ApiError;
 
-/// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the subscription's secret>`.
+/// The key of a `whsec_` secret as Standard Webhooks defines it: the base64 after the prefix,
+/// decoded. Secrets made before 0.2.0 are URL-safe base64 without padding, so both alphabets
+/// are read; a secret that is not base64 at all (none is made so) signs with its own bytes.
+fn standard_key(secret: &str) -> Vec<u8> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let encoded = secret.strip_prefix("whsec_").unwrap_or(secret);
+    let unpadded = encoded.trim_end_matches('=');
+    STANDARD
+        .decode(encoded)
+        .or_else(|_| URL_SAFE_NO_PAD.decode(unpadded))
+        .or_else(|_| URL_SAFE_NO_PAD.decode(unpadded.replace('+', "-").replace('/', "_")))
+        .unwrap_or_else(|_| secret.as_bytes().to_vec())
+}
+
+/// `webhook-signature` of Standard Webhooks (standardwebhooks.com): `v1,<base64 of
+/// HMAC-SHA256 over "<webhook-id>.<webhook-timestamp>.<body>" with the secret's key>`, so a
+/// receiver verifies it with the Standard Webhooks library of its language.
+pub fn standard_signature(secret: &str, message_id: &str, timestamp: i64, body: &[u8]) -> String {
+    use base64::Engine;
+    let mut mac = match Hmac::<Sha256>::new_from_slice(&standard_key(secret)) {
+        Ok(mac) => mac,
+        Err(_) => return String::new(),
+    };
+    mac.update(message_id.as_bytes());
+    mac.update(b".");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("v1,{}", base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()))
+}
+
+/// A new subscription secret: `whsec_` and 32 random bytes in standard base64, the form the
+/// Standard Webhooks libraries read.
+pub fn new_secret() -> Result<String, getrandom::Error> {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(bytes)))
+}
+
+/// The signature of 0.1.0 (`Chihoi-Signature`), sent beside the standard one until its sunset:
+/// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the whole secret string>`.
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
         Ok(mac) => mac,
@@ -118,6 +160,9 @@ async fn send(state: &crate::state::AppState, settings: &DeliverySettings, due: 
         .header("chihoi-event", &due.event)
         .header("chihoi-event-id", due.event_id.to_string())
         .header("chihoi-delivery", due.id.to_string())
+        .header("webhook-id", due.event_id.to_string())
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", standard_signature(&due.secret, &due.event_id.to_string(), timestamp, &body))
         .header("chihoi-signature", signature(&due.secret, timestamp, &body))
         .body(body)
         .send()
@@ -239,6 +284,24 @@ pub async fn run(state: crate::state::AppState, settings: DeliverySettings) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_standard_signature_matches_the_specifications_test_vector() {
+        // The example of the Standard Webhooks specification and its reference libraries.
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let body = br#"{"test": 2432232314}"#;
+        assert_eq!(
+            standard_signature(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1_614_265_330, body),
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+        );
+        // A secret of 0.1.0 (URL-safe, unpadded) signs with the same key as its standard form.
+        let bytes: Vec<u8> = (0u8..32).map(|b| b.wrapping_mul(37).wrapping_add(250)).collect();
+        use base64::Engine;
+        let old = format!("whsec_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes));
+        let new = format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(&bytes));
+        assert_eq!(standard_signature(&old, "m", 1, b"{}"), standard_signature(&new, "m", 1, b"{}"));
+        assert!(new_secret().unwrap().starts_with("whsec_"));
+    }
 
     #[test]
     fn signatures_and_backoff_are_as_documented() {

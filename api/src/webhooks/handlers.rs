@@ -45,7 +45,8 @@ pub struct Webhook {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedWebhook {
     pub webhook: Webhook,
-    /// Bí mật ký / The HMAC-SHA256 signing secret (`whsec_…`): keep it; it is never shown again.
+    /// Bí mật ký / The signing secret (`whsec_` and the key in base64, as Standard Webhooks
+    /// defines it): keep it; it is never shown again. Deliveries carry `webhook-signature`.
     pub secret: String,
 }
 
@@ -144,7 +145,7 @@ pub async fn create_webhook(
     let request = IdempotentRequest::new(&req, caller.idempotency_owner(), key, &input, state.config.idempotency_ttl);
     idempotency::execute(&state.pool, request, async |conn| {
         let unit = subscribable_unit(conn, &caller, input.unit_id).await?;
-        let secret = crate::auth::tokens::generate("whsec_").map_err(ApiError::internal)?;
+        let secret = super::delivery::new_secret().map_err(ApiError::internal)?;
         let (user, client) = owner(&caller);
         let id = Uuid::now_v7();
         let row: Row = diesel::sql_query(format!(

@@ -246,6 +246,7 @@ pub async fn exercise(who: &As<'_>, op: &str, place: &Place, fixture: &Fixture) 
         }
         "get_member_import_template" => who.get("/api/v1/imports/members/template").await,
         "create_member_import" => import(who, p, fixture).await,
+        "list_jobs" => who.get("/api/v1/jobs").await,
         "get_job" => {
             // Her own job if she may start one here; otherwise the administrator's.
             let started = import(who, p, fixture).await;

@@ -1,0 +1,2 @@
+DROP INDEX jobs_unfinished;
+ALTER TABLE jobs DROP COLUMN heartbeat_at;
