@@ -66,7 +66,7 @@ impl Application {
         let rate_limiter = Arc::new(crate::http::limiter::RateLimiter::new(&config.rate_limits));
         let state = AppState {
             routes: Arc::new(RouteTable::from_openapi(&document)),
-            openapi_json: Arc::new(crate::openapi::document_json()),
+            openapi_json: Arc::new(crate::openapi::document_compact_json()),
             expected_migrations: Arc::new(migrations::expected_versions()),
             metrics: Arc::new(Metrics::new()),
             pool,
