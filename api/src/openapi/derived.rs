@@ -92,41 +92,47 @@ fn add_shared_headers(doc: &mut Value) {
     }
 }
 
-/// Request headers declared once. They are advisory: any value is accepted (a malformed request
-/// id is replaced by a generated one, an unknown language falls back to Vietnamese, a tag that
-/// is not current does not match), so their schemas state no bound the server would not
-/// enforce (openapi/spectral.yaml says so beside its exception).
-const ADVISORY_HEADERS: [&str; 3] = ["Accept-Language", "X-Request-Id", "If-None-Match"];
+/// Request headers declared once in `components/parameters` (name, description, example).
+/// They are advisory: any value is accepted (a malformed request id is replaced by a generated
+/// one, an unknown language falls back to Vietnamese, a tag that is not current does not
+/// match), so their schemas state no bound the server would not enforce (openapi/spectral.yaml
+/// says so beside its exception).
+const ADVISORY_HEADERS: [(&str, &str, &str); 3] = [
+    (
+        "Accept-Language",
+        "Language of texts for people in the response: Vietnamese (`vi`, default) or English (`en`), by quality value; anything else means Vietnamese.",
+        "vi",
+    ),
+    (
+        "X-Request-Id",
+        "Your id for this request (1–128 characters of A–Z a–z 0–9 - _ . :), echoed back and logged; when absent or not of that form a UUIDv7 is generated instead.",
+        "app-7f3a-000123",
+    ),
+    (
+        "If-None-Match",
+        "The `ETag` of the copy you hold (or a list of them, or `*`): while it is current the answer is `304 Not Modified` without a body. Any other value simply does not match.",
+        "\"3\"",
+    ),
+];
+
+/// Where an advisory request header is declared.
+pub fn advisory_header_ref(name: &str) -> String {
+    format!("#/components/parameters/{name}")
+}
 
 fn add_advisory_parameters(doc: &mut Value) {
-    let parameters = json!({
-        "Accept-Language": {
-            "name": "Accept-Language",
-            "in": "header",
-            "required": false,
-            "description": "Language of texts for people in the response: Vietnamese (`vi`, default) or English (`en`), by quality value; anything else means Vietnamese.",
-            "schema": {"type": "string"},
-            "example": "vi"
-        },
-        "If-None-Match": {
-            "name": "If-None-Match",
-            "in": "header",
-            "required": false,
-            "description": "The `ETag` of the copy you hold (or a list of them, or `*`): while it is current the answer is `304 Not Modified` without a body. Any other value simply does not match.",
-            "schema": {"type": "string"},
-            "example": "\"3\""
-        },
-        "X-Request-Id": {
-            "name": "X-Request-Id",
-            "in": "header",
-            "required": false,
-            "description": "Your id for this request (1–128 characters of A–Z a–z 0–9 - _ . :), echoed back and logged; when absent or not of that form a UUIDv7 is generated instead.",
-            "schema": {"type": "string"},
-            "example": "app-7f3a-000123"
-        }
-    });
+    let parameters: Map<String, Value> = ADVISORY_HEADERS
+        .iter()
+        .map(|(name, description, example)| {
+            let parameter = json!({
+                "name": name, "in": "header", "required": false, "description": description,
+                "schema": {"type": "string"}, "example": example
+            });
+            ((*name).to_owned(), parameter)
+        })
+        .collect();
     if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
-        components.insert("parameters".to_owned(), parameters);
+        components.insert("parameters".to_owned(), Value::Object(parameters));
     }
 }
 
@@ -174,8 +180,9 @@ fn complete_operation(path: &str, operation: &mut Value) {
                 parameter["deprecated"] = json!(true);
             }
             let name = parameter.get("name").and_then(Value::as_str).unwrap_or_default();
-            if let Some(shared) = ADVISORY_HEADERS.iter().find(|h| header && **h == name) {
-                *parameter = json!({"$ref": format!("#/components/parameters/{shared}")});
+            // A handler's own declaration of one (the photo's If-None-Match) points there too.
+            if header && ADVISORY_HEADERS.iter().any(|(shared, _, _)| *shared == name) {
+                *parameter = json!({"$ref": advisory_header_ref(name)});
             } else if let Some(schema) = parameter.get_mut("schema") {
                 bound_schema(schema, false);
             }

@@ -2,15 +2,14 @@
 //! with the responses and headers every operation shares.
 
 mod derived;
+mod operations;
 pub mod version;
 
 use actix_web::App;
-use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::RefOr;
 use utoipa::openapi::security::{
-    AuthorizationCode, ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityRequirement,
-    SecurityScheme,
+    AuthorizationCode, ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme,
 };
-use utoipa::openapi::{ObjectBuilder, Ref, RefOr, Required, Type};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
@@ -124,66 +123,6 @@ impl Modify for SecuritySchemes {
     }
 }
 
-/// A read whose answer carries an `ETag` takes `If-None-Match` and answers 304 when it names
-/// the current one (http/conditional.rs).
-fn add_conditional_get(operation: &mut Operation) {
-    let tagged = matches!(
-        operation.responses.responses.get("200"),
-        Some(RefOr::T(ok)) if ok.headers.contains_key("ETag")
-    );
-    let declared = operation
-        .parameters
-        .as_ref()
-        .is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.name == "If-None-Match")));
-    if !tagged {
-        return;
-    }
-    if !declared {
-        operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(header_parameter(
-            "If-None-Match",
-            "ETag of the copy you hold: 304 Not Modified, without a body, while it is current.",
-            "\"3\"",
-        )));
-    }
-    operation.responses.responses.entry("304".to_owned()).or_insert(RefOr::T(
-        utoipa::openapi::ResponseBuilder::new()
-            .description("Not modified: the copy you hold (`If-None-Match`) is current.")
-            .build(),
-    ));
-}
-
-/// Each operation a person's token may call may also be called with an app's token: the
-/// `oauth2` requirement beside `bearer`, with the same scopes.
-fn add_oauth2_alternative(operation: &mut Operation) {
-    let Some(requirements) = operation.security.as_mut() else { return };
-    let bearer_scopes: Option<Vec<String>> = requirements.iter().find_map(|r| {
-        let value = serde_json::to_value(r).ok()?;
-        let scopes = value.get("bearer")?.as_array()?;
-        Some(scopes.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
-    });
-    if let Some(scopes) = bearer_scopes {
-        requirements.push(SecurityRequirement::new("oauth2", scopes));
-    }
-}
-
-/// Operations on data kept for a purpose she may withdraw: `409 consent_withdrawn` after she
-/// does (privacy/withdrawn.rs).
-const CONSENT_GATED: &[&str] = &[
-    "get_member_photo",
-    "replace_member_photo",
-    "get_member_profile",
-    "replace_member_profile",
-    "list_member_profile_revisions",
-    "list_member_needs",
-    "create_member_need",
-    "update_need",
-    "create_support",
-];
-
-/// Operations that never touch the database, so never answer 503.
-const WITHOUT_DATABASE: &[&str] =
-    &["get_health", "get_metrics", "get_service_info", "get_openapi", "get_readiness", "get_oauth_server_metadata"];
-
 /// The complete contract, as served at `/openapi.json` and committed in `openapi/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
     let (_, mut doc) =
@@ -193,12 +132,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.info.license = None;
     for (path, item) in doc.paths.paths.iter_mut() {
         if let Some(read) = item.get.as_mut() {
-            add_conditional_get(read);
+            operations::add_conditional_get(read);
         }
         for operation in
             [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
         {
-            complete_operation(path, operation);
+            operations::complete_operation(path, operation);
         }
     }
     add_links(&mut doc);
@@ -284,20 +223,6 @@ pub fn document_compact_json() -> String {
     serde_json::to_string(&document_value()).unwrap_or_default()
 }
 
-fn response_ref(name: &str) -> RefOr<utoipa::openapi::Response> {
-    RefOr::Ref(Ref::from_response_name(name))
-}
-
-fn header_parameter(name: &str, description: &str, example: &str) -> Parameter {
-    ParameterBuilder::new()
-        .name(name)
-        .parameter_in(ParameterIn::Header)
-        .required(Required::False)
-        .description(Some(description))
-        .schema(Some(ObjectBuilder::new().schema_type(Type::String).examples([example])))
-        .build()
-}
-
 /// Whether the JSON body of `response` is a schema with a top-level `id` property.
 fn body_has_id(response: &utoipa::openapi::Response, components: Option<&utoipa::openapi::Components>) -> bool {
     let Some(RefOr::T(content)) = response.content.get("application/json") else {
@@ -311,93 +236,4 @@ fn body_has_id(response: &utoipa::openapi::Response, components: Option<&utoipa:
         components.and_then(|c| c.schemas.get(name)),
         Some(RefOr::T(utoipa::openapi::schema::Schema::Object(object))) if object.properties.contains_key("id")
     )
-}
-
-/// Adds what every operation shares: language and request-id headers, and the error
-/// responses that the shared machinery can produce for it.
-fn complete_operation(path: &str, operation: &mut Operation) {
-    add_oauth2_alternative(operation);
-    let id = operation.operation_id.clone().unwrap_or_default();
-    let has_body = operation.request_body.is_some();
-    let has_parameters = operation.parameters.as_ref().is_some_and(|p| !p.is_empty());
-    let idempotent = operation
-        .parameters
-        .as_ref()
-        .is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.name == "Idempotency-Key")));
-
-    let parameters = operation.parameters.get_or_insert_with(Vec::new);
-    // The formats the server checks, so generated clients and fuzzers send what is accepted.
-    for parameter in parameters.iter_mut() {
-        if let RefOr::T(parameter) = parameter {
-            let pattern = match parameter.name.as_str() {
-                "If-Match" => r#"^(\*|(W/)?"[0-9]{1,9}"(\s*,\s*(W/)?"[0-9]{1,9}")*)$"#,
-                "Idempotency-Key" => "^[!-~]{1,255}$",
-                _ => continue,
-            };
-            parameter.schema = Some(ObjectBuilder::new().schema_type(Type::String).pattern(Some(pattern)).into());
-        }
-    }
-    parameters.push(RefOr::T(header_parameter(
-        "Accept-Language",
-        "Language of texts for people in the response: Vietnamese (`vi`, default) or English (`en`).",
-        "vi",
-    )));
-    parameters.push(RefOr::T(header_parameter(
-        "X-Request-Id",
-        "Your id for this request (≤ 128 characters of A–Z a–z 0–9 - _ . :), echoed back and logged; one is generated when absent.",
-        "app-7f3a-000123",
-    )));
-
-    let secured = operation.security.as_ref().is_some_and(|rs| rs.iter().any(|r| *r != SecurityRequirement::default()));
-    let takes_if_match = operation
-        .parameters
-        .as_ref()
-        .is_some_and(|ps| ps.iter().any(|p| matches!(p, RefOr::T(p) if p.name == "If-Match")));
-    let responses = &mut operation.responses.responses;
-    let mut add = |status: &str, name: &str| {
-        responses.entry(status.to_owned()).or_insert_with(|| response_ref(name));
-    };
-    // OAuth's endpoints answer bad input in OAuth's own forms (RFC 6749 errors, pages).
-    let own_forms = path.starts_with("/oauth/") || path.starts_with("/.well-known/");
-    if (has_body || has_parameters) && !own_forms {
-        add("400", "BadRequest");
-    }
-    // What the shared machinery answers: the caller extractor (401 without valid credentials,
-    // 403 without the permission or scope), the lookup of a path's object (404, also for one
-    // out of the caller's scope) and the precondition of writes (412 stale, 428 missing).
-    if secured {
-        add("401", "Unauthorized");
-        add("403", "Forbidden");
-    }
-    if path.contains('{') && !own_forms {
-        add("404", "NotFound");
-    }
-    if takes_if_match {
-        add("412", "PreconditionFailed");
-        add("428", "PreconditionRequired");
-    }
-    // The rate limiter counts every request under /api/ and /oauth/ (http/rate_limit.rs).
-    if path.starts_with("/api/") || path.starts_with("/oauth/") {
-        add("429", "TooManyRequests");
-    }
-    if has_body {
-        add("408", "RequestTimeout");
-        add("413", "PayloadTooLarge");
-        if !own_forms {
-            add("415", "UnsupportedMediaType");
-            add("422", "Unprocessable");
-        }
-    }
-    if (id.starts_with("create_") && !own_forms) || CONSENT_GATED.contains(&id.as_str()) {
-        add("409", "Conflict");
-    }
-    // A key reused with another request (422), or still in progress (409).
-    if idempotent {
-        add("409", "Conflict");
-        add("422", "Unprocessable");
-    }
-    add("500", "InternalError");
-    if !WITHOUT_DATABASE.contains(&id.as_str()) {
-        add("503", "ServiceUnavailable");
-    }
 }
