@@ -33,44 +33,37 @@ ensure_node() {
   command -v npm >/dev/null || apt_install nodejs npm
 }
 
-ensure_redocly() {
+# npm_tools DIR NAME@VERSION...: installs these exact packages into DIR/node_modules once;
+# again only when a pinned version changes.
+npm_tools() {
+  local dir="$1" spec name version missing=""
+  shift
   ensure_node
+  for spec in "$@"; do
+    name="${spec%@*}"
+    version="${spec##*@}"
+    grep -q "\"version\": \"$version\"" "$dir/node_modules/$name/package.json" 2>/dev/null || missing=1
+  done
+  [ -z "$missing" ] && return 0
+  say "installing $*"
+  mkdir -p "$dir"
+  npm install --prefix "$dir" --no-audit --no-fund --silent "$@" >/dev/null || die "could not install $*"
+}
+
+ensure_redocly() {
+  npm_tools "$TOOLS_DIR/npm" "@redocly/cli@$REDOCLY_VERSION"
   REDOCLY="$TOOLS_DIR/npm/node_modules/.bin/redocly"
-  if [ -x "$REDOCLY" ] && grep -q "\"version\": \"$REDOCLY_VERSION\"" "$TOOLS_DIR/npm/node_modules/@redocly/cli/package.json" 2>/dev/null; then
-    return 0
-  fi
-  say "installing Redocly CLI $REDOCLY_VERSION"
-  mkdir -p "$TOOLS_DIR/npm"
-  npm install --prefix "$TOOLS_DIR/npm" --no-audit --no-fund --silent "@redocly/cli@$REDOCLY_VERSION" >/dev/null \
-    || die "could not install @redocly/cli"
 }
 
 ensure_spectral() {
-  ensure_node
   SPECTRAL_DIR="$TOOLS_DIR/spectral"
+  npm_tools "$SPECTRAL_DIR" "@stoplight/spectral-cli@$SPECTRAL_VERSION" "@stoplight/spectral-owasp-ruleset@$SPECTRAL_OWASP_VERSION"
   SPECTRAL="$SPECTRAL_DIR/node_modules/.bin/spectral"
-  if [ -x "$SPECTRAL" ] && grep -q "\"version\": \"$SPECTRAL_VERSION\"" "$SPECTRAL_DIR/node_modules/@stoplight/spectral-cli/package.json" 2>/dev/null \
-    && grep -q "\"version\": \"$SPECTRAL_OWASP_VERSION\"" "$SPECTRAL_DIR/node_modules/@stoplight/spectral-owasp-ruleset/package.json" 2>/dev/null; then
-    return 0
-  fi
-  say "installing Spectral $SPECTRAL_VERSION with the OWASP ruleset $SPECTRAL_OWASP_VERSION"
-  mkdir -p "$SPECTRAL_DIR"
-  npm install --prefix "$SPECTRAL_DIR" --no-audit --no-fund --silent \
-    "@stoplight/spectral-cli@$SPECTRAL_VERSION" "@stoplight/spectral-owasp-ruleset@$SPECTRAL_OWASP_VERSION" >/dev/null \
-    || die "could not install Spectral"
 }
 
 ensure_api_smart_diff() {
-  ensure_node
-  local dir="$TOOLS_DIR/api-smart-diff"
-  API_SMART_DIFF_MODULES="$dir/node_modules"
-  if grep -q "\"version\": \"$API_SMART_DIFF_VERSION\"" "$API_SMART_DIFF_MODULES/api-smart-diff/package.json" 2>/dev/null; then
-    return 0
-  fi
-  say "installing api-smart-diff $API_SMART_DIFF_VERSION"
-  mkdir -p "$dir"
-  npm install --prefix "$dir" --no-audit --no-fund --silent "api-smart-diff@$API_SMART_DIFF_VERSION" >/dev/null \
-    || die "could not install api-smart-diff"
+  npm_tools "$TOOLS_DIR/api-smart-diff" "api-smart-diff@$API_SMART_DIFF_VERSION"
+  API_SMART_DIFF_MODULES="$TOOLS_DIR/api-smart-diff/node_modules"
 }
 
 # Spectral resolves a ruleset's `extends` from the ruleset's own folder, so the ruleset and the
