@@ -143,10 +143,12 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
         .execute(conn)
         .await?;
     // A subscription of the province system, paused: nothing listens at the example address.
+    // Its secret is a real Standard Webhooks key (base64 of "chihoi demo webhook key, not
+    // secret"), so a newcomer can check a signature with a library.
     diesel::sql_query(
         "INSERT INTO webhooks (id, owner_client_id, unit_id, unit_path, url, events, secret, status, status_note)
          SELECT uuid_v7(), $1, u.id, u.path, 'https://baocao.vinhlong.example/hooks/chihoi',
-                ARRAY['report.submitted', 'report.accepted', 'report.returned'], 'whsec_demo-not-secret', 'disabled',
+                ARRAY['report.submitted', 'report.accepted', 'report.returned'], 'whsec_Y2hpaG9pIGRlbW8gd2ViaG9vayBrZXksIG5vdCBzZWNyZXQ=', 'disabled',
                 '[DEMO] Ví dụ: đặt URL thật rồi bật lại (status: active) / Example: set a real URL, then re-enable'
          FROM org_units u WHERE u.id = $2",
     )
