@@ -22,6 +22,9 @@ use crate::schema::{member_channel_consents as c, unit_channels as u};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
 
+/// Groups a unit may list.
+const MAX_CHANNELS: usize = 20;
+
 /// A social network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -32,6 +35,8 @@ pub enum Platform {
 }
 
 impl Platform {
+    const ALL: [Platform; 3] = [Platform::Zalo, Platform::Facebook, Platform::Other];
+
     fn as_str(self) -> &'static str {
         match self {
             Platform::Zalo => "zalo",
@@ -67,6 +72,7 @@ pub struct Channel {
 #[schema(example = json!({"channels": [{"platform": "zalo", "name": "Chi hội phụ nữ ấp Rẫy", "url": "https://zalo.me/g/abcd1234"}]}))]
 pub struct ChannelSet {
     /// At most 20.
+    #[schema(max_items = 20)]
     pub channels: Vec<Channel>,
 }
 
@@ -87,13 +93,16 @@ pub struct Consent {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"consents": [{"platform": "zalo", "consented": true}]}))]
 pub struct ConsentSet {
-    /// One per network.
+    /// One per network (so at most 3).
+    #[schema(max_items = 3)]
     pub consents: Vec<Consent>,
 }
 
 fn check_channels(input: &ChannelSet) -> Result<Vec<Channel>, ApiError> {
+    if input.channels.len() > MAX_CHANNELS {
+        return Err(ApiError::invalid("channels", "too_many", "Tối đa 20 nhóm.", "At most 20 groups."));
+    }
     let mut v = Validator::new();
-    v.check(input.channels.len() <= 20, "channels", "too_many", Text::new("Tối đa 20 nhóm.", "At most 20 groups."));
     let mut out = Vec::new();
     for (i, channel) in input.channels.iter().enumerate() {
         let name = v.result(bounded_text(&format!("channels[{i}].name"), &channel.name, 200)).unwrap_or_default();
@@ -168,18 +177,19 @@ pub async fn replace_org_unit_channels(
         let unit = visible_unit(conn, &caller, id.into_inner(), Permission::OrgUnitsRead).await?;
         caller.require(Permission::MembersWrite, &unit.path.0)?;
         diesel::delete(u::table.filter(u::unit_id.eq(unit.id))).execute(conn).await?;
-        for channel in &wanted {
-            diesel::insert_into(u::table)
-                .values((
+        let rows: Vec<_> = wanted
+            .iter()
+            .map(|channel| {
+                (
                     u::id.eq(Uuid::now_v7()),
                     u::unit_id.eq(unit.id),
                     u::platform.eq(channel.platform.as_str()),
                     u::name.eq(&channel.name),
                     u::url.eq(&channel.url),
-                ))
-                .execute(conn)
-                .await?;
-        }
+                )
+            })
+            .collect();
+        diesel::insert_into(u::table).values(rows).execute(conn).await?;
         caller.audit(conn, AuditEvent::new("org_unit.channels").object("org_unit", unit.id).unit(unit.id)).await?;
         channels_of(conn, unit.id).await
     })
@@ -208,6 +218,11 @@ async fn save_consents(
     input: &ConsentSet,
 ) -> Result<Vec<Consent>, ApiError> {
     let today = today_in_vietnam(Utc::now());
+    // One per network: checked before any write, so a body of thousands of entries is refused
+    // at once instead of becoming thousands of upserts.
+    if input.consents.len() > Platform::ALL.len() {
+        return Err(ApiError::invalid("consents", "too_many", "Mỗi mạng xã hội một lần.", "One per social network."));
+    }
     let mut v = Validator::new();
     for (i, consent) in input.consents.iter().enumerate() {
         v.check(
@@ -215,6 +230,12 @@ async fn save_consents(
             &format!("consents[{i}].decided_on"),
             "in_future",
             Text::new("Ngày không thể ở tương lai.", "The date cannot be in the future."),
+        );
+        v.check(
+            !input.consents[..i].iter().any(|earlier| earlier.platform == consent.platform),
+            &format!("consents[{i}].platform"),
+            "duplicate",
+            Text::new("Mạng xã hội này đã có ở trên.", "This network is already given above."),
         );
     }
     v.finish()?;

@@ -323,4 +323,43 @@ async fn fees_follow_the_province_schedule_and_list_who_has_not_paid() {
         .await
         .unwrap();
     assert_eq!(consent.json::<Value>().await.unwrap()[0]["consented"], true);
+
+    // One consent per network: a body of thousands (once thousands of upserts in one request,
+    // found by the fuzzer as a 10-second answer) or a repeated network is refused, naming the
+    // field, and nothing is written.
+    let flood: Vec<Value> =
+        (0..5000).map(|_| json!({"platform": "zalo", "consented": false, "decided_on": "2026-11-20"})).collect();
+    let flooded = head
+        .request(Method::PUT, &format!("/api/v1/members/{hoa}/channel-consents"))
+        .json(&json!({ "consents": flood }))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(flooded, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_error(&problem, "consents")["code"], "too_many");
+    let repeated = head
+        .request(Method::PUT, &format!("/api/v1/members/{hoa}/channel-consents"))
+        .json(&json!({"consents": [
+            {"platform": "facebook", "consented": true},
+            {"platform": "zalo", "consented": false},
+            {"platform": "zalo", "consented": true}
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(repeated, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_error(&problem, "consents[2].platform")["code"], "duplicate");
+    let kept: Value = head.get(&format!("/api/v1/members/{hoa}/channel-consents")).await.json().await.unwrap();
+    assert_eq!(kept, json!([{"platform": "zalo", "consented": true, "decided_on": "2026-11-15"}]));
+    let groups: Vec<Value> = (0..21)
+        .map(|i| json!({"platform": "zalo", "name": format!("Nhóm {i}"), "url": "https://zalo.me/g/abc"}))
+        .collect();
+    let too_many = head
+        .request(Method::PUT, &format!("/api/v1/org-units/{}/channels", t.branch))
+        .json(&json!({ "channels": groups }))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(too_many, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(field_error(&problem, "channels")["code"], "too_many");
 }
