@@ -60,6 +60,7 @@ pub struct BatchOperation {
      "body": {"status": "met", "met_on": "2026-11-20"}, "if_match": "\"2\""}]}))]
 pub struct BatchRequest {
     /// 1–50 operations.
+    #[schema(min_items = 1, max_items = 50)]
     pub operations: Vec<BatchOperation>,
 }
 

@@ -362,4 +362,12 @@ async fn fees_follow_the_province_schedule_and_list_who_has_not_paid() {
         .unwrap();
     let problem = assert_problem(too_many, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(field_error(&problem, "channels")["code"], "too_many");
+    let cleared = head
+        .request(Method::PUT, &format!("/api/v1/org-units/{}/channels", t.branch))
+        .json(&json!({"channels": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cleared.status(), StatusCode::OK);
+    assert_eq!(cleared.json::<Value>().await.unwrap(), json!([]), "an empty list removes the groups");
 }

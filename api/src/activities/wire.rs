@@ -231,6 +231,7 @@ pub struct RosterEntry {
     {"prospect_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9c09", "status": "present"}]}))]
 pub struct Roster {
     /// At most 2,000 people, each once.
+    #[schema(max_items = 2000)]
     pub entries: Vec<RosterEntry>,
 }
 

@@ -43,6 +43,7 @@ pub struct FeeCollection {
     /// Default today.
     pub paid_on: Option<NaiveDate>,
     /// Who paid (1–500).
+    #[schema(min_items = 1, max_items = 500)]
     pub member_ids: Vec<Uuid>,
     /// Per member; default the schedule's amount.
     pub amount_vnd: Option<i64>,
@@ -207,28 +208,31 @@ pub async fn create_fee_payments(
         if !issues.is_empty() {
             return Err(ApiError::Validation(issues));
         }
-        let mut paid_now = Vec::new();
-        for (member, member_unit, path, _) in &payers {
-            let inserted: Option<Uuid> = diesel::insert_into(p::table)
-                .values((
+        // One statement for the whole list: a payment already recorded for the period is kept
+        // (the unique key), and only the new ones come back.
+        let rows: Vec<_> = payers
+            .iter()
+            .map(|(member, member_unit, path, _)| {
+                (
                     p::id.eq(Uuid::now_v7()),
-                    p::member_id.eq(member),
-                    p::unit_id.eq(member_unit),
-                    p::unit_path.eq(path),
+                    p::member_id.eq(*member),
+                    p::unit_id.eq(*member_unit),
+                    p::unit_path.eq(path.clone()),
                     p::year.eq(input.year),
                     p::period.eq(schedule.period.as_str()),
                     p::period_no.eq(input.period_no),
                     p::amount_vnd.eq(amount),
                     p::paid_on.eq(paid_on),
                     p::recorded_by.eq(caller.principal.user_id()),
-                ))
-                .on_conflict_do_nothing()
-                .returning(p::member_id)
-                .get_result(conn)
-                .await
-                .optional()?;
-            paid_now.extend(inserted);
-        }
+                )
+            })
+            .collect();
+        let paid_now: Vec<Uuid> = diesel::insert_into(p::table)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(p::member_id)
+            .get_results(conn)
+            .await?;
         let already_paid: Vec<Uuid> = payers.iter().map(|m| m.0).filter(|m| !paid_now.contains(m)).collect();
         let total = amount * i64::try_from(paid_now.len()).unwrap_or(0);
         let fund_entry_id = if input.record_income.unwrap_or(true) && total > 0 {

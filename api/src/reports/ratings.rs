@@ -33,6 +33,7 @@ use crate::time::today_in_vietnam;
 #[schema(example = json!({"levels": ["xuat_sac", "vung_manh", "kha", "trung_binh", "yeu"]}))]
 pub struct RatingScale {
     /// 2–10 level codes, best first (e.g. xuất sắc, vững mạnh, khá, trung bình, yếu).
+    #[schema(min_items = 2, max_items = 10)]
     pub levels: Vec<String>,
 }
 

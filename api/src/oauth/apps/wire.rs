@@ -152,6 +152,7 @@ pub struct NewOAuthApp {
     pub org_unit_id: Uuid,
     /// 1–10 URIs: `https`, `http` to 127.0.0.1 or [::1] only, or a private-use scheme that is
     /// a reverse domain name (`vn.hoilhpn.sotay:/cb`); no fragment.
+    #[schema(min_items = 1, max_items = 10)]
     pub redirect_uris: Vec<String>,
     /// Scopes the app may ask for, space-separated; `apps:manage` and `clients:manage` are
     /// never given to apps.
@@ -172,6 +173,7 @@ pub struct OAuthAppPatch {
     /// Up to 4 characters; empty removes it.
     pub logo_text: Option<String>,
     /// The whole new list (1–10), under the registration's rules.
+    #[schema(min_items = 1, max_items = 10)]
     pub redirect_uris: Option<Vec<String>>,
     /// Narrowing it ends the grants that hold a scope no longer allowed.
     pub scope: Option<String>,
