@@ -27,7 +27,7 @@ use crate::time::today_in_vietnam;
 
 /// A pioneer designation.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a91", "member_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9d01",
+#[schema(as = PioneerDesignation, example = json!({"id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a91", "member_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9d01",
     "full_name": "Trần Thị Mai", "unit_id": "0193a5c8-0000-7000-8000-00000000a001", "from_on": "2025-01-15", "to_on": null,
     "reason": "Đi đầu mô hình nuôi bò sinh sản", "end_reason": ""}))]
 pub struct Designation {

@@ -170,6 +170,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(imports::handlers::create_member_import)
                 .service(jobs::list_jobs)
                 .service(jobs::get_job)
+                .service(jobs::cancel::cancel_job)
                 .service(reports::handlers::get_report_kpis)
                 .service(reports::handlers::export_report_kpis)
                 .service(reports::handlers::get_report_kpis_chart)

@@ -258,6 +258,7 @@ diesel::table! {
         started_at -> Nullable<Timestamptz>,
         finished_at -> Nullable<Timestamptz>,
         heartbeat_at -> Timestamptz,
+        cancel_requested_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -103,7 +103,12 @@ fn every_operation_is_named_described_and_answers_problems() {
         );
         assert!(!resource.is_empty() && resource.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{id}");
         assert!(ids.insert(id.to_owned()), "duplicate operationId {id}");
-        assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{id} has no summary");
+        // Vietnamese first, then English: "Danh sách hội viên / List members".
+        let summary = operation["summary"].as_str().unwrap_or_default();
+        let (vi, en) =
+            summary.split_once(" / ").unwrap_or_else(|| panic!("{id}: summary {summary:?} not Vietnamese / English"));
+        assert!(!vi.is_empty() && !en.is_empty(), "{id}: {summary:?}");
+        assert!(!vi.is_ascii(), "{id}: {vi:?} does not read as Vietnamese");
         assert!(operation["tags"].as_array().is_some_and(|t| !t.is_empty()), "{id} has no tag");
         assert!(operation.get("security").is_some(), "{id} declares no security requirement");
         let responses = operation["responses"].as_object().unwrap();

@@ -189,6 +189,40 @@ async fn bad_query_parameters_are_400_and_named() {
     assert_eq!(field_error(&problem, "key")["code"], "invalid_format");
 }
 
+/// A filter on a code that does not exist (`level=xa`, a typo) is refused naming it and listing
+/// the codes there are, instead of answering an empty list as if no unit had that level; the
+/// same for kinds, stages, periods, months, circumstances, needs and `include`.
+#[tokio::test]
+async fn filters_on_codes_and_periods_that_do_not_exist_are_400() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let refused = [
+        ("/api/v1/org-units?level=xa", "level", "unknown_code"),
+        ("/api/v1/activities?kind=hop_chi_hoi_khong_co", "kind", "unknown_code"),
+        ("/api/v1/pairs?kind=khong_co", "kind", "unknown_code"),
+        ("/api/v1/pairs?stage=khong_co", "stage", "unknown_code"),
+        ("/api/v1/support?kind=khong_co", "kind", "unknown_code"),
+        ("/api/v1/report-submissions?period=2025-6", "period", "invalid_period"),
+        ("/api/v1/report-submissions?period=%2B2025", "period", "invalid_period"),
+        ("/api/v1/members?circumstance=rich", "circumstance", "invalid_value"),
+        ("/api/v1/members?need=yacht", "need", "invalid_value"),
+        ("/api/v1/members?include=", "include", "invalid_value"),
+    ];
+    for (path, field, code) in refused {
+        let problem = assert_problem(admin.get(path).await, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+        assert_eq!(field_error(&problem, field)["code"], code, "{path}");
+    }
+    let level =
+        assert_problem(admin.get("/api/v1/org-units?level=xa").await, StatusCode::BAD_REQUEST, "invalid_parameter")
+            .await;
+    let listed = field_error(&level, "level")["message"].as_str().unwrap_or_default().to_owned();
+    assert!(listed.contains("commune") && listed.contains("branch"), "the answer lists the levels: {listed}");
+    // The real codes still filter.
+    for path in ["/api/v1/org-units?level=commune", "/api/v1/report-submissions?period=2025-06"] {
+        assert_eq!(admin.get(path).await.status(), StatusCode::OK, "{path}");
+    }
+}
+
 #[tokio::test]
 async fn the_edge_refuses_control_characters_overlong_strings_and_arrays_and_cleans_what_it_echoes() {
     let app = spawn_app().await;

@@ -226,6 +226,8 @@ fn every_creating_operation_accepts_an_idempotency_key() {
         "run_privacy_retention",
         // A new secret each time, like a machine client's.
         "create_oauth_app_secret",
+        // Asking twice to cancel a job asks the same thing (the first request's time is kept).
+        "cancel_job",
         // OAuth's protocol endpoints and the forms of its pages: their own rules make a retry
         // safe or refused (a code works once, a refresh token rotates, a form token names its
         // request), and OAuth clients send no such header.

@@ -30,7 +30,7 @@ pub async fn run_import(who: &As<'_>, unit: &str, body: Vec<u8>, content_type: &
     let location = response.headers().get("location").unwrap().to_str().unwrap().to_owned();
     for _ in 0..600 {
         let job: Value = who.get(&location).await.json().await.unwrap();
-        if job["status"] == "succeeded" || job["status"] == "failed" {
+        if ["succeeded", "failed", "cancelled"].contains(&job["status"].as_str().unwrap_or_default()) {
             return job;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -38,7 +38,7 @@ pub async fn run_import(who: &As<'_>, unit: &str, body: Vec<u8>, content_type: &
     panic!("the import did not finish in a minute");
 }
 
-fn good_row(i: usize) -> String {
+pub fn good_row(i: usize) -> String {
     let given = ["An", "Bình", "Cúc", "Dung", "Hạnh", "Lan", "Mai", "Ngọc", "Oanh", "Phượng"][i % 10];
     let day = (i % 28) + 1;
     format!("Nguyễn,Thị,{given},Nữ,{day:02}/03/1985,,0912{i:06},Ấp Rẫy,Kinh,Không,08/03/2010,VL-{i:06},")

@@ -4,8 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{spawn_app, spawn_app_on};
-use crate::imports::{HEADER, branch, run_import};
+use crate::helpers::{As, assert_problem, spawn_app, spawn_app_on};
+use crate::imports::{HEADER, branch, good_row, run_import};
 
 #[tokio::test]
 async fn a_job_whose_server_stopped_is_failed_as_interrupted_when_a_server_starts() {
@@ -107,4 +107,136 @@ async fn jobs_are_listed_to_their_owner_newest_first_and_filtered_by_state() {
             .status(),
         StatusCode::NOT_FOUND
     );
+}
+
+async fn start_import(who: &As<'_>, unit: &str, rows: usize) -> String {
+    let file = format!("{HEADER}\n{}\n", (0..rows).map(good_row).collect::<Vec<_>>().join("\n"));
+    let started = who
+        .request(reqwest::Method::POST, &format!("/api/v1/imports/members?unit={unit}"))
+        .header("content-type", "text/csv")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), StatusCode::ACCEPTED);
+    started.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+async fn wait_for_end(who: &As<'_>, job: &str) -> Value {
+    for _ in 0..600 {
+        let seen: Value = who.get(&format!("/api/v1/jobs/{job}")).await.json().await.unwrap();
+        if seen["finished_at"].is_string() {
+            return seen;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the job did not end in a minute");
+}
+
+/// Waits until a statement starting with `query` waits for a lock (the test holds it). `db` must
+/// not be the connection holding the lock: inside a transaction `pg_stat_activity` is a snapshot
+/// taken at its first read.
+async fn wait_for_lock_wait(db: &mut diesel_async::AsyncPgConnection, query: &str) {
+    use diesel::sql_types::BigInt;
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    for _ in 0..600 {
+        let waiting: Count = diesel::sql_query(format!(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '{query}%'"
+        ))
+        .get_result(db)
+        .await
+        .unwrap();
+        if waiting.n > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Activity {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        seen: String,
+    }
+    let activity: Vec<Activity> = diesel::sql_query(
+        "SELECT coalesce(state, '') || ' ' || coalesce(wait_event_type, '') || ' ' || left(query, 120) AS seen FROM pg_stat_activity WHERE datname = current_database()",
+    )
+    .load(db)
+    .await
+    .unwrap();
+    let seen: Vec<&str> = activity.iter().map(|a| a.seen.as_str()).collect();
+    panic!("nothing waited for a lock with {query}: {seen:#?}");
+}
+
+/// A cancel stops an import before its write (202; the job ends `cancelled` and no member is
+/// written) or, once the write has begun, waits for it and is refused (409; the members stay):
+/// never a cancel accepted for a job whose changes are kept. Each case is held at its point by
+/// a lock the test takes, so both are played every time.
+#[tokio::test]
+async fn a_cancelled_import_writes_nothing_and_a_cancel_during_its_write_is_refused() {
+    use diesel_async::RunQueryDsl;
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let (_, unit) = branch(&app).await;
+    let members_in_unit = async || -> usize {
+        let page: Value = admin.get(&format!("/api/v1/members?unit={unit}&limit=200")).await.json().await.unwrap();
+        page["items"].as_array().unwrap().len()
+    };
+    let mut blocker = app.db().await;
+    let mut watcher = app.db().await;
+
+    // Before it starts: its first read waits on the lock; the cancel is recorded at once.
+    diesel::sql_query("BEGIN").execute(&mut blocker).await.unwrap();
+    diesel::sql_query("LOCK TABLE ethnicities IN ACCESS EXCLUSIVE MODE").execute(&mut blocker).await.unwrap();
+    let job = start_import(&admin, &unit, 30).await;
+    wait_for_lock_wait(&mut watcher, "SELECT \"ethnicities\"").await;
+    let cancel = admin.post_json(&format!("/api/v1/jobs/{job}/cancel"), &serde_json::json!({})).await;
+    assert_eq!(cancel.status(), StatusCode::ACCEPTED);
+    assert_eq!(cancel.headers()["retry-after"], "2");
+    let asked: Value = cancel.json().await.unwrap();
+    assert!(asked["cancel_requested_at"].is_string(), "{asked}");
+    assert!(asked["finished_at"].is_null());
+    diesel::sql_query("COMMIT").execute(&mut blocker).await.unwrap();
+    let ended = wait_for_end(&admin, &job).await;
+    assert_eq!(ended["status"], "cancelled", "{ended}");
+    assert_eq!(ended["result"]["code"], "cancelled");
+    assert_eq!(members_in_unit().await, 0, "a cancelled import writes nothing");
+
+    // During its write: the job holds its row, the cancel waits for the commit and is refused.
+    diesel::sql_query("BEGIN").execute(&mut blocker).await.unwrap();
+    diesel::sql_query("LOCK TABLE members IN SHARE MODE").execute(&mut blocker).await.unwrap();
+    let job = start_import(&admin, &unit, 30).await;
+    wait_for_lock_wait(&mut watcher, "INSERT INTO \"members\"").await;
+    let late = {
+        let token = admin.token.clone();
+        let app = &app;
+        let job = job.clone();
+        async move { app.with_token(&token).post_json(&format!("/api/v1/jobs/{job}/cancel"), &serde_json::json!({})).await }
+    };
+    let release = async {
+        wait_for_lock_wait(&mut app.db().await, "UPDATE \"jobs\" SET \"cancel_requested_at\"").await;
+        diesel::sql_query("COMMIT").execute(&mut blocker).await.unwrap();
+    };
+    let (late, ()) = tokio::join!(late, release);
+    assert_problem(late, StatusCode::CONFLICT, "job_finished").await;
+    let ended = wait_for_end(&admin, &job).await;
+    assert_eq!(ended["status"], "succeeded", "{ended}");
+    assert_eq!(ended["result"]["created"], 30);
+    assert!(ended["cancel_requested_at"].is_null(), "the refused cancel left no mark: {ended}");
+    assert_eq!(members_in_unit().await, 30);
+
+    // A finished job cannot be cancelled; someone else's is not found.
+    let finished = admin.post_json(&format!("/api/v1/jobs/{job}/cancel"), &serde_json::json!({})).await;
+    assert_problem(finished, StatusCode::CONFLICT, "job_finished").await;
+    let commune = app.unit(crate::helpers::ROOT_UNIT, "commune", "Xã khác").await;
+    app.user_with_role("can-bo-xa", &commune, "commune_officer").await;
+    let other = app.session("can-bo-xa").await;
+    let theirs = app
+        .with_token(&other.access_token)
+        .post_json(&format!("/api/v1/jobs/{job}/cancel"), &serde_json::json!({}))
+        .await;
+    assert_problem(theirs, StatusCode::NOT_FOUND, "not_found").await;
 }

@@ -15,6 +15,7 @@ use super::wire::{Activity, ActivityListQuery, ActivityPage, ActivityPatch, Acti
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
+use crate::http::codes::known_code;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, FieldIssue, IfMatch, Page, PageRequest, Text, etag, precondition};
@@ -22,6 +23,7 @@ use crate::members::access::visible_member;
 use crate::org_units::access::visible_unit;
 use crate::org_units::lineage::members_on;
 use crate::schema::activities as a;
+use crate::schema::activity_kinds;
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
 
@@ -54,6 +56,8 @@ pub async fn list_activities(
         select = select.filter(a::unit_path.contained_by(unit.path));
     }
     if let Some(kind) = &query.kind {
+        let kinds: Vec<String> = activity_kinds::table.select(activity_kinds::code).load(&mut conn).await?;
+        known_code("kind", kind, &kinds)?;
         select = select.filter(a::kind.eq(kind.clone()));
     }
     if let Some(from) = query.from {

@@ -20,7 +20,7 @@ use crate::state::AppState;
 
 /// A resource pledged for an activity.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a61", "activity_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a51",
+#[schema(as = ActivityPledge, example = json!({"id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a61", "activity_id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a51",
     "description": "Mượn nhà văn hóa ấp và 50 ghế", "pledged_by": "Ban nhân dân ấp Rẫy", "value_vnd": 500000, "created_at": "2026-11-10T08:00:00Z"}))]
 pub struct Pledge {
     pub id: Uuid,

@@ -93,8 +93,10 @@ pub struct ThreeHaves {
 #[into_params(parameter_in = Query)]
 pub struct ThreeHavesQuery {
     /// First month, `YYYY-MM`.
+    #[param(value_type = crate::time::MonthLabel)]
     pub from: String,
     /// Last month, `YYYY-MM` (at most 24 months after `from`).
+    #[param(value_type = crate::time::MonthLabel)]
     pub to: String,
     /// Branches per page, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -104,7 +106,7 @@ pub struct ThreeHavesQuery {
 }
 
 fn month(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").map_err(|_| {
+    crate::time::parse_month(text).ok_or_else(|| {
         ApiError::invalid_parameter(field, "invalid_format", Text::new("Tháng dạng YYYY-MM.", "A month as YYYY-MM."))
     })
 }

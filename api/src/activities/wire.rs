@@ -190,14 +190,14 @@ pub struct ActivityPatch {
 pub struct ActivityListQuery {
     /// Only activities of this unit's subtree.
     pub unit: Option<Uuid>,
-    /// Only this kind.
+    /// Only this kind (loại hoạt động); an unknown kind is refused.
+    #[param(value_type = Option<crate::http::codes::KindCode>)]
     pub kind: Option<String>,
     /// Held on or after this day.
     pub from: Option<NaiveDate>,
     /// Held on or before this day.
     pub to: Option<NaiveDate>,
     /// Only this status.
-    #[param(inline)]
     pub status: Option<ActivityStatus>,
     /// Page size, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -251,6 +251,7 @@ pub struct Attendee {
 
 /// A member expected but not on the recorded roster.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = UnrecordedAttendee)]
 pub struct Unrecorded {
     /// The member.
     pub member_id: Uuid,

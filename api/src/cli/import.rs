@@ -66,10 +66,14 @@ pub async fn run(config: &Config, command: ImportCommand) -> Result<String, Stri
         actor: AuditActor::system(),
         meta: RequestMeta { request_id: Some(format!("cli-{}", Uuid::now_v7())), client_ip: None },
         lang: Lang::Vi,
+        job: None,
     };
-    let outcome = import(&pool, &who, &unit, &bytes, format, dry_run, async |done, total| bar(done, total))
-        .await
-        .map_err(|e| e.detail().get(Lang::Vi).to_owned())?;
+    let outcome = import(&pool, &who, &unit, &bytes, format, dry_run, async |done, total| {
+        bar(done, total);
+        true
+    })
+    .await
+    .map_err(|e| e.detail().get(Lang::Vi).to_owned())?;
     eprintln!();
     let mut report = format!(
         "{}: {} dòng / rows, {} {} / {}, {} đã có / already on file, {} lỗi / errors\n",

@@ -8,6 +8,7 @@ use uuid::Uuid;
 /// Income (thu) or spending (chi).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = FundDirection)]
 pub enum Direction {
     Income,
     Spending,
@@ -16,6 +17,7 @@ pub enum Direction {
 /// What the money is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = FundCategory)]
 pub enum Category {
     /// Thu hội phí (income).
     Fees,
@@ -156,7 +158,6 @@ pub struct FundEntryQuery {
     /// On or before this day.
     pub to: Option<NaiveDate>,
     /// Only this category.
-    #[param(inline)]
     pub category: Option<Category>,
     /// Include voided entries (default `false`).
     pub include_voided: Option<bool>,

@@ -3,6 +3,7 @@
 
 pub mod body;
 pub mod canonical;
+pub mod codes;
 pub mod conditional;
 pub mod context;
 mod database_errors;

@@ -13,7 +13,7 @@ use crate::auth::{Caller, Permission};
 use crate::http::body::{declared_length, read_limited};
 use crate::http::media::{FileFormat, XLSX};
 use crate::http::{ApiError, ApiQuery, Lang, Text};
-use crate::jobs::{self, Job};
+use crate::jobs::{self, Job, JobStatus};
 use crate::org_units::access::visible_unit;
 use crate::state::AppState;
 
@@ -23,7 +23,6 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct TemplateQuery {
     /// `csv` (default) or `xlsx`.
-    #[param(inline)]
     pub format: Option<FileFormat>,
 }
 
@@ -146,23 +145,20 @@ pub async fn create_member_import(
             actor: AuditActor::of(&caller.principal.actor),
             meta: caller.meta.clone(),
             lang,
+            job: Some(job_id),
         };
         let pool = state.pool.clone();
         let outcome = import(&state.pool, &who, &unit, &bytes, format, dry_run, async |done, total| {
-            if let Ok(mut conn) = pool.get().await {
-                let _ = jobs::progress(
-                    &mut conn,
-                    job_id,
-                    i32::try_from(done).unwrap_or(i32::MAX),
-                    i32::try_from(total).unwrap_or(i32::MAX),
-                )
-                .await;
-            }
+            let Ok(mut conn) = pool.get().await else { return true };
+            let (done, total) = (i32::try_from(done).unwrap_or(i32::MAX), i32::try_from(total).unwrap_or(i32::MAX));
+            // A progress not recorded (a busy pool) does not stop the import.
+            jobs::progress(&mut conn, job_id, done, total).await.unwrap_or(true)
         })
         .await;
-        let (succeeded, result) = outcome_json(outcome, lang);
+        let (status, result) = outcome_json(outcome, lang);
+        // Ends the job unless its write already did, in the same transaction.
         let recorded = match state.pool.get().await {
-            Ok(mut conn) => jobs::finish(&mut conn, job_id, succeeded, &result).await.map_err(|e| e.to_string()),
+            Ok(mut conn) => jobs::finish(&mut conn, job_id, status, &result).await.map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
         if let Err(error) = recorded {
@@ -174,9 +170,12 @@ pub async fn create_member_import(
     Ok(jobs::with_poll_hint(accepted, &job))
 }
 
-fn outcome_json(outcome: Result<ImportOutcome, ApiError>, lang: Lang) -> (bool, serde_json::Value) {
+fn outcome_json(outcome: Result<ImportOutcome, ApiError>, lang: Lang) -> (JobStatus, serde_json::Value) {
     match outcome {
-        Ok(outcome) => (true, serde_json::to_value(outcome).unwrap_or_default()),
-        Err(error) => (false, serde_json::json!({"code": error.code(), "detail": error.detail().get(lang)})),
+        Ok(outcome) => (JobStatus::Succeeded, serde_json::to_value(outcome).unwrap_or_default()),
+        Err(error) if error.code() == jobs::cancel::CANCELLED => {
+            (JobStatus::Cancelled, jobs::cancel::cancelled_result())
+        }
+        Err(error) => (JobStatus::Failed, jobs::JobFailure::to_json(error.code(), error.detail().get(lang))),
     }
 }

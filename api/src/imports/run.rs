@@ -18,6 +18,8 @@ use crate::audit::{self, AuditActor, AuditEvent};
 use crate::auth::{Principal, RequestMeta};
 use crate::db::{DbPool, in_transaction};
 use crate::http::{ApiError, Lang};
+use crate::jobs::cancel::{cancelled, lock_for_write};
+use crate::jobs::{self, JobStatus};
 use crate::members::registration::row_of;
 use crate::org_units::models::OrgUnitRow;
 use crate::schema::{ethnicities, member_events, member_placements, members, org_units, religions};
@@ -45,6 +47,8 @@ pub struct Importer<'a> {
     pub actor: AuditActor,
     pub meta: RequestMeta,
     pub lang: Lang,
+    /// The job it runs as (the API's), which may be cancelled; `None` from the command line.
+    pub job: Option<Uuid>,
 }
 
 const CHUNK: usize = 1000;
@@ -62,7 +66,10 @@ async fn read_off_workers(bytes: &[u8], format: Format) -> Result<Vec<super::rea
     }
 }
 
-/// Runs an import into `unit` (a branch, or a commune whose rows name their branch); `progress(done, total)` is called as rows are handled.
+/// Runs an import into `unit` (a branch, or a commune whose rows name their branch);
+/// `progress(done, total)` is called as rows are handled and answers whether to go on (`false`
+/// once the job is cancelled: the import then stops with [`cancelled`], having written nothing).
+/// As a job, the import ends its job inside the transaction of its write (see `jobs/cancel.rs`).
 pub async fn import(
     pool: &DbPool,
     who: &Importer<'_>,
@@ -70,7 +77,7 @@ pub async fn import(
     bytes: &[u8],
     format: Format,
     dry_run: bool,
-    mut progress: impl AsyncFnMut(usize, usize),
+    mut progress: impl AsyncFnMut(usize, usize) -> bool,
 ) -> Result<ImportOutcome, ApiError> {
     let rows = read_off_workers(bytes, format).await?;
     let total = rows.len();
@@ -171,8 +178,8 @@ pub async fn import(
             }
             Err(row_errors) => errors.extend(row_errors),
         }
-        if i % 500 == 499 {
-            progress(i + 1, total).await;
+        if i % 500 == 499 && !progress(i + 1, total).await {
+            return Err(cancelled());
         }
     }
     // A citizen id held by a member elsewhere (outside this branch) is an error of its row.
@@ -203,11 +210,17 @@ pub async fn import(
         _ => true,
     });
     errors.sort_by_key(|e| e.row);
-    progress(total, total).await;
+    if !progress(total, total).await {
+        return Err(cancelled());
+    }
     let created = valid.len();
+    let outcome = ImportOutcome { dry_run, rows: total, created, unchanged, errors };
     if !dry_run && created > 0 {
         let by = who.principal.user_id();
         in_transaction(&mut conn, async |conn| {
+            if let Some(job) = who.job {
+                lock_for_write(conn, job).await?;
+            }
             for chunk in valid.chunks(CHUNK) {
                 let rows: Vec<_> = chunk
                     .iter()
@@ -272,9 +285,14 @@ pub async fn import(
                 .unit(unit.id)
                 .fields(fields)
                 .details(serde_json::json!({"created": created, "rows": total}));
-            audit::record(conn, &who.actor, &who.meta, event).await
+            audit::record(conn, &who.actor, &who.meta, event).await?;
+            if let Some(job) = who.job {
+                let result = serde_json::to_value(&outcome).map_err(ApiError::internal)?;
+                jobs::finish(conn, job, JobStatus::Succeeded, &result).await?;
+            }
+            Ok::<(), ApiError>(())
         })
         .await?;
     }
-    Ok(ImportOutcome { dry_run, rows: total, created, unchanged, errors })
+    Ok(outcome)
 }

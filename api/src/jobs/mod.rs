@@ -1,7 +1,8 @@
 //! Background jobs (tác vụ nền) with progress: imports run as jobs so a 10,000-row file does not
 //! hold a request open on a weak network. A job whose server stopped is marked failed
-//! (`watchdog.rs`).
+//! (`watchdog.rs`); its owner may cancel it (`cancel.rs`).
 
+pub mod cancel;
 pub mod watchdog;
 
 use actix_web::{get, web};
@@ -26,6 +27,8 @@ pub enum JobStatus {
     Running,
     Succeeded,
     Failed,
+    /// Stopped at its owner's request, having written nothing.
+    Cancelled,
 }
 
 impl JobStatus {
@@ -35,11 +38,12 @@ impl JobStatus {
             JobStatus::Running => "running",
             JobStatus::Succeeded => "succeeded",
             JobStatus::Failed => "failed",
+            JobStatus::Cancelled => "cancelled",
         }
     }
 
     pub fn is_finished(self) -> bool {
-        matches!(self, JobStatus::Succeeded | JobStatus::Failed)
+        matches!(self, JobStatus::Succeeded | JobStatus::Failed | JobStatus::Cancelled)
     }
 }
 
@@ -49,7 +53,7 @@ pub const POLL_AFTER_SECONDS: u32 = 2;
 /// A background job.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({"id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9a11", "kind": "member_import", "status": "running",
-    "progress": 4500, "total": 10000, "result": {}, "created_at": "2026-11-29T08:00:00Z", "finished_at": null}))]
+    "progress": 4500, "total": 10000, "result": null, "created_at": "2026-11-29T08:00:00Z", "finished_at": null, "cancel_requested_at": null}))]
 pub struct Job {
     pub id: Uuid,
     /// What it does, e.g. `member_import`.
@@ -59,13 +63,57 @@ pub struct Job {
     pub progress: i32,
     /// Rows (or items) in all; 0 until known.
     pub total: i32,
-    /// The outcome when finished (for imports: counts and per-row errors). A job whose server
-    /// stopped before it ended fails with `{"code": "interrupted", "message": …}`: start it again.
-    #[schema(value_type = Object)]
-    pub result: serde_json::Value,
+    /// The outcome once finished, `null` before: for a `member_import` that succeeded, an
+    /// `ImportOutcome` (counts and per-row errors); for a job that failed or was cancelled, a
+    /// `JobFailure` (`interrupted`: its server stopped, start it again; `cancelled`; or the code
+    /// of the problem that stopped it).
+    #[schema(value_type = Option<JobResult>)]
+    pub result: Option<serde_json::Value>,
     pub created_at: DateTime<Utc>,
-    /// When it succeeded or failed; `null` while it runs.
+    /// When it succeeded, failed or was cancelled; `null` while it runs.
     pub finished_at: Option<DateTime<Utc>>,
+    /// When its owner asked to cancel it (`POST /jobs/{id}/cancel`); `null` if never.
+    pub cancel_requested_at: Option<DateTime<Utc>>,
+}
+
+/// Why a job did not succeed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"code": "interrupted", "detail": "Tác vụ bị dừng vì máy chủ chạy nó đã tắt; hãy chạy lại. / The job stopped because the server running it stopped; start it again."}))]
+pub struct JobFailure {
+    /// `interrupted`, `cancelled`, or the `code` of the problem that stopped it (e.g.
+    /// `validation_failed`, `forbidden`).
+    pub code: String,
+    /// What happened, in the language of the request that started it (both languages for
+    /// `interrupted` and `cancelled`).
+    pub detail: String,
+}
+
+impl JobFailure {
+    pub fn to_json(code: &str, detail: &str) -> serde_json::Value {
+        serde_json::json!({"code": code, "detail": detail})
+    }
+}
+
+/// The contract's name for a finished job's result: one of the outcomes a job can have. A
+/// schema only (named by reference, so this module does not depend on the features whose
+/// jobs it runs).
+pub struct JobResult;
+
+impl utoipa::PartialSchema for JobResult {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{OneOfBuilder, Ref};
+        OneOfBuilder::new()
+            .item(Ref::from_schema_name("ImportOutcome"))
+            .item(Ref::from_schema_name("JobFailure"))
+            .description(Some("Một kết quả / A job's result: `ImportOutcome` or `JobFailure`."))
+            .into()
+    }
+}
+
+impl ToSchema for JobResult {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("JobResult")
+    }
 }
 
 /// A job as stored.
@@ -81,6 +129,7 @@ struct Row {
     created_at: DateTime<Utc>,
     finished_at: Option<DateTime<Utc>>,
     owner_id: Option<Uuid>,
+    cancel_requested_at: Option<DateTime<Utc>>,
 }
 
 fn to_wire(r: Row) -> Job {
@@ -88,6 +137,7 @@ fn to_wire(r: Row) -> Job {
         "running" => JobStatus::Running,
         "succeeded" => JobStatus::Succeeded,
         "failed" => JobStatus::Failed,
+        "cancelled" => JobStatus::Cancelled,
         _ => JobStatus::Queued,
     };
     Job {
@@ -96,9 +146,11 @@ fn to_wire(r: Row) -> Job {
         status,
         progress: r.progress,
         total: r.total,
-        result: r.result,
+        // Stored as `{}` until the job ends.
+        result: r.finished_at.map(|_| r.result),
         created_at: r.created_at,
         finished_at: r.finished_at,
+        cancel_requested_at: r.cancel_requested_at,
     }
 }
 
@@ -121,8 +173,9 @@ pub async fn create(
     Ok(to_wire(row))
 }
 
-pub async fn progress(conn: &mut AsyncPgConnection, id: Uuid, done: i32, total: i32) -> QueryResult<()> {
-    diesel::update(jobs::table.find(id))
+/// Records how far a job is; whether it should go on (`false` once its owner asked to cancel).
+pub async fn progress(conn: &mut AsyncPgConnection, id: Uuid, done: i32, total: i32) -> QueryResult<bool> {
+    let cancel_requested: Option<Option<DateTime<Utc>>> = diesel::update(jobs::table.find(id))
         .set((
             jobs::status.eq("running"),
             jobs::progress.eq(done),
@@ -130,25 +183,35 @@ pub async fn progress(conn: &mut AsyncPgConnection, id: Uuid, done: i32, total: 
             jobs::started_at.eq(Some(Utc::now())),
             jobs::heartbeat_at.eq(Utc::now()),
         ))
-        .execute(conn)
-        .await?;
-    Ok(())
+        .returning(jobs::cancel_requested_at)
+        .get_result(conn)
+        .await
+        .optional()?;
+    Ok(cancel_requested.flatten().is_none())
 }
 
+/// Ends a job with `status` and `result`, unless it has already ended. A job that would end
+/// `succeeded` after its owner asked to cancel it (one that had nothing to write) ends
+/// `cancelled` instead, so a cancel that was answered 202 is never followed by a success.
 pub async fn finish(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    succeeded: bool,
+    status: JobStatus,
     result: &serde_json::Value,
 ) -> QueryResult<()> {
-    diesel::update(jobs::table.find(id))
-        .set((
-            jobs::status.eq(if succeeded { "succeeded" } else { "failed" }),
-            jobs::result.eq(result),
-            jobs::finished_at.eq(Some(Utc::now())),
-        ))
-        .execute(conn)
-        .await?;
+    diesel::sql_query(
+        "UPDATE jobs SET
+             status = CASE WHEN $2 = 'succeeded' AND cancel_requested_at IS NOT NULL THEN 'cancelled' ELSE $2 END,
+             result = CASE WHEN $2 = 'succeeded' AND cancel_requested_at IS NOT NULL THEN $4 ELSE $3 END,
+             finished_at = now()
+         WHERE id = $1 AND finished_at IS NULL",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(id)
+    .bind::<diesel::sql_types::Text, _>(status.as_str())
+    .bind::<diesel::sql_types::Jsonb, _>(result)
+    .bind::<diesel::sql_types::Jsonb, _>(cancel::cancelled_result())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

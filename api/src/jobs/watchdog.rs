@@ -52,10 +52,10 @@ pub fn keep_alive(pool: DbPool, id: Uuid) -> KeepAlive {
 /// Marks the jobs nobody runs any more as failed; how many.
 pub async fn fail_orphans(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
     let silent_since = Utc::now() - chrono::Duration::from_std(STALE_AFTER).unwrap_or_default();
-    let result = serde_json::json!({
-        "code": "interrupted",
-        "message": "Tác vụ bị dừng vì máy chủ chạy nó đã tắt; hãy chạy lại. / The job stopped because the server running it stopped; start it again."
-    });
+    let result = super::JobFailure::to_json(
+        "interrupted",
+        "Tác vụ bị dừng vì máy chủ chạy nó đã tắt; hãy chạy lại. / The job stopped because the server running it stopped; start it again.",
+    );
     diesel::update(
         jobs::table
             .filter(jobs::finished_at.is_null())

@@ -60,10 +60,10 @@ pub async fn need_owner(conn: &mut AsyncPgConnection, caller: &Caller, need: Uui
     if caller.can(Permission::MembersSensitive, &member.unit_path.0) { Ok(member) } else { Err(ApiError::NotFound) }
 }
 
-/// `include=sensitive`, or nothing; anything else is a 400.
+/// `include=sensitive`, or nothing; anything else (an empty value too) is a 400.
 pub fn wants_sensitive(include: Option<&str>) -> Result<bool, ApiError> {
     match include {
-        None | Some("") => Ok(false),
+        None => Ok(false),
         Some("sensitive") => Ok(true),
         Some(_) => Err(ApiError::invalid_parameter(
             "include",

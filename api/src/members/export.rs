@@ -35,11 +35,11 @@ pub struct ExportQuery {
     /// The unit whose subtree is exported.
     pub unit: Uuid,
     /// `csv` (default) or `xlsx`.
-    #[param(inline)]
     pub format: Option<FileFormat>,
     /// Only this status (default: everyone).
     pub status: Option<MemberStatus>,
     /// `sensitive` adds CCCD, ethnicity, religion and Party columns (needs `members:sensitive`).
+    #[param(value_type = Option<super::wire::MemberInclude>)]
     pub include: Option<String>,
 }
 

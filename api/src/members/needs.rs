@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::{need_owner, visible_member};
+pub use super::wire::NeedKind;
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
@@ -22,27 +23,6 @@ use crate::privacy::withdrawn::ensure_not_withdrawn;
 use crate::schema::member_needs as n;
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
-
-/// Kind of need (loại nhu cầu).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum NeedKind {
-    /// Vốn.
-    Capital,
-    /// Việc làm.
-    Job,
-    /// Học nghề.
-    VocationalTraining,
-    /// Sức khỏe.
-    Health,
-    /// Nhà ở.
-    Housing,
-    /// Trợ giúp pháp lý.
-    LegalAid,
-    /// Học tập (for her or her children).
-    Education,
-    Other,
-}
 
 /// How far a need has been met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

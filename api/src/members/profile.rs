@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::visible_member;
+pub use super::wire::{CIRCUMSTANCES, Circumstance};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
@@ -21,20 +22,6 @@ use crate::privacy::withdrawn::ensure_not_withdrawn;
 use crate::schema::{member_profile_events as pe, member_profiles as mp};
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
-
-/// Circumstance tags (hoàn cảnh đặc biệt).
-pub const CIRCUMSTANCES: [&str; 10] = [
-    "single_mother",
-    "widowed",
-    "disability",
-    "chronic_illness",
-    "elderly_alone",
-    "caring_for_disabled",
-    "caring_for_orphans",
-    "migrant_worker",
-    "domestic_violence",
-    "other",
-];
 
 /// Household poverty status (chuẩn nghèo).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -98,6 +85,7 @@ pub struct ProfileInput {
     pub poverty_status: PovertyStatus,
     /// Hoàn cảnh / Circumstance tags from the configured list (e.g. `single_mother`).
     #[serde(default)]
+    #[schema(value_type = Vec<Circumstance>)]
     pub circumstances: Vec<String>,
     /// Ghi chú / Free notes; sensitive.
     #[serde(default)]

@@ -332,6 +332,58 @@ pub struct MemberPatch {
     pub unit_id: Option<Uuid>,
 }
 
+/// Kind of need (loại nhu cầu).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NeedKind {
+    /// Vốn.
+    Capital,
+    /// Việc làm.
+    Job,
+    /// Học nghề.
+    VocationalTraining,
+    /// Sức khỏe.
+    Health,
+    /// Nhà ở.
+    Housing,
+    /// Trợ giúp pháp lý.
+    LegalAid,
+    /// Học tập (for her or her children).
+    Education,
+    Other,
+}
+
+/// Circumstance tags (hoàn cảnh đặc biệt).
+pub const CIRCUMSTANCES: [&str; 10] = [
+    "single_mother",
+    "widowed",
+    "disability",
+    "chronic_illness",
+    "elderly_alone",
+    "caring_for_disabled",
+    "caring_for_orphans",
+    "migrant_worker",
+    "domestic_violence",
+    "other",
+];
+
+crate::listed_values_schema!(
+    /// The contract's name for a circumstance tag, listed from [`CIRCUMSTANCES`].
+    Circumstance,
+    CIRCUMSTANCES,
+    "Hoàn cảnh đặc biệt / A circumstance tag (single mother, widowed, disability…)."
+);
+
+/// What `include` may ask for.
+pub const INCLUDES: [&str; 1] = ["sensitive"];
+
+crate::listed_values_schema!(
+    /// The contract's name for the values of `include`, listed from [`INCLUDES`].
+    MemberInclude,
+    INCLUDES,
+    "Dữ liệu thêm / What to add: `sensitive` (needs `members:sensitive`; audited)."
+);
+
 /// Query of the member list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -350,8 +402,10 @@ pub struct MemberListQuery {
     /// Only Party members (or not). Sensitive: needs `members:sensitive`.
     pub party: Option<bool>,
     /// Only members with this circumstance recorded, e.g. `single_mother`. Sensitive.
+    #[param(value_type = Option<Circumstance>)]
     pub circumstance: Option<String>,
     /// Only members with an open need of this kind, e.g. `capital`. Sensitive.
+    #[param(value_type = Option<NeedKind>)]
     pub need: Option<String>,
     /// Minimum age in full years today.
     #[param(minimum = 0, maximum = 130)]
@@ -373,6 +427,7 @@ pub struct MemberListQuery {
     /// `pioneer`, `no_contact_months`, phone digits in `q`) leave her out.
     pub as_of: Option<NaiveDate>,
     /// `sensitive` adds the sensitive fields (needs `members:sensitive`; audited).
+    #[param(value_type = Option<MemberInclude>)]
     pub include: Option<String>,
     /// Page size, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -387,6 +442,7 @@ pub struct MemberListQuery {
 #[into_params(parameter_in = Query)]
 pub struct MemberReadQuery {
     /// `sensitive` adds the sensitive fields (needs `members:sensitive`; audited).
+    #[param(value_type = Option<MemberInclude>)]
     pub include: Option<String>,
 }
 

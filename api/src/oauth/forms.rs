@@ -192,6 +192,7 @@ pub async fn update_oauth_password(
 /// The officer's answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ConsentDecision)]
 pub enum Decision {
     Allow,
     Deny,

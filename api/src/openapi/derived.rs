@@ -168,6 +168,13 @@ fn add_headers(response: &mut Value, rate_limited: bool, problem: bool) {
 fn complete_operation(path: &str, operation: &mut Value) {
     let Some(object) = operation.as_object_mut() else { return };
     let id = object.get("operationId").and_then(Value::as_str).unwrap_or_default().to_owned();
+    // Vietnamese first, English after (summaries.rs); the test of the contract checks each has one.
+    if let Some(vi) = super::summaries::vietnamese(&id)
+        && let Some(summary) = object.get_mut("summary")
+        && let Some(en) = summary.as_str()
+    {
+        *summary = json!(format!("{vi} / {en}"));
+    }
     // utoipa writes `security(())` as `[{}]` ("anonymous allowed"); a public operation is `[]`.
     if let Some(security) = object.get_mut("security").and_then(Value::as_array_mut) {
         security.retain(|r| r.as_object().is_none_or(|o| !o.is_empty()));

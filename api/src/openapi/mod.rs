@@ -3,6 +3,7 @@
 
 mod derived;
 mod operations;
+pub mod summaries;
 pub mod version;
 
 use actix_web::App;
@@ -53,7 +54,21 @@ pub use version::CONTRACT_VERSION;
     ),
     modifiers(&SecuritySchemes),
     components(
-        schemas(ProblemDetails, FieldError, crate::http::media::FileFormat),
+        schemas(
+            ProblemDetails,
+            FieldError,
+            crate::http::media::FileFormat,
+            crate::imports::run::ImportOutcome,
+            crate::jobs::JobFailure,
+            // Named only by query parameters, which utoipa does not collect.
+            crate::http::codes::KindCode,
+            crate::http::codes::StageCode,
+            crate::time::MonthLabel,
+            crate::members::wire::MemberInclude,
+            crate::members::transfers::Direction,
+            crate::reports::handlers::GroupBy,
+            crate::reports::handlers::ReportFormat
+        ),
         responses(
             responses::BadRequest,
             responses::NotFound,

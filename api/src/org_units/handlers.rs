@@ -10,6 +10,7 @@ use super::queries::{self, ListFilter, UnitCursor};
 use super::wire::{NewOrgUnit, OrgUnit, OrgUnitListQuery};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
+use crate::http::codes::known_code;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::pagination::invalid_cursor;
 use crate::http::validate::{Validator, bounded_text};
@@ -92,6 +93,9 @@ pub async fn list_org_units(
         }
         None => None,
     };
+    if let Some(level) = &query.level {
+        known_code("level", level, &queries::level_codes(&mut conn).await?)?;
+    }
     let filter = ListFilter { within, parent_id: query.parent_id, level: query.level };
     if let Some(day) = query.as_of {
         let rows = queries::list_as_of(

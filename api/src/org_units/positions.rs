@@ -46,6 +46,7 @@ pub enum PositionKind {
 /// How she came to hold it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = PositionAppointment)]
 pub enum Appointment {
     /// Bầu.
     Elected,

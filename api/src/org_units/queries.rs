@@ -133,6 +133,11 @@ pub async fn level_rank(conn: &mut AsyncPgConnection, level: &str) -> QueryResul
     org_levels::table.find(level).select(org_levels::rank).first(conn).await.optional()
 }
 
+/// The level codes, from the top.
+pub async fn level_codes(conn: &mut AsyncPgConnection) -> QueryResult<Vec<String>> {
+    org_levels::table.select(org_levels::code).order(org_levels::rank).load(conn).await
+}
+
 /// Inserts a unit and the first period of its history.
 pub async fn insert(conn: &mut AsyncPgConnection, row: &NewOrgUnitRow) -> QueryResult<OrgUnitRow> {
     let unit = diesel::insert_into(org_units::table)

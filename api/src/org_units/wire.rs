@@ -89,8 +89,8 @@ pub struct OrgUnitListQuery {
     pub within: Option<Uuid>,
     /// Only direct children of this unit.
     pub parent_id: Option<Uuid>,
-    /// Only units of this level, e.g. `branch`.
-    #[param(example = "branch")]
+    /// Only units of this level (cấp), e.g. `branch`; an unknown level is refused.
+    #[param(example = "branch", value_type = Option<crate::http::codes::KindCode>)]
     pub level: Option<String>,
     /// The tree as it was on this date: names, parents and units of that day (e.g. `2024-12-31`
     /// still shows xã Hưng Lễ under huyện Giồng Trôm).

@@ -14,6 +14,7 @@ use super::models::PairRow;
 use super::rules::PartyType;
 use super::wire::{Pair, PairListQuery, PairPage, PairStatus, Party, StageReached};
 use crate::auth::{Caller, Permission};
+use crate::http::codes::known_code;
 use crate::http::{ApiError, ApiQuery, Page, PageRequest};
 use crate::members::access::visible_member;
 use crate::members::wire::full_name;
@@ -145,12 +146,24 @@ pub async fn list_pairs(
         select = select.filter(p::unit_path.contained_by(unit.path));
     }
     if let Some(kind) = &query.kind {
+        let kinds: Vec<String> = pair_kinds::table.select(pair_kinds::code).load(&mut conn).await?;
+        known_code("kind", kind, &kinds)?;
         select = select.filter(p::kind.eq(kind.clone()));
     }
     if let Some(status) = query.status {
         select = select.filter(p::status.eq(status.as_str()));
     }
     if let Some(stage) = &query.stage {
+        // The stages of the kind asked for, or of every kind.
+        let mut stages_of = pair_kinds::table.select(pair_kinds::stages).into_boxed();
+        if let Some(kind) = &query.kind {
+            stages_of = stages_of.filter(pair_kinds::code.eq(kind.clone()));
+        }
+        let mut stages: Vec<String> =
+            stages_of.load::<Vec<Option<String>>>(&mut conn).await?.into_iter().flatten().flatten().collect();
+        stages.sort();
+        stages.dedup();
+        known_code("stage", stage, &stages)?;
         select = select.filter(p::stage.eq(stage.clone()));
     }
     if let Some(mentor) = query.mentor_id {

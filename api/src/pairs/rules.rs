@@ -46,6 +46,7 @@ impl PartyType {
 /// A rule a side of a pair must meet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = PairRule)]
 pub enum Rule {
     /// An active member (đang sinh hoạt).
     ActiveMember,

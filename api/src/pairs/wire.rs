@@ -47,6 +47,7 @@ impl PairRow {
 
 /// One side of a pair.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = PairParty)]
 pub struct Party {
     #[serde(rename = "type")]
     pub party_type: PartyType,
@@ -162,6 +163,7 @@ pub struct StageChange {
 /// How a pair closes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = PairClosing)]
 pub enum Closing {
     Achieved,
     Ended,
@@ -187,12 +189,14 @@ pub struct PairClose {
 pub struct PairListQuery {
     /// Only pairs owned by this unit's subtree.
     pub unit: Option<Uuid>,
-    /// Only this kind.
+    /// Only this kind (loại cặp); an unknown kind is refused.
+    #[param(value_type = Option<crate::http::codes::KindCode>)]
     pub kind: Option<String>,
     /// Only this status.
-    #[param(inline)]
     pub status: Option<PairStatus>,
-    /// Only pairs at this stage.
+    /// Only pairs at this stage (of `kind` when given, else of any kind); an unknown stage is
+    /// refused.
+    #[param(value_type = Option<crate::http::codes::StageCode>)]
     pub stage: Option<String>,
     /// Only pairs with this mentor (member, prospect or unit id).
     pub mentor_id: Option<Uuid>,

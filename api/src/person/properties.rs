@@ -6,7 +6,8 @@ use proptest::prelude::*;
 
 use super::{cccd, names, phone};
 use crate::http::PageRequest;
-use crate::reports::period::Period;
+use crate::reports::period::{PERIOD_PATTERN, Period};
+use crate::time::{MONTH_PATTERN, parse_month};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
@@ -60,6 +61,16 @@ proptest! {
             prop_assert!(period.from <= period.to);
             prop_assert_eq!(Period::parse(&period.label), Some(period.clone()));
         }
+    }
+
+    #[test]
+    fn period_labels_are_read_exactly_as_the_contract_states(
+        raw in "(20|21|19|\\+2|2)?[0-9]{0,3}(-([0-9]{1,2}|[QHM][0-9+]{0,2}|\\PC{0,3}))?",
+    ) {
+        let period = regex_lite::Regex::new(PERIOD_PATTERN).expect("the period pattern compiles");
+        let month = regex_lite::Regex::new(MONTH_PATTERN).expect("the month pattern compiles");
+        prop_assert_eq!(Period::parse(&raw).is_some(), period.is_match(&raw), "period {:?}", raw);
+        prop_assert_eq!(parse_month(&raw).is_some(), month.is_match(&raw), "month {:?}", raw);
     }
 
     #[test]

@@ -62,6 +62,62 @@ const SECTIONS: [(&str, &str); 17] = [
     ),
 ];
 
+/// The contract's shape of the document, built from [`SECTIONS`] so it names every section the
+/// query returns. The rows are each table's as stored (their columns are the database's, named
+/// by `format`), so a row is an open object.
+pub struct PersonalDataDocument;
+
+impl utoipa::PartialSchema for PersonalDataDocument {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Type};
+        let row = || {
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+        };
+        let mut document = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "Dữ liệu cá nhân / Everything held about a member: her record and one array of rows per section, oldest first.",
+            ))
+            .property(
+                "format",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(["chihoi.personal-data.v1"]))
+                    .description(Some("The layout of the document (its sections and their columns).")),
+            )
+            .property(
+                "generated_at",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::DateTime)))
+                    .description(Some("When the document was made.")),
+            )
+            .property("member", row().description(Some("Her record as stored, sensitive fields included.")))
+            .property(
+                "erasure",
+                row()
+                    .schema_type(utoipa::openapi::schema::SchemaType::from_iter([Type::Object, Type::Null]))
+                    .description(Some("The erasure of her record, if any.")),
+            )
+            .required("format")
+            .required("generated_at")
+            .required("member");
+        for (name, _) in SECTIONS {
+            document = document
+                .property(name, ArrayBuilder::new().items(row()).description(Some(format!("Rows of `{name}`."))));
+        }
+        document.into()
+    }
+}
+
+impl utoipa::ToSchema for PersonalDataDocument {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("PersonalDataDocument")
+    }
+}
+
 /// Everything held about `member` as one JSON document.
 pub async fn document(conn: &mut AsyncPgConnection, member: Uuid) -> Result<serde_json::Value, ApiError> {
     let sections: Vec<String> = SECTIONS
@@ -95,7 +151,7 @@ pub async fn document(conn: &mut AsyncPgConnection, member: Uuid) -> Result<serd
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Member id.")),
     responses(
-        (status = 200, description = "The document.", body = serde_json::Value, content_type = "application/json",
+        (status = 200, description = "The document.", body = PersonalDataDocument, content_type = "application/json",
          example = json!({"format": "chihoi.personal-data.v1", "generated_at": "2026-11-29T09:00:00Z",
             "member": {"id": "0193a5c8-7f6e-7b52-9d1a-3c2f1e0b9d01", "family_name": "Nguyễn", "given_name": "Lan"},
             "erasure": null, "placements": [], "events": [], "consents": [], "processing_log": []})),
@@ -132,8 +188,8 @@ pub async fn get_member_personal_data(
     operation_id = "get_my_personal_data",
     security(("bearer" = ["me:read"])),
     responses(
-        (status = 200, description = "The document.", body = serde_json::Value, content_type = "application/json",
-         example = json!({"format": "chihoi.personal-data.v1", "member": {"given_name": "Lan"}, "placements": []})),
+        (status = 200, description = "The document.", body = PersonalDataDocument, content_type = "application/json",
+         example = json!({"format": "chihoi.personal-data.v1", "generated_at": "2026-11-29T09:00:00Z", "member": {"given_name": "Lan"}, "placements": []})),
         (status = 401, response = crate::http::responses::Unauthorized),
         (status = 403, response = crate::http::responses::Forbidden),
         (status = 404, response = crate::http::responses::NotFound),

@@ -144,7 +144,7 @@ pub struct ProspectPatch {
 /// does not. Her name, birth, phone, address and unit come from the prospect.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"joined_on": "2026-11-20", "card_number": "VL-000987", "cccd": "083198000321"}))]
+#[schema(as = ProspectConversion, example = json!({"joined_on": "2026-11-20", "card_number": "VL-000987", "cccd": "083198000321"}))]
 pub struct Conversion {
     /// Day she joined (default today).
     pub joined_on: Option<NaiveDate>,

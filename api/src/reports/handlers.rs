@@ -8,12 +8,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::access::{is_machine, report_unit};
+use super::chart::svg;
 use super::export::{csv, xlsx};
 use super::figures::KpiReport;
 use super::live::live_figures;
 use super::period::Period;
 use super::suppress;
-use super::trend::{svg, trend};
+use super::trend::trend;
 use crate::auth::Caller;
 use crate::http::media::FileFormat;
 use crate::http::{ApiError, ApiQuery, Text};
@@ -22,6 +23,7 @@ use crate::state::AppState;
 /// How to answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = KpiResponseFormat)]
 pub enum ReportFormat {
     Json,
     Csv,
@@ -31,6 +33,7 @@ pub enum ReportFormat {
 /// Grouping of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ReportGrouping)]
 pub enum GroupBy {
     /// The same figures for each open child unit.
     Child,
@@ -45,17 +48,16 @@ pub struct KpiQuery {
     pub unit: Uuid,
     /// `2025-06`, `2025-Q2`, `2025-H1`, `2025-M9` (Jan–Sep) or `2025`; or use `from` and `to`.
     /// Neither: the current month.
+    #[param(value_type = Option<super::period::PeriodLabel>)]
     pub period: Option<String>,
     /// First day (with `to`, instead of `period`).
     pub from: Option<NaiveDate>,
     /// Last day.
     pub to: Option<NaiveDate>,
     /// `child`: also each open child unit.
-    #[param(inline)]
     pub group_by: Option<GroupBy>,
     /// Deprecated: use `GET /reports/kpis/export`. `json` (default), `csv` or `xlsx`; a file
     /// asked for here comes with `Deprecation`, `Sunset` and a `Link` to its successor.
-    #[param(inline)]
     pub format: Option<ReportFormat>,
 }
 
@@ -67,13 +69,13 @@ pub struct KpiExportQuery {
     /// The unit.
     pub unit: Uuid,
     /// A period label (see `/reports/kpis`); default the current month.
+    #[param(value_type = Option<super::period::PeriodLabel>)]
     pub period: Option<String>,
     /// First day (with `to`, instead of `period`).
     pub from: Option<NaiveDate>,
     /// Last day.
     pub to: Option<NaiveDate>,
     /// `child`: also each open child unit.
-    #[param(inline)]
     pub group_by: Option<GroupBy>,
     /// `csv` or `xlsx`.
     pub format: FileFormat,
@@ -92,6 +94,7 @@ pub struct ChartQuery {
     /// The unit.
     pub unit: Uuid,
     /// A period label (see `/reports/kpis`); default the current month.
+    #[param(value_type = Option<super::period::PeriodLabel>)]
     pub period: Option<String>,
     /// First day.
     pub from: Option<NaiveDate>,
@@ -258,7 +261,9 @@ async fn kpi_file(
 
 /// Trend chart of a unit
 ///
-/// Members at each month's end and meeting attendance, as SVG for embedding in apps.
+/// Members at each month's end (left scale) and meeting attendance % (right scale), month by
+/// month, as SVG for embedding in apps: axes with round ticks, a marker on every point, the
+/// attendance line broken over months without meetings.
 #[utoipa::path(tag = "reports", operation_id = "get_report_kpis_chart", security(("bearer" = []), ("client_credentials" = [])),
     params(ChartQuery),
     responses((status = 200, description = "The chart.", content_type = "image/svg+xml", body = String),

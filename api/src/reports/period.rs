@@ -9,7 +9,7 @@ use crate::http::{ApiError, Text};
 
 /// A reporting period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"label": "2025-Q2", "from": "2025-04-01", "to": "2025-06-30"}))]
+#[schema(as = ReportPeriod, example = json!({"label": "2025-Q2", "from": "2025-04-01", "to": "2025-06-30"}))]
 pub struct Period {
     /// As asked (`2025-Q2`), or `from..to` for explicit days.
     pub label: String,
@@ -17,6 +17,43 @@ pub struct Period {
     pub from: NaiveDate,
     /// Last day.
     pub to: NaiveDate,
+}
+
+/// The labels [`Period::parse`] reads: a year from 2000 to 2100, alone or with a month, a
+/// quarter, a half or the nine months.
+pub const PERIOD_PATTERN: &str = "^(20[0-9]{2}|2100)(-(0[1-9]|1[0-2]|Q[1-4]|H[12]|M9))?$";
+
+/// The contract's name for a period label.
+pub struct PeriodLabel;
+
+impl utoipa::PartialSchema for PeriodLabel {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        label_schema(
+            PERIOD_PATTERN,
+            "Kỳ báo cáo / A period: month `2025-06`, quarter `2025-Q2`, half `2025-H1`, nine months `2025-M9` (January–September) or year `2025`.",
+            "2025-Q2",
+        )
+    }
+}
+
+impl ToSchema for PeriodLabel {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("PeriodLabel")
+    }
+}
+
+fn label_schema(
+    pattern: &str,
+    description: &str,
+    example: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(pattern))
+        .max_length(Some(7))
+        .description(Some(description))
+        .examples([serde_json::json!(example)])
+        .into()
 }
 
 fn bad(field: &str) -> ApiError {
@@ -37,30 +74,35 @@ fn span(label: &str, year: i32, first_month: u32, months: u32) -> Option<Period>
 }
 
 impl Period {
-    /// Parses a period label.
+    /// Parses a period label, exactly the labels [`PERIOD_PATTERN`] matches (no sign, no
+    /// missing or extra zero: `2025-6` and `2025-Q01` are refused, so the contract tells the
+    /// truth about what is accepted).
     pub fn parse(label: &str) -> Option<Period> {
         let (year, rest) = match label.split_once('-') {
             Some((y, r)) => (y, Some(r)),
             None => (label, None),
         };
+        if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
         let year: i32 = year.parse().ok().filter(|y| (2000..=2100).contains(y))?;
-        match rest {
+        let digit = |b: u8| u32::from(b - b'0');
+        match rest.map(str::as_bytes) {
             None => span(label, year, 1, 12),
-            Some(r) if r.starts_with('Q') => {
-                let q: u32 = r[1..].parse().ok().filter(|q| (1..=4).contains(q))?;
-                span(label, year, 3 * q - 2, 3)
-            }
-            Some(r) if r.starts_with('H') => {
-                let h: u32 = r[1..].parse().ok().filter(|h| (1..=2).contains(h))?;
-                span(label, year, 6 * h - 5, 6)
-            }
-            Some("M9") => span(label, year, 1, 9),
-            Some(r) if r.len() == 2 => {
-                let m: u32 = r.parse().ok().filter(|m| (1..=12).contains(m))?;
-                span(label, year, m, 1)
+            Some([b'Q', q @ b'1'..=b'4']) => span(label, year, 3 * digit(*q) - 2, 3),
+            Some([b'H', h @ b'1'..=b'2']) => span(label, year, 6 * digit(*h) - 5, 6),
+            Some(b"M9") => span(label, year, 1, 9),
+            Some([tens @ b'0'..=b'1', ones @ b'0'..=b'9']) => {
+                let month = 10 * digit(*tens) + digit(*ones);
+                (1..=12).contains(&month).then(|| span(label, year, month, 1)).flatten()
             }
             _ => None,
         }
+    }
+
+    /// A label given in the parameter (or field) `field`, refused naming it when malformed.
+    pub fn labelled(field: &str, label: &str) -> Result<Period, ApiError> {
+        Period::parse(label).ok_or_else(|| bad(field))
     }
 
     /// From `period`, or from `from` and `to` (at most five years).

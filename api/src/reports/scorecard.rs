@@ -24,6 +24,7 @@ use crate::state::AppState;
 /// How a branch stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = BranchStanding)]
 pub enum Standing {
     /// Đạt: all six criteria met.
     Strong,
@@ -44,6 +45,7 @@ pub struct NamedMember {
 
 /// One "biết": the share of members it holds for, and (up to 20) who it does not.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ScorecardKnow)]
 pub struct Know {
     pub share: Ratio,
     /// Met when the share reaches the threshold.
@@ -54,6 +56,7 @@ pub struct Know {
 
 /// One "có": in how many months of the period it held.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ScorecardHave)]
 pub struct Have {
     /// Months it held ÷ months in the period.
     pub months: Ratio,
@@ -111,6 +114,7 @@ pub struct ScorecardQuery {
     /// The unit (a commune, or a branch).
     pub unit: Uuid,
     /// Period label (`2025`, `2025-Q4`, …), at most 24 months; default the current month.
+    #[param(value_type = Option<super::period::PeriodLabel>)]
     pub period: Option<String>,
     /// First day.
     pub from: Option<NaiveDate>,

@@ -1,5 +1,5 @@
 //! The monthly trend of a unit over a period: members at each month's end and meeting
-//! attendance, for charts (SVG here, XLSX in exports).
+//! attendance, for charts (SVG in `chart.rs`, XLSX in exports).
 
 use chrono::{Datelike, Days, Months};
 use diesel::QueryableByName;
@@ -80,67 +80,4 @@ pub async fn trend(conn: &mut AsyncPgConnection, unit: Uuid, period: &Period) ->
         });
     }
     Ok(points)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// A small line chart: members (left scale) and attendance % (right scale) by month.
-pub fn svg(title: &str, points: &[TrendPoint]) -> String {
-    let (w, h, left, right, top, bottom) = (640.0, 320.0, 56.0, 48.0, 36.0, 44.0);
-    let plot_w = w - left - right;
-    let plot_h = h - top - bottom;
-    let n = points.len().max(1) as f64;
-    let x = |i: usize| left + if n > 1.0 { plot_w * (i as f64) / (n - 1.0) } else { plot_w / 2.0 };
-    let max_members = points.iter().map(|p| p.members).max().unwrap_or(0).max(1) as f64;
-    let members: Vec<String> = points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| format!("{:.1},{:.1}", x(i), top + plot_h * (1.0 - p.members as f64 / max_members)))
-        .collect();
-    let attendance: Vec<String> = points
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            p.attendance_percent.map(|a| format!("{:.1},{:.1}", x(i), top + plot_h * (1.0 - a / 100.0)))
-        })
-        .collect();
-    let labels: String = points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            format!(
-                r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{}</text>"#,
-                x(i),
-                h - bottom + 16.0,
-                escape(&p.label())
-            )
-        })
-        .collect();
-    format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="sans-serif">
-<title>{title}</title>
-<rect width="{w}" height="{h}" fill="#fff"/>
-<text x="{left}" y="22" font-size="14">{title}</text>
-<line x1="{left}" y1="{base:.1}" x2="{end:.1}" y2="{base:.1}" stroke="#999"/>
-<text x="{lx:.1}" y="{top}" font-size="10" text-anchor="end">{max_members}</text>
-<text x="{rx:.1}" y="{top}" font-size="10">100%</text>
-<polyline fill="none" stroke="#c2185b" stroke-width="2" points="{members}"><title>Hội viên / Members</title></polyline>
-<polyline fill="none" stroke="#1565c0" stroke-width="2" stroke-dasharray="5 3" points="{attendance}"><title>Tỷ lệ dự sinh hoạt / Attendance %</title></polyline>
-{labels}
-<text x="{left}" y="{legend:.1}" font-size="11" fill="#c2185b">— Hội viên / Members</text>
-<text x="{lx2:.1}" y="{legend:.1}" font-size="11" fill="#1565c0">- - Tỷ lệ dự sinh hoạt / Attendance %</text>
-</svg>
-"##,
-        title = escape(title),
-        base = top + plot_h,
-        end = left + plot_w,
-        lx = left - 4.0,
-        rx = left + plot_w + 4.0,
-        members = members.join(" "),
-        attendance = attendance.join(" "),
-        legend = h - 6.0,
-        lx2 = left + 200.0,
-    )
 }

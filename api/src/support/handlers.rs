@@ -16,6 +16,7 @@ use super::validate::{check_date, check_links, check_measure};
 use super::wire::{NewSupport, SupportEntry, SupportListQuery, SupportPage};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
+use crate::http::codes::known_code;
 use crate::http::idempotency::{self, IdempotencyKey, IdempotentRequest, StoredResponse};
 use crate::http::validate::{Validator, bounded_text};
 use crate::http::{ApiError, ApiJson, ApiQuery, Page, PageRequest, Text, etag};
@@ -25,6 +26,7 @@ use crate::org_units::access::visible_unit;
 use crate::privacy::consents::ProcessingPurpose;
 use crate::privacy::withdrawn::ensure_not_withdrawn;
 use crate::schema::support_entries as s;
+use crate::schema::support_kinds;
 use crate::state::AppState;
 use crate::time::today_in_vietnam;
 
@@ -61,6 +63,8 @@ pub async fn list_support(
         select = select.filter(s::member_id.eq(member));
     }
     if let Some(kind) = &query.kind {
+        let kinds: Vec<String> = support_kinds::table.select(support_kinds::code).load(&mut conn).await?;
+        known_code("kind", kind, &kinds)?;
         select = select.filter(s::kind.eq(kind.clone()));
     }
     if let Some(source) = query.source {

@@ -19,6 +19,7 @@ use crate::state::AppState;
 /// How a kind is measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SupportMeasure)]
 pub enum Measure {
     /// In VND (`amount_vnd`).
     Money,

@@ -10,6 +10,7 @@ use super::models::SupportRow;
 /// Where the support came from (nguồn).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SupportSource)]
 pub enum Source {
     /// Quỹ hội.
     UnionFund,
@@ -47,6 +48,7 @@ impl Source {
 /// What came of it (kết quả).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SupportOutcome)]
 pub enum Outcome {
     /// Thoát nghèo.
     OutOfPoverty,
@@ -255,10 +257,10 @@ pub struct SupportListQuery {
     pub unit: Option<Uuid>,
     /// Only this member's.
     pub member_id: Option<Uuid>,
-    /// Only this kind.
+    /// Only this kind (loại hỗ trợ); an unknown kind is refused.
+    #[param(value_type = Option<crate::http::codes::KindCode>)]
     pub kind: Option<String>,
     /// Only this source.
-    #[param(inline)]
     pub source: Option<Source>,
     /// Only support of this pair.
     pub pair_id: Option<Uuid>,

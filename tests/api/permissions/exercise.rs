@@ -257,6 +257,26 @@ pub async fn exercise(who: &As<'_>, op: &str, place: &Place, fixture: &Fixture) 
             };
             who.get(&format!("/api/v1/jobs/{job}")).await
         }
+        "cancel_job" => {
+            // A running job of hers (a copy of the one she started, which nothing runs, so it
+            // is still running when cancelled); otherwise the administrator's.
+            let started = import(who, p, fixture).await;
+            let job = if started.status() == StatusCode::ACCEPTED {
+                let started = started.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+                let held = uuid::Uuid::now_v7();
+                use diesel_async::RunQueryDsl;
+                diesel::sql_query(format!(
+                    "INSERT INTO jobs (id, kind, status, owner_id) SELECT '{held}', kind, 'running', owner_id FROM jobs WHERE id = '{started}'"
+                ))
+                .execute(&mut who.app.db().await)
+                .await
+                .unwrap();
+                held.to_string()
+            } else {
+                fixture.foreign_job.clone()
+            };
+            who.request(Method::POST, &format!("/api/v1/jobs/{job}/cancel")).send().await.unwrap()
+        }
         "get_org_unit_history" => who.get(&format!("/api/v1/org-units/{}/history", p.unit)).await,
         "get_org_unit_member_summary" => who.get(&format!("/api/v1/org-units/{}/member-summary", p.unit)).await,
         "list_org_unit_population" => who.get(&format!("/api/v1/org-units/{}/population", p.unit)).await,

@@ -115,7 +115,7 @@ fn success(op: &str) -> StatusCode {
         | "delete_member_photo"
         | "delete_oauth_app"
         | "delete_my_authorized_app" => StatusCode::NO_CONTENT,
-        "create_member_import" => StatusCode::ACCEPTED,
+        "create_member_import" | "cancel_job" => StatusCode::ACCEPTED,
         op if op.starts_with("create_") || op == "convert_prospect" => StatusCode::CREATED,
         _ => StatusCode::OK,
     }

@@ -86,6 +86,7 @@ pub struct TransferDecision {
 /// Which side of transfers to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = TransferDirection)]
 pub enum Direction {
     /// Into the caller's units.
     Incoming,
@@ -99,7 +100,6 @@ pub enum Direction {
 #[into_params(parameter_in = Query)]
 pub struct TransferListQuery {
     /// `incoming` or `outgoing` (required).
-    #[param(inline)]
     pub direction: Direction,
     /// Only this status (e.g. `pending`).
     pub status: Option<TransferStatus>,

@@ -3,7 +3,7 @@ use super::*;
 /// A new name (and code) from a date.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "Chi hội ấp Rẫy - Cầu Ván", "effective_on": "2025-07-01"}))]
+#[schema(as = OrgUnitRename, example = json!({"name": "Chi hội ấp Rẫy - Cầu Ván", "effective_on": "2025-07-01"}))]
 pub struct Rename {
     pub name: String,
     /// A new official code; absent keeps the current one.
@@ -70,7 +70,7 @@ pub async fn rename_org_unit(
 /// A new parent from a date.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"parent_id": "0193a5c8-0000-7000-8000-00000000c002", "effective_on": "2025-07-01"}))]
+#[schema(as = OrgUnitMove, example = json!({"parent_id": "0193a5c8-0000-7000-8000-00000000c002", "effective_on": "2025-07-01"}))]
 pub struct Move {
     /// The new parent unit (same level as the current one).
     pub parent_id: Uuid,
@@ -138,7 +138,7 @@ pub async fn move_org_unit(
 /// Closing a unit.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"effective_on": "2025-07-01", "reason": "Giải thể theo Nghị quyết sắp xếp đơn vị hành chính"}))]
+#[schema(as = OrgUnitClose, example = json!({"effective_on": "2025-07-01", "reason": "Giải thể theo Nghị quyết sắp xếp đơn vị hành chính"}))]
 pub struct Close {
     /// Ngày giải thể / Day the unit ceases to exist (its last day is the day before).
     pub effective_on: NaiveDate,

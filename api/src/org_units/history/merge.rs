@@ -3,7 +3,7 @@ use super::*;
 /// Units to merge into this one.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"sources": ["0193a5c8-0000-7000-8000-00000000c101", "0193a5c8-0000-7000-8000-00000000c102"], "effective_on": "2025-07-01"}))]
+#[schema(as = OrgUnitMerge, example = json!({"sources": ["0193a5c8-0000-7000-8000-00000000c101", "0193a5c8-0000-7000-8000-00000000c102"], "effective_on": "2025-07-01"}))]
 pub struct Merge {
     /// Units of the same level that cease to exist, their subtrees and members moving here (1–50).
     #[schema(min_items = 1, max_items = 50)]
@@ -166,6 +166,7 @@ pub async fn absorb(
 /// How to split a unit.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = OrgUnitSplit)]
 pub struct Split {
     /// Day the parts start and the unit closes.
     pub effective_on: NaiveDate,
@@ -178,6 +179,7 @@ pub struct Split {
 /// One unit a split creates.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = OrgUnitSplitPart)]
 pub struct SplitPart {
     pub name: String,
     /// Mã đơn vị hành chính of the new part, if any.

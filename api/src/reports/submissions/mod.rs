@@ -142,6 +142,7 @@ pub struct NewSubmission {
     /// The reporting unit; needs `org_units:write` there.
     pub unit_id: Uuid,
     /// Period label (`2025-11`, `2025-Q4`, `2025`…).
+    #[schema(value_type = crate::reports::period::PeriodLabel)]
     pub period: String,
 }
 
@@ -170,6 +171,7 @@ pub struct ReturnReason {
 /// Accepting a report.
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SubmissionAcceptance)]
 pub struct Acceptance {
     /// Nhận xét (optional).
     #[serde(default)]
@@ -184,9 +186,9 @@ pub struct SubmissionQuery {
     /// Only this unit's subtree.
     pub unit: Option<Uuid>,
     /// Only this status.
-    #[param(inline)]
     pub status: Option<SubmissionStatus>,
     /// Only this period label.
+    #[param(value_type = Option<crate::reports::period::PeriodLabel>)]
     pub period: Option<String>,
     /// Changed at or after this instant (incremental pulls).
     pub updated_since: Option<DateTime<Utc>>,

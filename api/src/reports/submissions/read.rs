@@ -59,7 +59,8 @@ pub async fn list_report_submissions(
         select = select.filter(s::status.eq(status.as_str()));
     }
     if let Some(period) = &query.period {
-        select = select.filter(s::period.eq(period.clone()));
+        let period = Period::labelled("period", period)?;
+        select = select.filter(s::period.eq(period.label));
     }
     if let Some(since) = query.updated_since {
         select = select.filter(s::updated_at.ge(since));
