@@ -81,6 +81,18 @@ async fn a_whole_roster_in_one_request_and_a_retry_changes_nothing() {
         .unwrap();
     let problem = assert_problem(stale, StatusCode::PRECONDITION_FAILED, "precondition_failed").await;
     assert_eq!(problem["current"]["summary"]["present"], 48);
+    // A malformed If-Match is refused, not taken as absent (the fuzzer's `If-Match: {}` was
+    // applied as if unconditioned), on the roster and on one member alike.
+    for (method, path, body) in [
+        (Method::PUT, format!("/api/v1/activities/{activity}/attendance"), json!({"entries": []})),
+        (Method::PATCH, format!("/api/v1/activities/{activity}/attendance/{}", ids[1]), json!({"status": "absent"})),
+    ] {
+        let malformed = head.request(method, &path).header("If-Match", "{}").json(&body).send().await.unwrap();
+        let problem = assert_problem(malformed, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+        assert_eq!(field_error(&problem, "If-Match")["code"], "invalid_format", "{path}");
+    }
+    let unchanged: Value = head.get(&format!("/api/v1/activities/{activity}/attendance")).await.json().await.unwrap();
+    assert_eq!(unchanged["summary"]["present"], 48, "neither malformed request wrote");
 
     // One member at a time, and the member's own history.
     let changed = head

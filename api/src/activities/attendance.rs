@@ -18,6 +18,7 @@ use super::wire::{AttendanceChange, AttendanceSheet, Roster};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;
+use crate::http::precondition::OptionalIfMatch;
 use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, FieldIssue, IfMatch, Text, etag, precondition};
 use crate::members::queries::placed_on;
@@ -240,7 +241,7 @@ pub async fn replace_activity_attendance(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    if_match: Option<IfMatch>,
+    if_match: OptionalIfMatch,
     body: ApiJson<Roster>,
 ) -> Result<HttpResponse, ApiError> {
     let roster = body.into_inner();
@@ -249,7 +250,7 @@ pub async fn replace_activity_attendance(
         let row = visible_activity(conn, &caller, id.into_inner(), true).await?;
         caller.require(Permission::MembersWrite, &row.unit_path.0)?;
         open_for_attendance(&row)?;
-        unchanged_since(conn, &if_match, &row).await?;
+        unchanged_since(conn, &if_match.0, &row).await?;
         let wanted = check_roster(conn, &caller, &row, &roster).await?;
         let changed = apply(conn, &caller, &row, wanted, true).await?;
         caller
@@ -305,7 +306,7 @@ pub async fn update_activity_attendance(
     caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
-    if_match: Option<IfMatch>,
+    if_match: OptionalIfMatch,
     body: ApiJson<AttendanceChange>,
 ) -> Result<web::Json<AttendanceSheet>, ApiError> {
     let (activity, member) = path.into_inner();
@@ -316,7 +317,7 @@ pub async fn update_activity_attendance(
         let row = visible_activity(conn, &caller, activity, true).await?;
         caller.require(Permission::MembersWrite, &row.unit_path.0)?;
         open_for_attendance(&row)?;
-        unchanged_since(conn, &if_match, &row).await?;
+        unchanged_since(conn, &if_match.0, &row).await?;
         if !placed_on(conn, row.unit_id, row.held_on).await?.contains(&member) {
             return Err(ApiError::invalid_parameter(
                 "member_id",

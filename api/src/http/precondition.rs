@@ -78,6 +78,24 @@ impl FromRequest for IfMatch {
     }
 }
 
+/// `If-Match` where it is optional (a roster is a whole state): absent is `None`; present but
+/// malformed is the same 400 as where it is required. actix's `Option<IfMatch>` would swallow
+/// the error and act as if the header were absent, applying a change the client conditioned.
+pub struct OptionalIfMatch(pub Option<IfMatch>);
+
+impl FromRequest for OptionalIfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req.headers().get(header::IF_MATCH).is_none() {
+            return ready(Ok(OptionalIfMatch(None)));
+        }
+        let parsed = IfMatch::from_request(req, payload).into_inner();
+        ready(parsed.map(|if_match| OptionalIfMatch(Some(if_match))))
+    }
+}
+
 /// Checks `If-Match` against the current version of a resource read (and locked) in the
 /// same transaction. On mismatch the 412 carries the current ETag and representation.
 pub fn check(if_match: &IfMatch, version: i32, current: impl FnOnce() -> serde_json::Value) -> Result<(), ApiError> {
