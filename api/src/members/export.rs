@@ -39,7 +39,7 @@ pub struct ExportQuery {
     /// Only this status (default: everyone).
     pub status: Option<MemberStatus>,
     /// `sensitive` adds CCCD, ethnicity, religion and Party columns (needs `members:sensitive`).
-    #[param(value_type = Option<super::wire::MemberInclude>)]
+    #[param(value_type = Option<super::vocabulary::MemberInclude>)]
     pub include: Option<String>,
 }
 

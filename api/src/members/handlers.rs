@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::access::{visible_member, wants_sensitive};
 use super::queries::{self, ListFilter};
+use super::vocabulary::CIRCUMSTANCES;
 use super::wire::{Member, MemberListQuery, MemberReadQuery, SENSITIVE_FIELDS};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
@@ -16,18 +17,6 @@ use crate::state::AppState;
 use crate::text::fold::fold;
 use crate::time::today_in_vietnam;
 
-const CIRCUMSTANCES: [&str; 10] = [
-    "single_mother",
-    "widowed",
-    "disability",
-    "chronic_illness",
-    "elderly_alone",
-    "caring_for_disabled",
-    "caring_for_orphans",
-    "migrant_worker",
-    "domestic_violence",
-    "other",
-];
 const NEEDS: [&str; 8] =
     ["capital", "job", "vocational_training", "health", "housing", "legal_aid", "education", "other"];
 

@@ -15,5 +15,6 @@ pub mod queries;
 pub mod registration;
 pub mod transfers;
 pub mod validate;
+pub mod vocabulary;
 pub mod wire;
 pub mod write;

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::{need_owner, visible_member};
-pub use super::wire::NeedKind;
+pub use super::vocabulary::NeedKind;
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::visible_member;
-pub use super::wire::{CIRCUMSTANCES, Circumstance};
+pub use super::vocabulary::{CIRCUMSTANCES, Circumstance};
 use crate::audit::AuditEvent;
 use crate::auth::{Caller, Permission};
 use crate::db::in_transaction;

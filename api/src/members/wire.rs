@@ -4,6 +4,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::models::MemberRow;
+use super::vocabulary::{Circumstance, MemberInclude, NeedKind};
 use crate::person::{cccd, phone};
 
 /// Sex (giới tính). Members are women; honorary members may be men.
@@ -331,58 +332,6 @@ pub struct MemberPatch {
     /// Another group or the branch itself, within her current branch.
     pub unit_id: Option<Uuid>,
 }
-
-/// Kind of need (loại nhu cầu).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum NeedKind {
-    /// Vốn.
-    Capital,
-    /// Việc làm.
-    Job,
-    /// Học nghề.
-    VocationalTraining,
-    /// Sức khỏe.
-    Health,
-    /// Nhà ở.
-    Housing,
-    /// Trợ giúp pháp lý.
-    LegalAid,
-    /// Học tập (for her or her children).
-    Education,
-    Other,
-}
-
-/// Circumstance tags (hoàn cảnh đặc biệt).
-pub const CIRCUMSTANCES: [&str; 10] = [
-    "single_mother",
-    "widowed",
-    "disability",
-    "chronic_illness",
-    "elderly_alone",
-    "caring_for_disabled",
-    "caring_for_orphans",
-    "migrant_worker",
-    "domestic_violence",
-    "other",
-];
-
-crate::listed_values_schema!(
-    /// The contract's name for a circumstance tag, listed from [`CIRCUMSTANCES`].
-    Circumstance,
-    CIRCUMSTANCES,
-    "Hoàn cảnh đặc biệt / A circumstance tag (single mother, widowed, disability…)."
-);
-
-/// What `include` may ask for.
-pub const INCLUDES: [&str; 1] = ["sensitive"];
-
-crate::listed_values_schema!(
-    /// The contract's name for the values of `include`, listed from [`INCLUDES`].
-    MemberInclude,
-    INCLUDES,
-    "Dữ liệu thêm / What to add: `sensitive` (needs `members:sensitive`; audited)."
-);
 
 /// Query of the member list.
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -64,7 +64,7 @@ pub use version::CONTRACT_VERSION;
             crate::http::codes::KindCode,
             crate::http::codes::StageCode,
             crate::time::MonthLabel,
-            crate::members::wire::MemberInclude,
+            crate::members::vocabulary::MemberInclude,
             crate::members::transfers::Direction,
             crate::reports::handlers::GroupBy,
             crate::reports::handlers::ReportFormat
