@@ -240,11 +240,19 @@ async fn migrate_until_done(database_url: String) {
 async fn housekeeping(pool: DbPool, sync_retention_days: i32) {
     let period = Duration::from_secs(600);
     let mut interval = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    let mut round: u64 = 0;
     loop {
         interval.tick().await;
         let Ok(mut conn) = pool.get().await else {
             continue;
         };
+        // Hourly: the counts only rank a search's words (members/search.rs).
+        if round.is_multiple_of(6)
+            && let Err(error) = crate::members::search::recount_words(&mut conn).await
+        {
+            tracing::warn!(error = %error, "name word counts not refreshed");
+        }
+        round += 1;
         match idempotency::purge_expired(&mut conn).await {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired idempotency keys removed"),

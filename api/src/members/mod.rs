@@ -13,6 +13,7 @@ pub mod photo;
 pub mod profile;
 pub mod queries;
 pub mod registration;
+pub mod search;
 pub mod transfers;
 pub mod validate;
 pub mod vocabulary;

@@ -6,8 +6,10 @@ use diesel_ltree::{Ltree, LtreeExtensions};
 use uuid::Uuid;
 
 use super::models::{MemberRow, NewMemberRow};
+use super::search;
 use crate::auth::Scope;
 use crate::schema::{member_events, member_needs, member_placements, member_profiles, members};
+use crate::text::like::escape_like;
 
 pub async fn find(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<MemberRow>> {
     members::table.find(id).select(MemberRow::as_select()).first(conn).await.optional()
@@ -44,6 +46,23 @@ pub struct ListFilter {
     pub still_in_scope: bool,
 }
 
+impl ListFilter {
+    /// Whether a filter other than the name and the unit narrows the list (then a page of
+    /// name matches may hold fewer members than asked).
+    fn narrows_beyond_name(&self) -> bool {
+        self.status.is_some()
+            || self.member_type.is_some()
+            || self.pioneer.is_some()
+            || self.party.is_some()
+            || self.circumstance.is_some()
+            || self.need.is_some()
+            || self.born_from.is_some()
+            || self.born_to.is_some()
+            || self.no_contact_since.is_some()
+            || self.phone_suffix.is_some()
+    }
+}
+
 /// Members in `scope` matching `filter`, in Vietnamese name order, after the `(sort_key, id)`.
 pub async fn list(
     conn: &mut AsyncPgConnection,
@@ -52,11 +71,71 @@ pub async fn list(
     after: Option<(String, Uuid)>,
     fetch: i64,
 ) -> QueryResult<Vec<MemberRow>> {
+    if let (Some(text), None) = (&filter.search, &filter.placed_ids) {
+        match search::plan(conn, text).await? {
+            search::Plan::Nothing => return Ok(Vec::new()),
+            search::Plan::Words(words) => return by_words(conn, scope, filter, &words, after, fetch).await,
+            search::Plan::Scan => {}
+        }
+    }
+    scan(conn, scope, filter, after, fetch, None).await
+}
+
+/// Rounds of name candidates tried before the rest of a page is left to the scan (a filter
+/// that few of the name's holders pass would otherwise walk them all, a page at a time).
+const WORD_ROUNDS: usize = 4;
+
+/// A name search walked word by word (members/search.rs): candidates in name order, then the
+/// other filters on them, until a page is full or the candidates run out.
+async fn by_words(
+    conn: &mut AsyncPgConnection,
+    scope: &Scope,
+    filter: &ListFilter,
+    words: &[String],
+    after: Option<(String, Uuid)>,
+    fetch: i64,
+) -> QueryResult<Vec<MemberRow>> {
+    let text = filter.search.as_deref().unwrap_or_default();
+    let paths = scope.paths();
+    let mut batch = if filter.narrows_beyond_name() { fetch.saturating_mul(4) } else { fetch };
+    let mut cursor = after;
+    let mut found: Vec<MemberRow> = Vec::new();
+    for _ in 0..WORD_ROUNDS {
+        let candidates =
+            search::candidates(conn, words, text, &paths, filter.within.as_ref(), cursor.as_ref(), batch).await?;
+        let exhausted = i64::try_from(candidates.len()).unwrap_or(i64::MAX) < batch;
+        let ids: Vec<Uuid> = candidates.iter().map(|(_, id)| *id).collect();
+        let wanted = fetch - i64::try_from(found.len()).unwrap_or(0);
+        found.extend(scan(conn, scope, filter, None, wanted, Some(ids)).await?);
+        if exhausted || i64::try_from(found.len()).unwrap_or(i64::MAX) >= fetch {
+            return Ok(found);
+        }
+        cursor = candidates.last().cloned();
+        batch = batch.saturating_mul(4);
+    }
+    let wanted = fetch - i64::try_from(found.len()).unwrap_or(0);
+    found.extend(scan(conn, scope, filter, cursor, wanted, None).await?);
+    Ok(found)
+}
+
+/// The list as one query: the trigram index for a name, the unit and name-order indexes
+/// otherwise; `only` restricts it to given members (name candidates).
+async fn scan(
+    conn: &mut AsyncPgConnection,
+    scope: &Scope,
+    filter: &ListFilter,
+    after: Option<(String, Uuid)>,
+    fetch: i64,
+    only: Option<Vec<Uuid>>,
+) -> QueryResult<Vec<MemberRow>> {
     let mut query = members::table
         .select(MemberRow::as_select())
         .order((members::sort_key.asc(), members::id.asc()))
         .limit(fetch)
         .into_boxed();
+    if let Some(ids) = only {
+        query = query.filter(members::id.eq_any(ids));
+    }
     // Members placed in the past are found through their placement, wherever they are now.
     match &filter.placed_ids {
         Some(ids) => {
@@ -111,7 +190,7 @@ pub async fn list(
         query = query.filter(members::last_contact_on.is_null().or(members::last_contact_on.lt(since)));
     }
     if let Some(search) = &filter.search {
-        query = query.filter(members::search_key.like(format!("%{search}%")));
+        query = query.filter(members::search_key.like(format!("%{}%", escape_like(search))));
         // Sorting by an expression keeps the planner off the name-order index: for a name
         // search it would walk that index filtering row by row until a page is found, and
         // people search for given names, which sit together in name order (`lan`: 563 ms,

@@ -45,6 +45,9 @@ pub async fn members(config: &Config, count: i64) -> Result<String, String> {
     let started = Instant::now();
     let today = today_in_vietnam(Utc::now());
     in_transaction(&mut conn, async |conn| load(conn, count, today).await).await.map_err(|e| e.to_string())?;
+    crate::members::search::recount_words(&mut conn).await.map_err(|e| e.to_string())?;
+    // VACUUM too: name searches read the word index alone once its pages are marked all-visible.
+    conn.batch_execute("VACUUM (ANALYZE) member_name_tokens").await.map_err(|e| e.to_string())?;
     conn.batch_execute("ANALYZE").await.map_err(|e| e.to_string())?;
     Ok(format!(
         "[SEED] {count} synthetic members loaded in {:.0} s under \"[SEED] Tỉnh thử tải …\" (marked, not real people).\n",

@@ -12,8 +12,8 @@ pub async fn list(
 ) -> QueryResult<Vec<SettingRow>> {
     let mut query = s::instance_settings.select(SettingRow::as_select()).order(s::key.asc()).limit(fetch).into_boxed();
     if let Some(prefix) = prefix {
-        // Keys are restricted to [a-z0-9_.], so no LIKE wildcard can hide in a prefix.
-        query = query.filter(s::key.like(format!("{prefix}%")));
+        // Keys may hold `_`, a LIKE wildcard: "a_b" must not list "axb…".
+        query = query.filter(s::key.like(format!("{}%", crate::text::like::escape_like(prefix))));
     }
     if let Some(after) = after {
         query = query.filter(s::key.gt(after.to_owned()));

@@ -3,3 +3,4 @@
 pub mod collate;
 pub mod csv_cell;
 pub mod fold;
+pub mod like;

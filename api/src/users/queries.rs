@@ -50,7 +50,7 @@ pub async fn list(
         query = query.filter(users::status.eq(status.clone()));
     }
     if let Some(search) = &filter.search {
-        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = format!("%{}%", crate::text::like::escape_like(search));
         query = query.filter(users::username.ilike(pattern.clone()).or(users::display_name.ilike(pattern)));
     }
     if let Some(after) = after {
