@@ -33,19 +33,33 @@ branch="$(bench_sql "select id from org_units where parent_id = '$commune' and l
 branch_path="$(bench_sql "select path from org_units where id = '$branch'")"
 member="$(bench_sql "select id from members where unit_path <@ '$branch_path' order by id limit 1")"
 query="thi lan"
-activity="$(bench_sql "select id from activities where unit_id = '$branch' and status = 'held' order by held_on desc limit 1")"
-held_on="$(bench_sql "select held_on from activities where id = '$activity'")"
-ids="$(bench_sql "select string_agg(id::text, ',' order by id) from (select m.id from members m
-  join member_placements p on p.member_id = m.id and p.valid_from <= '$held_on' and (p.valid_to is null or p.valid_to > '$held_on')
-  where m.unit_path <@ '$branch_path' order by m.id limit 60) m")"
-statuses="$(python3 -c "print(','.join(['present'] * 60))")"
-ROSTER_BODY="$(python3 -c "import json, sys; print(json.dumps({'entries': [{'member_id': i, 'status': 'present'} for i in sys.argv[1].split(',')]}))" "$ids")"
-export ROSTER_BODY
+# Rosters: MEETINGS meetings of the commune's branches (32 by default: 32 branch heads after
+# their evening meetings; MEETINGS=1 is the old one-meeting case), each with 60 members placed
+# there that day and 4 versions of the roster (member k absent), drawn at random per request.
+meetings="${MEETINGS:-32}"
+bench_sql "DROP TABLE IF EXISTS bench_rosters;
+  CREATE TABLE bench_rosters AS
+  WITH acts AS (SELECT a.id, a.held_on, o.path FROM activities a JOIN org_units o ON o.id = a.unit_id
+                WHERE o.parent_id = '$commune' AND o.level = 'branch' AND a.status = 'held' AND a.starts_at < now()
+                ORDER BY a.held_on DESC, a.id LIMIT $meetings),
+       people AS (SELECT a.id AS activity, ARRAY(SELECT m.id FROM members m
+                    JOIN member_placements p ON p.member_id = m.id AND p.valid_from <= a.held_on
+                         AND (p.valid_to IS NULL OR p.valid_to > a.held_on)
+                    WHERE m.unit_path <@ a.path ORDER BY m.id LIMIT 60) AS ids FROM acts a)
+  SELECT row_number() OVER (ORDER BY activity, v) AS k, activity, ids,
+         ARRAY(SELECT CASE WHEN i = v THEN 'absent' ELSE 'present' END FROM generate_series(1, 60) i) AS statuses
+  FROM people, generate_series(1, 4) v" >/dev/null
+rosters="$(bench_sql "select count(*) from bench_rosters")"
+export ROSTER_FILE="$BENCH_OUT/rosters.tsv"
+bench_sql "select '/api/v1/activities/' || activity || '/attendance' || chr(9) ||
+  json_build_object('entries', (select json_agg(json_build_object('member_id', i, 'status', s))
+                                from unnest(ids, statuses) u(i, s)))::text from bench_rosters order by k" >"$ROSTER_FILE"
 month_from="$(date -d "$(date +%Y-%m-01) -1 month" +%Y-%m-%d)"
 month_to="$(date -d "$(date +%Y-%m-01) -1 day" +%Y-%m-%d)"
 commune_path="$(bench_sql "select path from org_units where id = '$commune'")"
-curl -fs -X PUT "$BENCH_API/api/v1/activities/$activity/attendance" -H "Authorization: Bearer $BENCH_TOKEN" \
-  -H 'content-type: application/json' -d "$ROSTER_BODY" >/dev/null || die "chihoi refused the roster"
+first_roster="$(head -n 1 "$ROSTER_FILE")"
+curl -fs -X PUT "$BENCH_API${first_roster%%$'\t'*}" -H "Authorization: Bearer $BENCH_TOKEN" \
+  -H 'content-type: application/json' -d "${first_roster#*$'\t'}" >/dev/null || die "chihoi refused the roster"
 
 row() { printf '| %-22s | %5s | %-8s | %9s | %8s | %8s | %6s |\n' "$@"; }
 row "workload" "conns" "system" "req/s" "p50 ms" "p99 ms" "errors"
@@ -56,9 +70,8 @@ for workload in ${WORKLOADS:-member page search roster kpis}; do
   case "$workload" in
     member) path="/api/v1/members/$member"; sql=member_by_id.sql; vars=(-D "id=$member") ;;
     page) path="/api/v1/members?unit=$branch&limit=20"; sql=branch_page.sql; vars=(-D "path=$branch_path") ;;
-    search) path="/api/v1/members?q=${query// /%20}&limit=20"; sql=search.sql; vars=(-D "q=$query") ;;
-    roster) path="/api/v1/activities/$activity/attendance"; sql=roster.sql; script="$CHIHOI_ROOT/bench/wrk/roster.lua"
-            vars=(-D "activity=$activity" -D "ids={$ids}" -D "statuses={$statuses}") ;;
+    search) path="/api/v1/members?q=${query// /%20}&limit=20"; sql=search.sql; vars=(-D "first=${query% *}" -D "last=${query#* }") ;;
+    roster) path="/"; sql=roster.sql; script="$CHIHOI_ROOT/bench/wrk/rosters.lua"; vars=(-D "rosters=$rosters") ;;
     kpis) sql=kpis_unit.sql; vars=(-D "path=$commune_path" -D "from=$month_from" -D "to=$month_to")
           path="/api/v1/reports/kpis?unit=$commune&from=$month_from&to=$month_to" ;;
   esac

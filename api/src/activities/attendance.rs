@@ -87,6 +87,13 @@ async fn unchanged_since(
 
 /// Writes `wanted` as the roster (only the differences, in one delete and one insert: each
 /// statement also updates the presence pre-aggregates); returns how many rows changed.
+/// Whether writing `wanted` would change the `current` roster (`replace`: people left out are
+/// removed).
+fn differs(current: &Recorded, wanted: &Recorded, replace: bool) -> bool {
+    wanted.iter().any(|(person, entry)| current.get(person) != Some(entry))
+        || (replace && current.keys().any(|person| !wanted.contains_key(person)))
+}
+
 async fn apply(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
@@ -246,13 +253,31 @@ pub async fn replace_activity_attendance(
 ) -> Result<HttpResponse, ApiError> {
     let roster = body.into_inner();
     let mut conn = state.pool.get().await?;
+    let id = id.into_inner();
     let (sheet, version) = in_transaction(&mut conn, async |conn| {
-        let row = visible_activity(conn, &caller, id.into_inner(), true).await?;
+        // Checked and compared without a lock: a roster sent again (a retry, a phone syncing)
+        // changes nothing and need not wait for the other writers of the meeting.
+        let mut row = visible_activity(conn, &caller, id, false).await?;
         caller.require(Permission::MembersWrite, &row.unit_path.0)?;
         open_for_attendance(&row)?;
         unchanged_since(conn, &if_match.0, &row).await?;
-        let wanted = check_roster(conn, &caller, &row, &roster).await?;
-        let changed = apply(conn, &caller, &row, wanted, true).await?;
+        let mut wanted = check_roster(conn, &caller, &row, &roster).await?;
+        let changed = if differs(&recorded(conn, row.id).await?, &wanted, true) || row.attendance_recorded_at.is_none()
+        {
+            // A change is made under the activity's lock, against the roster as it is then;
+            // if the activity changed meanwhile, it is checked again as it now is.
+            let locked = visible_activity(conn, &caller, id, true).await?;
+            if locked.version != row.version {
+                caller.require(Permission::MembersWrite, &locked.unit_path.0)?;
+                open_for_attendance(&locked)?;
+                unchanged_since(conn, &if_match.0, &locked).await?;
+                wanted = check_roster(conn, &caller, &locked, &roster).await?;
+            }
+            row = locked;
+            apply(conn, &caller, &row, wanted, true).await?
+        } else {
+            0
+        };
         caller
             .audit(
                 conn,

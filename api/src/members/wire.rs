@@ -365,8 +365,10 @@ pub struct MemberListQuery {
     /// Only members with no contact recorded in this many months (cần thăm hỏi).
     #[param(minimum = 1, maximum = 120)]
     pub no_contact_months: Option<i32>,
-    /// Name search ignoring case and diacritics (`nguyen thi hoa` finds `Nguyễn Thị Hòa`), or
-    /// the last digits of a phone number.
+    /// Tìm theo tên / Name search ignoring case and diacritics: the members whose full name
+    /// contains the text (`nguyen thi hoa` finds `Nguyễn Thị Hòa`; `thi lan` also finds
+    /// `Lê Thị Lanh`), every character taken literally (`%` and `_` too); or the last digits
+    /// (four or more) of a phone number.
     #[param(example = "hoa")]
     pub q: Option<String>,
     /// Members placed in the unit on this past date (requires `unit`). A member who has since
