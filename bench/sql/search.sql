@@ -10,7 +10,7 @@ SELECT array_agg(id) AS ids FROM (
   FROM unnest(ARRAY(SELECT token FROM name_tokens WHERE token LIKE :'last' || '%')) AS w(token)
   CROSS JOIN LATERAL (
       SELECT t.member_id AS id, t.sort_key FROM member_name_tokens t JOIN members m ON m.id = t.member_id
-      WHERE t.token = w.token AND m.search_key LIKE '%' || :'first' || ' ' || :'last' || '%'
+      WHERE t.token = w.token AND strpos(t.search_key, :'first' || ' ' || :'last') > 0
         AND m.unit_path <@ ARRAY['00000000000070008000000000000001']::ltree[]
       ORDER BY t.sort_key, t.member_id LIMIT 21) c
   ORDER BY c.sort_key, c.id LIMIT 21) page \gset

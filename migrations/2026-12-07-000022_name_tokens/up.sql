@@ -14,12 +14,14 @@ CREATE TABLE name_tokens (
 );
 CREATE INDEX name_tokens_trigram ON name_tokens USING gin (token gin_trgm_ops);
 
--- One row per (word, member), in name order within a word.
+-- One row per (word, member), in name order within a word, with the whole folded name in the
+-- index so that a walk checks the match on the index alone and reads only the members it keeps.
 CREATE TABLE member_name_tokens (
-    token     text COLLATE "C" NOT NULL,
-    sort_key  text COLLATE "C" NOT NULL,
-    member_id uuid NOT NULL,
-    PRIMARY KEY (token, sort_key, member_id)
+    token      text COLLATE "C" NOT NULL,
+    sort_key   text COLLATE "C" NOT NULL,
+    member_id  uuid NOT NULL,
+    search_key text NOT NULL,
+    PRIMARY KEY (token, sort_key, member_id) INCLUDE (search_key)
 );
 CREATE INDEX member_name_tokens_member ON member_name_tokens (member_id);
 
@@ -35,8 +37,8 @@ BEGIN
         SELECT DISTINCT t FROM new_members m, unnest(string_to_array(m.search_key, ' ')) t
         WHERE t <> '' ORDER BY t
         ON CONFLICT DO NOTHING;
-        INSERT INTO member_name_tokens (token, sort_key, member_id)
-        SELECT DISTINCT t, m.sort_key, m.id FROM new_members m, unnest(string_to_array(m.search_key, ' ')) t
+        INSERT INTO member_name_tokens (token, sort_key, member_id, search_key)
+        SELECT DISTINCT t, m.sort_key, m.id, m.search_key FROM new_members m, unnest(string_to_array(m.search_key, ' ')) t
         WHERE t <> '';
     ELSIF TG_OP = 'UPDATE' THEN
         -- Only members whose folded name or name order changed (a temporary table here would
@@ -48,8 +50,8 @@ BEGIN
              unnest(string_to_array(n.search_key, ' ')) t
         WHERE t <> '' AND (o.search_key, o.sort_key) IS DISTINCT FROM (n.search_key, n.sort_key) ORDER BY t
         ON CONFLICT DO NOTHING;
-        INSERT INTO member_name_tokens (token, sort_key, member_id)
-        SELECT DISTINCT t, n.sort_key, n.id FROM old_members o JOIN new_members n ON n.id = o.id,
+        INSERT INTO member_name_tokens (token, sort_key, member_id, search_key)
+        SELECT DISTINCT t, n.sort_key, n.id, n.search_key FROM old_members o JOIN new_members n ON n.id = o.id,
              unnest(string_to_array(n.search_key, ' ')) t
         WHERE t <> '' AND (o.search_key, o.sort_key) IS DISTINCT FROM (n.search_key, n.sort_key);
     ELSE
@@ -69,8 +71,8 @@ CREATE TRIGGER members_tokens_delete AFTER DELETE ON members
 -- The members already there.
 INSERT INTO name_tokens (token)
 SELECT DISTINCT t FROM members m, unnest(string_to_array(m.search_key, ' ')) t WHERE t <> '';
-INSERT INTO member_name_tokens (token, sort_key, member_id)
-SELECT DISTINCT t, m.sort_key, m.id FROM members m, unnest(string_to_array(m.search_key, ' ')) t WHERE t <> '';
+INSERT INTO member_name_tokens (token, sort_key, member_id, search_key)
+SELECT DISTINCT t, m.sort_key, m.id, m.search_key FROM members m, unnest(string_to_array(m.search_key, ' ')) t WHERE t <> '';
 UPDATE name_tokens n SET members = c.members
 FROM (SELECT token, count(*)::int AS members FROM member_name_tokens GROUP BY token) c
 WHERE c.token = n.token;

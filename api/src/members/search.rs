@@ -108,7 +108,9 @@ struct Candidate {
 
 /// The first `limit` members in scope matching `search`, in name order after `after`, among
 /// those holding one of `words`: each word's first `limit` (all a page can need from it), then
-/// the first `limit` of their union.
+/// the first `limit` of their union. The match is checked on the word index itself (`strpos`,
+/// the literal substring `LIKE '%q%'` tests; written so because the planner, which cannot
+/// estimate it, then walks the words in order instead of going through the trigram index).
 pub async fn candidates(
     conn: &mut AsyncPgConnection,
     words: &[String],
@@ -124,14 +126,14 @@ pub async fn candidates(
          CROSS JOIN LATERAL (
              SELECT t.member_id AS id, t.sort_key FROM member_name_tokens t JOIN members m ON m.id = t.member_id
              WHERE t.token = w.token {after_clause}
-               AND m.search_key LIKE $2 AND m.unit_path <@ $3 AND ($4::ltree IS NULL OR m.unit_path <@ $4)
+               AND strpos(t.search_key, $2) > 0 AND m.unit_path <@ $3 AND ($4::ltree IS NULL OR m.unit_path <@ $4)
              ORDER BY t.sort_key, t.member_id LIMIT $5) c
          ORDER BY c.sort_key, c.id LIMIT $5"
     );
     let mut query = diesel::sql_query(sql)
         .into_boxed()
         .bind::<Array<Text>, _>(words)
-        .bind::<Text, _>(format!("%{}%", escape_like(search)))
+        .bind::<Text, _>(search)
         .bind::<Array<diesel_ltree::sql_types::Ltree>, _>(scope)
         .bind::<Nullable<diesel_ltree::sql_types::Ltree>, _>(within)
         .bind::<BigInt, _>(limit);
