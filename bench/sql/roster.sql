@@ -4,6 +4,6 @@
 \set k random(1, :rosters)
 SELECT activity, ids, statuses FROM bench_rosters WHERE k = :k \gset
 INSERT INTO attendance (id, activity_id, member_id, status)
-SELECT gen_random_uuid(), :'activity', e.member_id, e.status
-FROM unnest(:'ids'::uuid[], :'statuses'::text[]) AS e(member_id, status)
+SELECT gen_random_uuid(), ':activity', e.member_id, e.status
+FROM unnest(':ids'::uuid[], ':statuses'::text[]) AS e(member_id, status)
 ON CONFLICT (activity_id, member_id) WHERE member_id IS NOT NULL DO UPDATE SET status = EXCLUDED.status;

@@ -1,5 +1,6 @@
-//! What a database error means to a client: a lost connection is 503 (retry), a taken id is
-//! 409, a missing row 404, anything else 500 with its cause kept for the log.
+//! What a database error means to a client: a lost connection, a deadlock or a serialization
+//! failure is 503 (retry), a taken id is 409, a missing row 404, anything else 500 with its
+//! cause kept for the log.
 
 use super::error::ApiError;
 use super::text::Text;
@@ -13,6 +14,13 @@ impl From<diesel::result::Error> for ApiError {
                 ApiError::Unavailable(error.to_string())
             }
             Error::DatabaseError(_, info) if is_connection_loss(info.message()) => {
+                ApiError::Unavailable(error.to_string())
+            }
+            // Transient: the same request succeeds when sent again (503 with Retry-After).
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                ApiError::Unavailable(error.to_string())
+            }
+            Error::DatabaseError(_, info) if info.message().starts_with("deadlock detected") => {
                 ApiError::Unavailable(error.to_string())
             }
             // A client-chosen id (offline creation) that is already taken.

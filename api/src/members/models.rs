@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::schema::members;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = members)]
 #[diesel(check_for_backend(diesel::pg::Pg))]
 pub struct MemberRow {

@@ -97,12 +97,17 @@ async fn by_words(
 ) -> QueryResult<Vec<MemberRow>> {
     let text = filter.search.as_deref().unwrap_or_default();
     let paths = scope.paths();
-    let mut batch = if filter.narrows_beyond_name() { fetch.saturating_mul(4) } else { fetch };
+    let within = filter.within.as_ref();
+    if !filter.narrows_beyond_name() {
+        let walk = search::Walk { words, search: text, scope: &paths, within, after: after.as_ref() };
+        return walk.members(conn, fetch).await;
+    }
+    let mut batch = fetch.saturating_mul(4);
     let mut cursor = after;
     let mut found: Vec<MemberRow> = Vec::new();
     for _ in 0..WORD_ROUNDS {
-        let candidates =
-            search::candidates(conn, words, text, &paths, filter.within.as_ref(), cursor.as_ref(), batch).await?;
+        let walk = search::Walk { words, search: text, scope: &paths, within, after: cursor.as_ref() };
+        let candidates = walk.keys(conn, batch).await?;
         let exhausted = i64::try_from(candidates.len()).unwrap_or(i64::MAX) < batch;
         let ids: Vec<Uuid> = candidates.iter().map(|(_, id)| *id).collect();
         let wanted = fetch - i64::try_from(found.len()).unwrap_or(0);

@@ -20,11 +20,14 @@
 use std::collections::BTreeMap;
 
 use diesel::QueryableByName;
+use diesel::pg::Pg;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{Array, BigInt, Int4, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_ltree::Ltree;
 use uuid::Uuid;
 
+use super::models::MemberRow;
 use crate::text::like::escape_like;
 
 /// Above this many vocabulary words for the chosen condition, walking each of them costs more
@@ -106,42 +109,56 @@ struct Candidate {
     sort_key: String,
 }
 
-/// The first `limit` members in scope matching `search`, in name order after `after`, among
-/// those holding one of `words`: each word's first `limit` (all a page can need from it), then
-/// the first `limit` of their union. The match is checked on the word index itself (`strpos`,
-/// the literal substring `LIKE '%q%'` tests; written so because the planner, which cannot
-/// estimate it, then walks the words in order instead of going through the trigram index).
-pub async fn candidates(
-    conn: &mut AsyncPgConnection,
-    words: &[String],
-    search: &str,
-    scope: &[Ltree],
-    within: Option<&Ltree>,
-    after: Option<&(String, Uuid)>,
-    limit: i64,
-) -> diesel::QueryResult<Vec<(String, Uuid)>> {
-    let after_clause = if after.is_some() { "AND (t.sort_key, t.member_id) > ($6, $7)" } else { "" };
-    let sql = format!(
-        "SELECT DISTINCT c.id, c.sort_key FROM unnest($1::text[]) AS w(token)
-         CROSS JOIN LATERAL (
-             SELECT t.member_id AS id, t.sort_key FROM member_name_tokens t JOIN members m ON m.id = t.member_id
-             WHERE t.token = w.token {after_clause}
-               AND strpos(t.search_key, $2) > 0 AND m.unit_path <@ $3 AND ($4::ltree IS NULL OR m.unit_path <@ $4)
-             ORDER BY t.sort_key, t.member_id LIMIT $5) c
-         ORDER BY c.sort_key, c.id LIMIT $5"
-    );
-    let mut query = diesel::sql_query(sql)
-        .into_boxed()
-        .bind::<Array<Text>, _>(words)
-        .bind::<Text, _>(search)
-        .bind::<Array<diesel_ltree::sql_types::Ltree>, _>(scope)
-        .bind::<Nullable<diesel_ltree::sql_types::Ltree>, _>(within)
-        .bind::<BigInt, _>(limit);
-    if let Some((key, id)) = after {
-        query = query.bind::<Text, _>(key).bind::<SqlUuid, _>(id);
+/// Where a walk starts and what it may return: members in `scope` (and `within`) whose folded
+/// name contains `search`, after `after` in name order, among those holding one of `words`.
+pub struct Walk<'a> {
+    pub words: &'a [String],
+    pub search: &'a str,
+    pub scope: &'a [Ltree],
+    pub within: Option<&'a Ltree>,
+    pub after: Option<&'a (String, Uuid)>,
+}
+
+impl<'a> Walk<'a> {
+    /// The first `limit` matches: each word's first `limit` (all a page can need from it),
+    /// then the first `limit` of their union. The match is checked on the word index itself
+    /// (`strpos`, the literal substring `LIKE '%q%'` tests; written so because the planner,
+    /// which cannot estimate it, then walks the words in order instead of going through the
+    /// trigram index). `columns` are those of `m` (members) the rows carry.
+    fn query(&self, columns: &str, limit: i64) -> BoxedSqlQuery<'a, Pg, SqlQuery> {
+        let after_clause = if self.after.is_some() { "AND (t.sort_key, t.member_id) > ($6, $7)" } else { "" };
+        let sql = format!(
+            "SELECT DISTINCT ON (c.sort_key, c.id) c.* FROM unnest($1::text[]) AS w(token)
+             CROSS JOIN LATERAL (
+                 SELECT {columns} FROM member_name_tokens t JOIN members m ON m.id = t.member_id
+                 WHERE t.token = w.token {after_clause}
+                   AND strpos(t.search_key, $2) > 0 AND m.unit_path <@ $3 AND ($4::ltree IS NULL OR m.unit_path <@ $4)
+                 ORDER BY t.sort_key, t.member_id LIMIT $5) c
+             ORDER BY c.sort_key, c.id LIMIT $5"
+        );
+        let query = diesel::sql_query(sql)
+            .into_boxed()
+            .bind::<Array<Text>, _>(self.words)
+            .bind::<Text, _>(self.search)
+            .bind::<Array<diesel_ltree::sql_types::Ltree>, _>(self.scope)
+            .bind::<Nullable<diesel_ltree::sql_types::Ltree>, _>(self.within)
+            .bind::<BigInt, _>(limit);
+        match self.after {
+            Some((key, id)) => query.bind::<Text, _>(key).bind::<SqlUuid, _>(*id),
+            None => query,
+        }
     }
-    let rows: Vec<Candidate> = query.load(conn).await?;
-    Ok(rows.into_iter().map(|c| (c.sort_key, c.id)).collect())
+
+    /// The first `limit` matches' places in name order (for filters applied after).
+    pub async fn keys(&self, conn: &mut AsyncPgConnection, limit: i64) -> diesel::QueryResult<Vec<(String, Uuid)>> {
+        let rows: Vec<Candidate> = self.query("m.id, m.sort_key", limit).load(conn).await?;
+        Ok(rows.into_iter().map(|c| (c.sort_key, c.id)).collect())
+    }
+
+    /// The first `limit` matches themselves (when no other filter applies: one statement).
+    pub async fn members(&self, conn: &mut AsyncPgConnection, limit: i64) -> diesel::QueryResult<Vec<MemberRow>> {
+        self.query("m.*", limit).load(conn).await
+    }
 }
 
 /// Recounts how many members hold each word (only used to pick the rarest condition, so a
