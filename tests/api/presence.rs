@@ -135,7 +135,7 @@ async fn many_rosters_of_one_branch_at_once_neither_deadlock_nor_drift() {
         let entries: Vec<serde_json::Value> = people
             .iter()
             .enumerate()
-            .map(|(i, m)| json!({"member_id": m, "status": if (i + k) % 7 == 0 { "absent" } else { "present" }}))
+            .map(|(i, m)| json!({"member_id": m, "status": if (i + k).is_multiple_of(7) { "absent" } else { "present" }}))
             .collect();
         admin
             .request(reqwest::Method::PUT, &format!("/api/v1/activities/{meeting}/attendance"))
