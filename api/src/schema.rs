@@ -375,6 +375,18 @@ diesel::table! {
     use diesel::sql_types::*;
     use diesel_ltree::sql_types::Ltree;
 
+    member_name_tokens (token, sort_key, member_id) {
+        token -> Text,
+        sort_key -> Text,
+        member_id -> Uuid,
+        search_key -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
     member_needs (id) {
         id -> Uuid,
         member_id -> Uuid,
@@ -519,6 +531,16 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         civil_servant -> Bool,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use diesel_ltree::sql_types::Ltree;
+
+    name_tokens (token) {
+        token -> Text,
+        members -> Nullable<Int4>,
     }
 }
 
@@ -1224,6 +1246,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     member_contacts,
     member_erasures,
     member_events,
+    member_name_tokens,
     member_needs,
     member_photos,
     member_placements,
@@ -1232,6 +1255,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     member_profiles,
     member_transfers,
     members,
+    name_tokens,
     oauth_apps,
     oauth_codes,
     oauth_consents,
