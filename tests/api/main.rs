@@ -37,6 +37,7 @@ mod report_parts;
 mod report_scorecard;
 mod report_submissions;
 mod reports;
+mod roster_locks;
 mod search;
 mod seed;
 mod settings;

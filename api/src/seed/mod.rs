@@ -72,6 +72,9 @@ async fn load(conn: &mut AsyncPgConnection, phc: &str) -> Result<(), ApiError> {
     pairs::load(conn, &units, &people, today).await?;
     activities::load(conn, &units, today).await?;
     reports::load(conn, &units, today).await?;
+    // Name search ranks words by how many members hold them: counted now, not at the first
+    // hourly housekeeping, so the demo's searches take the word index from the start.
+    crate::members::search::recount_words(conn).await?;
     // Legal bases: the register rests on the charter; circumstances on each woman's consent.
     diesel::sql_query(
         "INSERT INTO member_consents (id, member_id, purpose, legal_basis, granted, decided_on, evidence)
