@@ -109,7 +109,7 @@ pub async fn list_org_unit_absentees(
     }
     let kinds = meeting_kinds(&mut conn).await?;
     let (after_key, after_id) = page.after.clone().unwrap_or_default();
-    let rows: Vec<Row> = diesel::sql_query(
+    let rows: Vec<Row> = crate::db::prepared(
         "SELECT m.id, m.family_name, m.middle_name, m.given_name, m.sort_key, m.unit_id, last.missed,
                 (SELECT max(a2.held_on) FROM attendance t2 JOIN activities a2 ON a2.id = t2.activity_id
                   WHERE t2.member_id = m.id AND t2.status = 'present') AS last_present_on

@@ -63,7 +63,7 @@ struct Counted {
 
 /// Roster counts of these activities, in one query.
 async fn summaries(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, Counted>, ApiError> {
-    let rows: Vec<Counted> = diesel::sql_query(
+    let rows: Vec<Counted> = crate::db::prepared(
         "SELECT activity_id,
                 count(*) FILTER (WHERE member_id IS NOT NULL AND status = 'present') AS present,
                 count(*) FILTER (WHERE member_id IS NOT NULL AND status = 'excused') AS excused,

@@ -125,13 +125,13 @@ struct Cell {
 
 async fn cells(
     conn: &mut AsyncPgConnection,
-    sql: &str,
+    sql: &'static str,
     ids: &[Uuid],
     paths: &[String],
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<HashMap<(Uuid, NaiveDate), (i64, i64)>, ApiError> {
-    let rows: Vec<Cell> = diesel::sql_query(sql)
+    let rows: Vec<Cell> = crate::db::prepared(sql)
         .bind::<Array<SqlUuid>, _>(ids)
         .bind::<Array<SqlText>, _>(paths)
         .bind::<Date, _>(from)
@@ -208,7 +208,7 @@ pub async fn branch_months(
     let paths: Vec<String> = branches.iter().map(|b| b.2.0.clone()).collect();
     let pioneers = cells(
         conn,
-        &format!(
+        crate::db::fixed_sql!(
             "SELECT br.id AS branch, m.month::date AS month, count(d.id) AS a, 0::bigint AS b
              FROM {BRANCHES} CROSS JOIN generate_series($3::date, $4::date, interval '1 month') AS m(month)
              JOIN pioneer_designations d ON d.unit_path <@ br.path::ltree
@@ -223,7 +223,7 @@ pub async fn branch_months(
     .await?;
     let activities = cells(
         conn,
-        &format!(
+        crate::db::fixed_sql!(
             "SELECT br.id AS branch, date_trunc('month', a.held_on)::date AS month, count(*) AS a,
                     coalesce(sum(a.expected), 0)::bigint AS b
              FROM {BRANCHES} JOIN activities a ON a.unit_path <@ br.path::ltree AND a.held_on BETWEEN $3 AND $4
@@ -238,7 +238,7 @@ pub async fn branch_months(
     .await?;
     let present = cells(
         conn,
-        &format!(
+        crate::db::fixed_sql!(
             "SELECT br.id AS branch, date_trunc('month', a.held_on)::date AS month, count(DISTINCT t.id) AS a,
                     count(DISTINCT p.id) AS b
              FROM {BRANCHES} JOIN activities a ON a.unit_path <@ br.path::ltree AND a.held_on BETWEEN $3 AND $4
@@ -256,7 +256,7 @@ pub async fn branch_months(
     .await?;
     let money = cells(
         conn,
-        &format!(
+        crate::db::fixed_sql!(
             "SELECT br.id AS branch,
                     CASE WHEN f.entry_on < $3 THEN $3 - 1 ELSE date_trunc('month', f.entry_on)::date END AS month,
                     coalesce(sum(f.amount_vnd) FILTER (WHERE f.direction = 'income'), 0)::bigint AS a,

@@ -142,7 +142,7 @@ pub async fn user_by_api_token(
     conn: &mut AsyncPgConnection,
     token_hash: &[u8],
 ) -> diesel::QueryResult<Option<Principal>> {
-    let rows: Vec<UserRow> = diesel::sql_query(format!(
+    let rows: Vec<UserRow> = crate::db::prepared(crate::db::fixed_sql!(
         "SELECT u.id, u.username, u.must_change_password,
                 (u.status = 'active') AS usable,
                 t.id AS api_token_id, t.scopes,
@@ -159,7 +159,7 @@ pub async fn user_by_api_token(
     let token_id = rows.as_slice().first().and_then(|r| r.api_token_id);
     if let Some(id) = token_id {
         // Record use at most once a minute: a script calling in a loop must not write per call.
-        diesel::sql_query(
+        crate::db::prepared(
             "UPDATE api_tokens SET last_used_at = now()
              WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')",
         )
@@ -210,7 +210,7 @@ pub async fn client(
     client_id: Uuid,
     token_version: i32,
 ) -> diesel::QueryResult<Option<Principal>> {
-    let rows: Vec<ClientRow> = diesel::sql_query(
+    let rows: Vec<ClientRow> = crate::db::prepared(
         "SELECT c.id, c.name, c.org_unit_id, o.path::text AS unit_path
          FROM machine_clients c JOIN org_units o ON o.id = c.org_unit_id
          WHERE c.id = $1 AND c.status = 'active' AND c.token_version = $2",

@@ -2,8 +2,11 @@
 
 pub mod migrations;
 pub mod pool;
+pub mod prepared;
 
 pub use pool::{DbPool, PoolError, PoolSettings, build_pool};
+pub(crate) use prepared::fixed_sql;
+pub use prepared::prepared;
 
 use diesel::result::Error as DieselError;
 use diesel_async::{AnsiTransactionManager, AsyncPgConnection, TransactionManager};

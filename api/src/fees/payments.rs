@@ -347,7 +347,7 @@ pub async fn list_org_unit_unpaid_fees(
         ));
     }
     let (after_key, after_id) = page.after.clone().unwrap_or_default();
-    let rows: Vec<Unpaid> = diesel::sql_query(
+    let rows: Vec<Unpaid> = crate::db::prepared(
         "SELECT m.id, m.family_name, m.middle_name, m.given_name, m.sort_key, m.unit_id FROM members m
          WHERE m.unit_path <@ $1::ltree AND m.status = 'active' AND m.member_type = 'regular'
            AND NOT EXISTS (SELECT 1 FROM fee_payments p WHERE p.member_id = m.id AND p.year = $2 AND p.period_no = $3

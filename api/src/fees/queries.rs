@@ -27,7 +27,7 @@ pub async fn applying_each(
     year: i32,
 ) -> Result<Vec<Option<(Uuid, FeePeriod)>>, ApiError> {
     let positions: Vec<i32> = (0..unit_paths.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
-    let found: Vec<Applying> = diesel::sql_query(
+    let found: Vec<Applying> = crate::db::prepared(
         "SELECT DISTINCT ON (x.unit) x.unit, s.id, s.period
          FROM fee_schedules s JOIN org_units u ON u.id = s.unit_id
          JOIN unnest($1::integer[], $2::text[]) AS x(unit, path) ON x.path::ltree <@ u.path

@@ -75,7 +75,7 @@ pub async fn net_before(conn: &mut AsyncPgConnection, unit: Uuid, day: NaiveDate
         #[diesel(sql_type = BigInt)]
         net: i64,
     }
-    let net: Net = diesel::sql_query(
+    let net: Net = crate::db::prepared(
         "SELECT coalesce(sum(CASE WHEN direction = 'income' THEN amount_vnd ELSE -amount_vnd END), 0)::bigint AS net
          FROM fund_entries WHERE unit_id = $1 AND status = 'recorded' AND entry_on < $2",
     )
@@ -115,7 +115,7 @@ pub async fn get_fund_balance(
     let mut conn = state.pool.get().await?;
     let unit = fund_unit(&mut conn, &caller, unit.into_inner()).await?;
     let opening = net_before(&mut conn, unit.id, from).await?;
-    let sums: Vec<Sum> = diesel::sql_query(
+    let sums: Vec<Sum> = crate::db::prepared(
         "SELECT category, sum(amount_vnd)::bigint AS amount FROM fund_entries
          WHERE unit_id = $1 AND status = 'recorded' AND entry_on BETWEEN $2 AND $3
          GROUP BY category ORDER BY category",

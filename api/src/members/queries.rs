@@ -223,7 +223,7 @@ struct Placed {
 /// Ids of members placed, on `day`, in a unit that was then inside `unit`'s subtree (using
 /// the tree as it was that day, so merges and moves since do not change the answer).
 pub async fn placed_on(conn: &mut AsyncPgConnection, unit: Uuid, day: NaiveDate) -> QueryResult<Vec<Uuid>> {
-    let rows: Vec<Placed> = diesel::sql_query(
+    let rows: Vec<Placed> = crate::db::prepared(
         "SELECT p.member_id
          FROM member_placements p
          JOIN org_unit_periods up ON up.unit_id = p.unit_id

@@ -65,7 +65,7 @@ struct GroupUnit {
 /// predecessors (merged units), as groups in the order asked.
 pub async fn units_on(conn: &mut AsyncPgConnection, units: &[Uuid], day: NaiveDate) -> Result<Groups, ApiError> {
     let grp: Vec<i32> = (0..units.len()).map(index).collect();
-    let rows: Vec<GroupUnit> = diesel::sql_query(
+    let rows: Vec<GroupUnit> = crate::db::prepared(
         "WITH RECURSIVE lineage(grp, id) AS (
              SELECT * FROM unnest($1::integer[], $2::uuid[])
              UNION SELECT lineage.grp, l.predecessor_id FROM org_unit_links l JOIN lineage ON l.successor_id = lineage.id
@@ -101,7 +101,7 @@ pub async fn members_on(conn: &mut AsyncPgConnection, unit: Uuid, day: NaiveDate
     if units.unit.is_empty() {
         return Ok((0, 0));
     }
-    let counts: Counts = diesel::sql_query(
+    let counts: Counts = crate::db::prepared(
         "SELECT count(*) FILTER (WHERE m.member_type = 'regular') AS regular,
                 count(*) FILTER (WHERE m.member_type = 'honorary') AS honorary
          FROM member_placements p

@@ -60,7 +60,7 @@ async fn headcounts(conn: &mut AsyncPgConnection, days: Days<'_>, n: usize) -> R
     let bits: Vec<i32> = marks.values().copied().collect();
     let first = days.start.1.min(days.year_before.1);
     let last = days.end.1.max(days.start.1);
-    let rows: Vec<Headcounts> = diesel::sql_query(
+    let rows: Vec<Headcounts> = crate::db::prepared(
         "WITH exceptions AS MATERIALIZED (
              SELECT id, member_type, card_number FROM members WHERE member_type <> 'regular' OR card_number IS NULL),
          per_unit AS (

@@ -99,7 +99,7 @@ impl Counts {
 }
 
 async fn counts(conn: &mut AsyncPgConnection, units: &[Uuid], day: NaiveDate) -> Result<Counts, ApiError> {
-    let merges: Vec<Merge> = diesel::sql_query(
+    let merges: Vec<Merge> = crate::db::prepared(
         "WITH RECURSIVE m AS (
              SELECT predecessor_id, successor_id, effective_on FROM org_unit_links
              WHERE kind = 'merge' AND successor_id = ANY($1) AND effective_on <= $2
@@ -114,7 +114,7 @@ async fn counts(conn: &mut AsyncPgConnection, units: &[Uuid], day: NaiveDate) ->
     .await?;
     let mut all: Vec<Uuid> = units.to_vec();
     all.extend(merges.iter().map(|m| m.predecessor_id));
-    let rows: Vec<Count> = diesel::sql_query(
+    let rows: Vec<Count> = crate::db::prepared(
         "SELECT unit_id, as_of, women_18_plus::bigint AS women FROM org_unit_population
          WHERE unit_id = ANY($1) AND as_of <= $2",
     )
@@ -135,7 +135,7 @@ async fn counts(conn: &mut AsyncPgConnection, units: &[Uuid], day: NaiveDate) ->
 
 /// Regular members placed in each of `units` on `day`.
 async fn placed(conn: &mut AsyncPgConnection, units: &[Uuid], day: NaiveDate) -> Result<HashMap<Uuid, i64>, ApiError> {
-    let rows: Vec<Placed> = diesel::sql_query(
+    let rows: Vec<Placed> = crate::db::prepared(
         "WITH honorary AS MATERIALIZED (SELECT id FROM members WHERE member_type <> 'regular')
          SELECT pl.unit_id, count(*) AS members FROM member_placements pl
          WHERE pl.unit_id = ANY($1) AND pl.valid_from <= $2 AND (pl.valid_to IS NULL OR pl.valid_to > $2)
@@ -158,7 +158,7 @@ pub async fn coverage(
     members_end: &[i64],
 ) -> Result<Vec<CoverageParts>, ApiError> {
     let distinct: Vec<Uuid> = end.unit.iter().copied().collect::<HashSet<_>>().into_iter().collect();
-    let shape: Vec<UnitOnDay> = diesel::sql_query(
+    let shape: Vec<UnitOnDay> = crate::db::prepared(
         "SELECT unit_id, path::text AS path, name FROM org_unit_periods
          WHERE unit_id = ANY($1) AND valid_from <= $2 AND (valid_to IS NULL OR valid_to > $2)",
     )

@@ -42,7 +42,7 @@ pub(super) async fn attendance(
     // for a visit to another unit of one of their groups.
     let months = p.whole_months();
     let [(edge1_from, edge1_to), (edge2_from, edge2_to)] = months.edges;
-    let rows: Vec<GroupKeyed> = diesel::sql_query(
+    let rows: Vec<GroupKeyed> = crate::db::prepared(
         "WITH g AS MATERIALIZED (SELECT * FROM unnest($1::integer[], $2::uuid[]) AS g(grp, unit_id)),
          ge AS MATERIALIZED (SELECT * FROM unnest($3::integer[], $4::uuid[]) AS ge(grp, unit_id)),
          sig AS MATERIALIZED (
@@ -181,7 +181,7 @@ pub(super) async fn absent_three_running(
         // No unit at the end (a closed unit): nobody to be absent.
         return Ok(selected.iter().map(|on| on.then_some(0)).collect());
     }
-    let rows: Vec<GroupKeyed> = diesel::sql_query(
+    let rows: Vec<GroupKeyed> = crate::db::prepared(
         "WITH units AS MATERIALIZED (
              SELECT DISTINCT unnest($2::uuid[]) AS unit_id
          ), anc AS (

@@ -28,12 +28,12 @@ pub struct GroupKeyed {
 /// value`) and files the answers by group.
 pub async fn keyed(
     conn: &mut AsyncPgConnection,
-    sql: &str,
+    sql: &'static str,
     groups: &Groups,
     p: &Period,
     n: usize,
 ) -> Result<Vec<BTreeMap<String, i64>>, ApiError> {
-    let rows: Vec<GroupKeyed> = diesel::sql_query(sql)
+    let rows: Vec<GroupKeyed> = crate::db::prepared(sql)
         .bind::<Array<Integer>, _>(&groups.grp)
         .bind::<Array<SqlUuid>, _>(&groups.unit)
         .bind::<Date, _>(p.from)

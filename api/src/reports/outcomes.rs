@@ -33,7 +33,7 @@ pub async fn pairs(
 ) -> Result<Vec<PairFigures>, ApiError> {
     let active = keyed(
         conn,
-        &format!(
+        crate::db::fixed_sql!(
             "SELECT g.grp, pr.kind AS key, count(*) AS value FROM pairs pr JOIN {G} ON g.unit_id = pr.unit_id
              WHERE pr.started_on <= $4 AND (pr.ended_on IS NULL OR pr.ended_on > $4) AND $3 <= $4 GROUP BY 1, 2"
         ),
@@ -44,7 +44,7 @@ pub async fn pairs(
     .await?;
     let closed = keyed(
         conn,
-        &format!(
+        crate::db::fixed_sql!(
             "SELECT g.grp, pr.kind || ':' || pr.status AS key, count(*) AS value FROM pairs pr JOIN {G} ON g.unit_id = pr.unit_id
              WHERE pr.status <> 'active' AND pr.ended_on BETWEEN $3 AND $4 GROUP BY 1, 2"
         ),
@@ -55,7 +55,7 @@ pub async fn pairs(
     .await?;
     let stages = keyed(
         conn,
-        &format!(
+        crate::db::fixed_sql!(
             "SELECT g.grp, e.stage AS key, count(*) AS value FROM pair_stage_events e JOIN pairs pr ON pr.id = e.pair_id
              JOIN {G} ON g.unit_id = pr.unit_id
              WHERE pr.kind = 'party_nurture' AND NOT e.reverted AND e.reached_on BETWEEN $3 AND $4 GROUP BY 1, 2"
@@ -67,7 +67,7 @@ pub async fn pairs(
     .await?;
     let recruited = keyed(
         conn,
-        &format!(
+        crate::db::fixed_sql!(
             "SELECT g.grp, 'joined' AS key, count(*) AS value FROM prospects x JOIN {G} ON g.unit_id = x.unit_id
              WHERE x.status = 'converted' AND x.converted_on BETWEEN $3 AND $4 GROUP BY 1"
         ),
@@ -101,6 +101,13 @@ pub async fn pairs(
         .collect())
 }
 
+/// Recorded support entries of each group's units (voided ones are out of every figure).
+const RECORDED: &str = "FROM support_entries s JOIN unnest($1::integer[], $2::uuid[]) AS g(grp, unit_id) ON g.unit_id = s.unit_id WHERE s.status = 'recorded'";
+const GIVEN: &str = "s.given_on BETWEEN $3 AND $4";
+// Households are counted through regular members only: honorary members are in no count of
+// people (DOMAIN.md). Entries and amounts are all the support recorded.
+const REGULAR: &str = "NOT EXISTS (SELECT 1 FROM members h WHERE h.id = s.member_id AND h.member_type <> 'regular')";
+
 /// Support figures of each group over the period (voided entries excluded).
 pub async fn support(
     conn: &mut AsyncPgConnection,
@@ -108,20 +115,15 @@ pub async fn support(
     p: &Period,
     n: usize,
 ) -> Result<Vec<SupportFigures>, ApiError> {
-    let recorded = format!("FROM support_entries s JOIN {G} ON g.unit_id = s.unit_id WHERE s.status = 'recorded'");
-    let given = "s.given_on BETWEEN $3 AND $4";
-    // Households are counted through regular members only: honorary members are in no count
-    // of people (DOMAIN.md). Entries and amounts are all the support recorded.
-    let regular = "NOT EXISTS (SELECT 1 FROM members h WHERE h.id = s.member_id AND h.member_type <> 'regular')";
     let totals = keyed(
         conn,
-        &format!(
-            "SELECT g.grp, 'households' AS key, count(DISTINCT s.member_id) AS value {recorded} AND {given} AND {regular} GROUP BY 1
-             UNION ALL SELECT g.grp, 'entries', count(*) {recorded} AND {given} GROUP BY 1
-             UNION ALL SELECT g.grp, 'amount', coalesce(sum(s.amount_vnd), 0)::bigint {recorded} AND {given} GROUP BY 1
-             UNION ALL SELECT g.grp, 'jobs', count(*) {recorded} AND {given}
+        crate::db::fixed_sql!(
+            "SELECT g.grp, 'households' AS key, count(DISTINCT s.member_id) AS value {RECORDED} AND {GIVEN} AND {REGULAR} GROUP BY 1
+             UNION ALL SELECT g.grp, 'entries', count(*) {RECORDED} AND {GIVEN} GROUP BY 1
+             UNION ALL SELECT g.grp, 'amount', coalesce(sum(s.amount_vnd), 0)::bigint {RECORDED} AND {GIVEN} GROUP BY 1
+             UNION ALL SELECT g.grp, 'jobs', count(*) {RECORDED} AND {GIVEN}
                  AND s.kind IN (SELECT code FROM support_kinds WHERE is_job) GROUP BY 1
-             UNION ALL SELECT g.grp, 'out_of_poverty', count(DISTINCT s.member_id) {recorded} AND {regular}
+             UNION ALL SELECT g.grp, 'out_of_poverty', count(DISTINCT s.member_id) {RECORDED} AND {REGULAR}
                  AND s.outcome = 'out_of_poverty' AND s.outcome_on BETWEEN $3 AND $4 GROUP BY 1"
         ),
         groups,
@@ -131,7 +133,7 @@ pub async fn support(
     .await?;
     let by_kind = keyed(
         conn,
-        &format!("SELECT g.grp, s.kind AS key, coalesce(sum(s.amount_vnd), 0)::bigint AS value {recorded} AND {given} GROUP BY 1, 2"),
+        crate::db::fixed_sql!("SELECT g.grp, s.kind AS key, coalesce(sum(s.amount_vnd), 0)::bigint AS value {RECORDED} AND {GIVEN} GROUP BY 1, 2"),
         groups,
         p,
         n,
@@ -139,7 +141,7 @@ pub async fn support(
     .await?;
     let by_source = keyed(
         conn,
-        &format!("SELECT g.grp, s.source AS key, coalesce(sum(s.amount_vnd), 0)::bigint AS value {recorded} AND {given} GROUP BY 1, 2"),
+        crate::db::fixed_sql!("SELECT g.grp, s.source AS key, coalesce(sum(s.amount_vnd), 0)::bigint AS value {RECORDED} AND {GIVEN} GROUP BY 1, 2"),
         groups,
         p,
         n,
@@ -188,7 +190,7 @@ pub async fn cards_and_fees(
     let paid = if grp.is_empty() {
         vec![BTreeMap::new(); units.len()]
     } else {
-        let rows: Vec<GroupKeyed> = diesel::sql_query(format!(
+        let rows: Vec<GroupKeyed> = crate::db::prepared(crate::db::fixed_sql!(
             "SELECT g.grp, 'paid' AS key, count(*) AS value
              FROM member_placements pl JOIN {G} ON g.unit_id = pl.unit_id
              JOIN unnest($4::integer[], $5::integer[], $6::integer[], $7::text[]) AS f(grp, year, period_no, period)

@@ -82,7 +82,7 @@ struct Levels {
 
 /// The scale of the nearest unit above (or the unit itself) with one for the year.
 async fn scale(conn: &mut AsyncPgConnection, path: &str, year: i32) -> Result<Option<Vec<String>>, ApiError> {
-    let found: Option<Levels> = diesel::sql_query(
+    let found: Option<Levels> = crate::db::prepared(
         "SELECT s.levels FROM rating_scales s JOIN org_units u ON u.id = s.unit_id
          WHERE s.year = $2 AND $1::ltree <@ u.path ORDER BY nlevel(u.path) DESC LIMIT 1",
     )

@@ -172,7 +172,7 @@ fn have(months: &[BranchMonth], holds: impl Fn(&BranchMonth) -> bool, min: i64) 
 /// Members of the branch at the end of the period, with the three "biết".
 async fn people(conn: &mut AsyncPgConnection, branch: Uuid, to: NaiveDate) -> Result<Vec<Person>, ApiError> {
     let units = units_on(conn, &[branch], to).await?.unit;
-    Ok(diesel::sql_query(
+    Ok(crate::db::prepared(
         "SELECT m.id, m.family_name, m.middle_name, m.given_name,
                 EXISTS (SELECT 1 FROM member_contacts c WHERE c.member_id = m.id AND c.contacted_on BETWEEN $3 AND $2) AS face,
                 EXISTS (SELECT 1 FROM member_profiles p WHERE p.member_id = m.id AND p.verified_on BETWEEN $3 AND $2) AS verified,

@@ -48,7 +48,7 @@ pub async fn trend(conn: &mut AsyncPgConnection, unit: Uuid, period: &Period) ->
     for month in period.months() {
         let end = (month + Months::new(1) - Days::new(1)).min(period.to);
         let units = units_on(conn, &[unit], end).await?.unit;
-        let members: Two = diesel::sql_query(
+        let members: Two = crate::db::prepared(
             "SELECT count(*) AS a, 0::bigint AS b FROM member_placements pl
              JOIN members m ON m.id = pl.member_id AND m.member_type = 'regular'
              WHERE pl.unit_id = ANY($1) AND pl.valid_from <= $2 AND (pl.valid_to IS NULL OR pl.valid_to > $2)",
@@ -57,7 +57,7 @@ pub async fn trend(conn: &mut AsyncPgConnection, unit: Uuid, period: &Period) ->
         .bind::<Date, _>(end)
         .get_result(conn)
         .await?;
-        let attendance: Two = diesel::sql_query(
+        let attendance: Two = crate::db::prepared(
             "SELECT (SELECT count(*) FROM attendance t JOIN activities a2 ON a2.id = t.activity_id
                      JOIN activity_kinds k2 ON k2.code = a2.kind AND k2.is_meeting
                      WHERE a2.unit_id = ANY($1) AND a2.held_on BETWEEN $2 AND $3 AND a2.status = 'held'
