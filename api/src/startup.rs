@@ -76,6 +76,7 @@ impl Application {
             local_addr,
             rate_limiter,
             password_gate: Arc::new(crate::auth::password_gate::PasswordGate::for_this_machine()),
+            figures_cache: Arc::default(),
             draining: Arc::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))

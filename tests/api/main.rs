@@ -14,6 +14,7 @@ mod contract;
 mod docs_ui;
 mod errors;
 mod figures;
+mod figures_cache;
 mod fuzz_findings;
 mod house;
 mod idempotency;

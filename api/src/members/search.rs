@@ -20,14 +20,14 @@
 use std::collections::BTreeMap;
 
 use diesel::QueryableByName;
-use diesel::pg::Pg;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{Array, BigInt, Int4, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_ltree::Ltree;
 use uuid::Uuid;
 
 use super::models::MemberRow;
+use crate::db::fixed_sql;
+use crate::db::prepared::{Prepared, prepared};
 use crate::text::like::escape_like;
 
 /// Above this many vocabulary words for the chosen condition, walking each of them costs more
@@ -73,7 +73,7 @@ struct VocabularyWord {
 /// Chooses the words to walk for a folded, non-empty query.
 pub async fn plan(conn: &mut AsyncPgConnection, search: &str) -> diesel::QueryResult<Plan> {
     let Some(patterns) = word_patterns(search) else { return Ok(Plan::Scan) };
-    let rows: Vec<VocabularyWord> = diesel::sql_query(
+    let rows: Vec<VocabularyWord> = prepared(
         "SELECT p.i::int4 AS position, n.token, n.members
          FROM unnest($1::text[]) WITH ORDINALITY AS p(pattern, i)
          JOIN name_tokens n ON n.token LIKE p.pattern",
@@ -125,19 +125,32 @@ impl<'a> Walk<'a> {
     /// (`strpos`, the literal substring `LIKE '%q%'` tests; written so because the planner,
     /// which cannot estimate it, then walks the words in order instead of going through the
     /// trigram index). `columns` are those of `m` (members) the rows carry.
-    fn query(&self, columns: &str, limit: i64) -> BoxedSqlQuery<'a, Pg, SqlQuery> {
-        let after_clause = if self.after.is_some() { "AND (t.sort_key, t.member_id) > ($6, $7)" } else { "" };
-        let sql = format!(
-            "SELECT DISTINCT ON (c.sort_key, c.id) c.* FROM unnest($1::text[]) AS w(token)
-             CROSS JOIN LATERAL (
-                 SELECT {columns} FROM member_name_tokens t JOIN members m ON m.id = t.member_id
-                 WHERE t.token = w.token {after_clause}
-                   AND strpos(t.search_key, $2) > 0 AND m.unit_path <@ $3 AND ($4::ltree IS NULL OR m.unit_path <@ $4)
-                 ORDER BY t.sort_key, t.member_id LIMIT $5) c
-             ORDER BY c.sort_key, c.id LIMIT $5"
-        );
-        let query = diesel::sql_query(sql)
-            .into_boxed()
+    fn query(&self, whole_rows: bool, limit: i64) -> Prepared<'a> {
+        // Four fixed texts (prepared once per connection): the columns, and a page after a
+        // cursor or the first.
+        macro_rules! walk {
+            ($columns:expr, $after:expr) => {
+                fixed_sql!(
+                    "SELECT DISTINCT ON (c.sort_key, c.id) c.* FROM unnest($1::text[]) AS w(token)
+                     CROSS JOIN LATERAL (
+                         SELECT {columns} FROM member_name_tokens t JOIN members m ON m.id = t.member_id
+                         WHERE t.token = w.token {after}
+                           AND strpos(t.search_key, $2) > 0 AND m.unit_path <@ $3 AND ($4::ltree IS NULL OR m.unit_path <@ $4)
+                         ORDER BY t.sort_key, t.member_id LIMIT $5) c
+                     ORDER BY c.sort_key, c.id LIMIT $5",
+                    columns = $columns,
+                    after = $after
+                )
+            };
+        }
+        const AFTER: &str = "AND (t.sort_key, t.member_id) > ($6, $7)";
+        let sql = match (whole_rows, self.after.is_some()) {
+            (true, true) => walk!("m.*", AFTER),
+            (true, false) => walk!("m.*", ""),
+            (false, true) => walk!("m.id, m.sort_key", AFTER),
+            (false, false) => walk!("m.id, m.sort_key", ""),
+        };
+        let query = prepared(sql)
             .bind::<Array<Text>, _>(self.words)
             .bind::<Text, _>(self.search)
             .bind::<Array<diesel_ltree::sql_types::Ltree>, _>(self.scope)
@@ -151,13 +164,13 @@ impl<'a> Walk<'a> {
 
     /// The first `limit` matches' places in name order (for filters applied after).
     pub async fn keys(&self, conn: &mut AsyncPgConnection, limit: i64) -> diesel::QueryResult<Vec<(String, Uuid)>> {
-        let rows: Vec<Candidate> = self.query("m.id, m.sort_key", limit).load(conn).await?;
+        let rows: Vec<Candidate> = self.query(false, limit).load(conn).await?;
         Ok(rows.into_iter().map(|c| (c.sort_key, c.id)).collect())
     }
 
     /// The first `limit` matches themselves (when no other filter applies: one statement).
     pub async fn members(&self, conn: &mut AsyncPgConnection, limit: i64) -> diesel::QueryResult<Vec<MemberRow>> {
-        self.query("m.*", limit).load(conn).await
+        self.query(true, limit).load(conn).await
     }
 }
 

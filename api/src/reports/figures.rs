@@ -207,6 +207,25 @@ pub struct KpiReport {
     pub unit: Kpis,
     /// Each open child unit, by name (with `group_by=child`).
     pub children: Vec<Kpis>,
+    /// How fresh the figures are (độ mới của số liệu). Always sent (added after 0.2.0); listed as
+    /// optional so that clients generated from 0.2.0 stay valid.
+    #[schema(required = false)]
+    pub freshness: Freshness,
+}
+
+/// When figures were computed. They are exact as of the response: figures computed earlier are
+/// served only while no write they depend on has been committed since (the commit clock has
+/// not moved), otherwise they are computed again.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Freshness {
+    /// The commit clock (đồng hồ ghi) the figures were computed at: every write committed up
+    /// to it is counted. The same value as `GET /sync/changes` positions use.
+    #[schema(example = 48213)]
+    pub commit_clock: i64,
+    /// When they were computed (thời điểm tính); earlier than the response when served from
+    /// the server's memory.
+    #[schema(example = "2025-07-01T08:30:00Z")]
+    pub computed_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Ratio {

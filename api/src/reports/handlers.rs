@@ -8,9 +8,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::access::{is_machine, report_unit};
+use super::cache::Key;
 use super::chart::svg;
 use super::export::{csv, xlsx};
-use super::figures::KpiReport;
+use super::figures::{Freshness, KpiReport};
 use super::live::live_figures;
 use super::period::Period;
 use super::suppress;
@@ -229,10 +230,24 @@ async fn kpi_report(
     if scope.group_by == Some(GroupBy::Child) {
         units.extend(crate::org_units::queries::open_children(&mut conn, &unit).await?);
     }
-    let shown = live_figures(&mut conn, &state.read_pool, &units, &period, is_machine(caller)).await?;
-    let mut all = shown.into_iter();
+    let machine = is_machine(caller);
+    // Read before the figures' snapshot: a tag is never newer than what it tags (cache.rs).
+    let clock = super::cache::clock(&mut conn).await?;
+    let key = Key {
+        units: units.iter().map(|u| u.id).collect(),
+        from: period.from,
+        to: period.to,
+        label: period.label.clone(),
+        machine,
+    };
+    let computed = state
+        .figures_cache
+        .get_or_compute(key, clock, async || live_figures(&mut conn, &state.read_pool, &units, &period, machine).await)
+        .await?;
+    let mut all = computed.figures.iter().cloned();
     let main = all.next().ok_or_else(|| ApiError::internal("no figures computed"))?;
-    Ok((KpiReport { unit: main, children: all.collect() }, unit, period))
+    let freshness = Freshness { commit_clock: computed.clock, computed_at: computed.computed_at };
+    Ok((KpiReport { unit: main, children: all.collect(), freshness }, unit, period))
 }
 
 async fn kpi_file(

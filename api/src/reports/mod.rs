@@ -2,6 +2,7 @@
 //! scorecard, yearly ratings, reports submitted upward with frozen figures, and exports.
 
 pub mod access;
+pub mod cache;
 pub mod chart;
 pub mod compute;
 pub mod coverage;

@@ -72,6 +72,9 @@ pub async fn play(admin: &As<'_>, app: &crate::helpers::TestApp, h: &History) ->
     let mut pairs = vec![String::new(); h.pairs.len()];
     let mut nurtures = vec![String::new(); h.nurtures.len()];
     for (on, _, step) in steps {
+        // The year's figures read between any two writes: kept by the server (reports/cache.rs),
+        // they must not outlive the write that follows (`differential` reads them last).
+        warm_cache(admin, &ids).await;
         let on = on.to_string();
         match step {
             Step::Merge(source) => {
@@ -152,6 +155,7 @@ pub async fn play(admin: &As<'_>, app: &crate::helpers::TestApp, h: &History) ->
         }
     }
     for (unit, on, women) in &h.counts {
+        warm_cache(admin, &ids).await;
         admin
             .create(
                 &format!("/api/v1/org-units/{}/population", ids[*unit]),
@@ -160,6 +164,12 @@ pub async fn play(admin: &As<'_>, app: &crate::helpers::TestApp, h: &History) ->
             .await;
     }
     ids
+}
+
+/// Reads the province's 2025 figures with its communes, as `differential` does last.
+async fn warm_cache(admin: &As<'_>, ids: &[String]) {
+    let read = admin.get(&format!("/api/v1/reports/kpis?unit={}&period=2025&group_by=child", ids[0])).await;
+    assert_eq!(read.status(), StatusCode::OK);
 }
 
 /// A meeting of `m.branch` and its roster: everyone placed in the branch that day.
