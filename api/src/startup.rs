@@ -76,7 +76,6 @@ impl Application {
             local_addr,
             rate_limiter,
             password_gate: Arc::new(crate::auth::password_gate::PasswordGate::for_this_machine()),
-            figures_cache: Arc::default(),
             draining: Arc::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
@@ -140,10 +139,13 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let config = state.config.clone();
     let (workers, shutdown_timeout) = (config.workers, config.shutdown_timeout);
     let data = web::Data::new(state);
+    // One for all workers: figures computed by one are served by the others.
+    let figures_cache = web::Data::new(crate::reports::cache::FiguresCache::default());
     let server = HttpServer::new(move || {
         let cors_enabled = !config.cors_origins.is_empty();
         App::new()
             .app_data(data.clone())
+            .app_data(figures_cache.clone())
             .app_data(BodyLimit(config.max_body_bytes, config.body_idle_timeout))
             .app_data(web::PathConfig::default().error_handler(|error, req| {
                 // `PATCH /members/export` matched `/members/{id}`: the real resource takes no PATCH.

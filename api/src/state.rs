@@ -32,8 +32,6 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// Bounds concurrent password hashing (logins must not starve reads).
     pub password_gate: Arc<crate::auth::password_gate::PasswordGate>,
-    /// Report figures kept while the commit clock stands (`reports::cache`).
-    pub figures_cache: Arc<crate::reports::cache::FiguresCache>,
     /// Set on SIGTERM: `/readyz` answers 503 `draining` while requests are still served.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
 }

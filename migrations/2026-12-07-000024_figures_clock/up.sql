@@ -4,6 +4,8 @@
 -- has not moved (reports/cache.rs). One tick per transaction, at commit, on the same row as
 -- the sync stamp (one hot row locked only while a transaction commits, never two).
 
+-- Bulk loads (chihoi.sync_off: the seeder, a restore) queue nothing: millions of pending
+-- deferred events would hold memory until commit and forbid the seeder's ALTER TABLE.
 -- sync_stamp (migration 000011) is the tick: guarded to once per transaction, it also stamps
 -- the transaction's sync changes, whichever of its deferred triggers fires first.
 DO $$
@@ -21,7 +23,9 @@ BEGIN
     LOOP
         EXECUTE format(
             'CREATE CONSTRAINT TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %I
-                 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION sync_stamp()',
+                 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+                 WHEN (coalesce(current_setting(''chihoi.sync_off'', true), '''') <> ''on'')
+                 EXECUTE FUNCTION sync_stamp()',
             t || '_figures_clock', t);
     END LOOP;
 END $$;

@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::access::{is_machine, report_unit};
-use super::cache::Key;
+use super::cache::{FiguresCache, Key};
 use super::chart::svg;
 use super::export::{csv, xlsx};
 use super::figures::{Freshness, KpiReport};
@@ -148,6 +148,7 @@ pub fn machine_period(caller: &Caller, query_period: Option<&str>, period: &Peri
 pub async fn get_report_kpis(
     caller: Caller,
     state: web::Data<AppState>,
+    cache: web::Data<FiguresCache>,
     query: ApiQuery<KpiQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
@@ -160,13 +161,13 @@ pub async fn get_report_kpis(
     };
     let file = match query.format.unwrap_or(ReportFormat::Json) {
         ReportFormat::Json => {
-            let (report, _, _) = kpi_report(&caller, &state, scope).await?;
+            let (report, _, _) = kpi_report(&caller, &state, &cache, scope).await?;
             return Ok(HttpResponse::Ok().json(report));
         }
         ReportFormat::Csv => FileFormat::Csv,
         ReportFormat::Xlsx => FileFormat::Xlsx,
     };
-    let mut response = kpi_file(&caller, &state, scope, file).await?;
+    let mut response = kpi_file(&caller, &state, &cache, scope, file).await?;
     let headers = response.headers_mut();
     for (name, value) in [
         ("deprecation", KPI_FORMAT_DEPRECATED_AT),
@@ -193,6 +194,7 @@ pub async fn get_report_kpis(
 pub async fn export_report_kpis(
     caller: Caller,
     state: web::Data<AppState>,
+    cache: web::Data<FiguresCache>,
     query: ApiQuery<KpiExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
@@ -203,7 +205,7 @@ pub async fn export_report_kpis(
         to: query.to,
         group_by: query.group_by,
     };
-    kpi_file(&caller, &state, scope, query.format).await
+    kpi_file(&caller, &state, &cache, scope, query.format).await
 }
 
 /// Which unit and period a report covers.
@@ -219,6 +221,7 @@ struct ReportScope {
 async fn kpi_report(
     caller: &Caller,
     state: &AppState,
+    cache: &FiguresCache,
     scope: ReportScope,
 ) -> Result<(KpiReport, crate::org_units::models::OrgUnitRow, Period), ApiError> {
     let period = Period::from_query(scope.period.as_deref(), scope.from, scope.to)?;
@@ -240,8 +243,7 @@ async fn kpi_report(
         label: period.label.clone(),
         machine,
     };
-    let computed = state
-        .figures_cache
+    let computed = cache
         .get_or_compute(key, clock, async || live_figures(&mut conn, &state.read_pool, &units, &period, machine).await)
         .await?;
     let mut all = computed.figures.iter().cloned();
@@ -253,10 +255,11 @@ async fn kpi_report(
 async fn kpi_file(
     caller: &Caller,
     state: &AppState,
+    cache: &FiguresCache,
     scope: ReportScope,
     format: FileFormat,
 ) -> Result<HttpResponse, ApiError> {
-    let (report, unit, period) = kpi_report(caller, state, scope).await?;
+    let (report, unit, period) = kpi_report(caller, state, cache, scope).await?;
     let file = format!("chi-tieu-{}", period.label.replace("..", "_"));
     Ok(match format {
         FileFormat::Csv => HttpResponse::Ok()
