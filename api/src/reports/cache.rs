@@ -21,8 +21,11 @@ use uuid::Uuid;
 use super::figures::Kpis;
 use crate::db::prepared;
 
-/// At most this many (units, period, audience) entries; past it the stale ones go first.
+/// At most this many (units, period, audience) entries, holding at most `MAX_UNITS` units'
+/// figures together (a few kB each: some tens of MB at most, whatever periods callers ask
+/// for); past either, the stale ones go first.
 const CAPACITY: usize = 512;
+const MAX_UNITS: usize = 10_000;
 
 /// What a set of figures is of: the units (the one asked, then its children), the period, and
 /// whether they were suppressed for a machine client.
@@ -84,10 +87,14 @@ impl FiguresCache {
 
     fn slot(&self, key: Key, clock: i64) -> Slot {
         let mut slots = self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if slots.len() >= CAPACITY && !slots.contains_key(&key) {
-            // Stale entries and those nobody is computing go; if all are current, all go.
+        let full = |slots: &HashMap<Key, Slot>| {
+            slots.len() >= CAPACITY || slots.keys().map(|k| k.units.len()).sum::<usize>() + key.units.len() > MAX_UNITS
+        };
+        if !slots.contains_key(&key) && full(&slots) {
+            // Stale entries go, and those being computed (their computation keeps its slot);
+            // if what is left is still too much, everything goes.
             slots.retain(|_, slot| slot.try_lock().is_ok_and(|kept| kept.as_ref().is_some_and(|k| k.clock == clock)));
-            if slots.len() >= CAPACITY {
+            if full(&slots) {
                 slots.clear();
             }
         }
@@ -102,7 +109,7 @@ mod tests {
     use chrono::NaiveDate;
     use uuid::Uuid;
 
-    use super::{CAPACITY, FiguresCache, Key, Kpis};
+    use super::{CAPACITY, FiguresCache, Key, Kpis, MAX_UNITS};
 
     fn key(unit: u128) -> Key {
         let day = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
@@ -132,5 +139,17 @@ mod tests {
             cache.get_or_compute(key(unit), 1, async || Ok::<_, ()>(Vec::new())).await.unwrap();
         }
         assert!(cache.slots.lock().unwrap().len() <= CAPACITY);
+    }
+
+    #[tokio::test]
+    async fn bounded_by_units_too() {
+        let cache = FiguresCache::default();
+        for first in 0..30u128 {
+            let mut big = key(first * 1_000);
+            big.units = (0..1_000).map(|u| Uuid::from_u128(first * 1_000 + u)).collect();
+            cache.get_or_compute(big, 1, async || Ok::<_, ()>(Vec::new())).await.unwrap();
+        }
+        let kept: usize = cache.slots.lock().unwrap().keys().map(|k| k.units.len()).sum();
+        assert!(kept <= MAX_UNITS, "{kept}");
     }
 }
