@@ -11,6 +11,11 @@ source "$CHIHOI_ROOT/scripts/lib/tools.sh"
 ensure_node
 
 bench_prepare
+# Both servers hold the same number of database connections (chihoi's pool; the peer's two
+# workers half each). 8 suits this 2-core machine: 16 backends on 2 cores spent their time
+# switching (rosters at c=32: 132 req/s with 16, 173 with 8, 163 with 4; docs/BENCHMARKS.md).
+BENCH_DB_CONNECTIONS="${BENCH_DB_CONNECTIONS:-8}"
+export CHIHOI_DB_POOL_SIZE="$BENCH_DB_CONNECTIONS"
 secret_b64="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
 export CHIHOI_JWT_KEYS="bench:$secret_b64"
 bench_start_server
@@ -21,7 +26,7 @@ say "starting the Node peer (2 workers)"
 peer_port="$(free_port 18081)"
 kpi_sql="$(sed -e '/^--/d' -e "s/':path'::ltree/(SELECT path FROM org_units WHERE id = \$1)/g" \
   -e "s/':from'/\$2::date/g" -e "s/':to'/\$3::date/g" bench/sql/kpis_unit.sql)"
-PEER_PORT="$peer_port" DATABASE_URL="$BENCH_DATABASE_URL" JWT_SECRET_B64="$secret_b64" KPI_SQL="$kpi_sql" \
+PEER_PORT="$peer_port" PEER_POOL="$((BENCH_DB_CONNECTIONS / 2))" DATABASE_URL="$BENCH_DATABASE_URL" JWT_SECRET_B64="$secret_b64" KPI_SQL="$kpi_sql" \
   node bench/peer/server.js >"$BENCH_OUT/peer.log" 2>&1 &
 peer_pid=$!
 trap 'kill $BENCH_SERVER_PID $peer_pid 2>/dev/null || true' EXIT

@@ -1,17 +1,17 @@
 //! Attendance (điểm danh): the whole roster in one `PUT`, which writes only what differs from
 //! what is recorded (a retry changes nothing), or one member at a time.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, put, web};
 use chrono::Utc;
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::access::visible_activity;
 use super::models::{ActivityRow, MAX_ROSTER};
+use super::roster::{Person, Recorded, apply, differs, recorded};
 use super::sheet::sheet;
 use super::wire::ActivityStatus;
 use super::wire::{AttendanceChange, AttendanceSheet, Roster};
@@ -23,32 +23,7 @@ use crate::http::validate::bounded_text;
 use crate::http::{ApiError, ApiJson, FieldIssue, IfMatch, Text, etag, precondition};
 use crate::members::queries::placed_on;
 use crate::prospects::access::visible_prospect_ids;
-use crate::schema::{activities as a, attendance as t};
 use crate::state::AppState;
-
-/// Who an attendance row is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Person {
-    Member(Uuid),
-    Prospect(Uuid),
-}
-
-type Recorded = HashMap<Person, (String, String)>;
-
-async fn recorded(conn: &mut AsyncPgConnection, activity: Uuid) -> Result<Recorded, ApiError> {
-    let rows: Vec<(Option<Uuid>, Option<Uuid>, String, String)> = t::table
-        .filter(t::activity_id.eq(activity))
-        .select((t::member_id, t::prospect_id, t::status, t::note))
-        .load(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(m, p, status, note)| {
-            let person = m.map(Person::Member).or(p.map(Person::Prospect))?;
-            Some((person, (status, note)))
-        })
-        .collect())
-}
 
 /// The activity may take attendance: not cancelled, not in the future.
 fn open_for_attendance(row: &ActivityRow) -> Result<(), ApiError> {
@@ -83,82 +58,6 @@ async fn unchanged_since(
         }
         None => Ok(()),
     }
-}
-
-/// Writes `wanted` as the roster (only the differences, in one delete and one insert: each
-/// statement also updates the presence pre-aggregates); returns how many rows changed.
-/// Whether writing `wanted` would change the `current` roster (`replace`: people left out are
-/// removed).
-fn differs(current: &Recorded, wanted: &Recorded, replace: bool) -> bool {
-    wanted.iter().any(|(person, entry)| current.get(person) != Some(entry))
-        || (replace && current.keys().any(|person| !wanted.contains_key(person)))
-}
-
-async fn apply(
-    conn: &mut AsyncPgConnection,
-    caller: &Caller,
-    row: &ActivityRow,
-    wanted: Recorded,
-    replace: bool,
-) -> Result<usize, ApiError> {
-    let current = recorded(conn, row.id).await?;
-    let mut changed = 0;
-    let (mut gone_members, mut gone_prospects) = (Vec::new(), Vec::new());
-    for (person, now) in &current {
-        let keep = wanted.get(person).is_some_and(|w| w == now);
-        if (replace && !wanted.contains_key(person)) || (wanted.contains_key(person) && !keep) {
-            match person {
-                Person::Member(id) => gone_members.push(*id),
-                Person::Prospect(id) => gone_prospects.push(*id),
-            }
-            changed += usize::from(!wanted.contains_key(person));
-        }
-    }
-    if !gone_members.is_empty() || !gone_prospects.is_empty() {
-        diesel::delete(
-            t::table
-                .filter(t::activity_id.eq(row.id))
-                .filter(t::member_id.eq_any(&gone_members).or(t::prospect_id.eq_any(&gone_prospects))),
-        )
-        .execute(conn)
-        .await?;
-    }
-    let user = caller.principal.user_id();
-    let mut rows = Vec::new();
-    for (person, (status, note)) in &wanted {
-        if current.get(person) == Some(&(status.clone(), note.clone())) {
-            continue;
-        }
-        let (member, prospect) = match person {
-            Person::Member(id) => (Some(*id), None),
-            Person::Prospect(id) => (None, Some(*id)),
-        };
-        rows.push((
-            t::id.eq(Uuid::now_v7()),
-            t::activity_id.eq(row.id),
-            t::member_id.eq(member),
-            t::prospect_id.eq(prospect),
-            t::status.eq(status),
-            t::note.eq(note),
-            t::recorded_by.eq(user),
-        ));
-        changed += 1;
-    }
-    if !rows.is_empty() {
-        diesel::insert_into(t::table).values(rows).execute(conn).await?;
-    }
-    if changed > 0 || row.attendance_recorded_at.is_none() {
-        diesel::update(a::table.find(row.id))
-            .set((
-                a::attendance_recorded_at.eq(Some(Utc::now())),
-                a::status.eq("held"),
-                a::version.eq(a::version + 1),
-                a::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)
-            .await?;
-    }
-    Ok(changed)
 }
 
 /// Checks a roster: each person once, members placed in the unit that day, prospects in scope.
@@ -262,21 +161,24 @@ pub async fn replace_activity_attendance(
         open_for_attendance(&row)?;
         unchanged_since(conn, &if_match.0, &row).await?;
         let mut wanted = check_roster(conn, &caller, &row, &roster).await?;
-        let changed = if differs(&recorded(conn, row.id).await?, &wanted, true) || row.attendance_recorded_at.is_none()
-        {
-            // A change is made under the activity's lock, against the roster as it is then;
-            // if the activity changed meanwhile, it is checked again as it now is.
+        let mut current = recorded(conn, row.id).await?;
+        let (changed, version) = if differs(&current, &wanted, true) || row.attendance_recorded_at.is_none() {
+            // A change is made under the activity's lock, against the roster as it is then.
+            // Every roster write moves the activity's version: if it has not moved, the roster
+            // read above (after the activity) is still the current one; if it has, the
+            // activity and the roster are checked again as they now are.
             let locked = visible_activity(conn, &caller, id, true).await?;
             if locked.version != row.version {
                 caller.require(Permission::MembersWrite, &locked.unit_path.0)?;
                 open_for_attendance(&locked)?;
                 unchanged_since(conn, &if_match.0, &locked).await?;
                 wanted = check_roster(conn, &caller, &locked, &roster).await?;
+                current = recorded(conn, locked.id).await?;
             }
             row = locked;
-            apply(conn, &caller, &row, wanted, true).await?
+            apply(conn, &caller, &row, &current, wanted, true).await?
         } else {
-            0
+            (0, row.version)
         };
         caller
             .audit(
@@ -287,7 +189,6 @@ pub async fn replace_activity_attendance(
                     .details(serde_json::json!({"entries": roster.entries.len(), "changed": changed})),
             )
             .await?;
-        let version: i32 = a::table.find(row.id).select(a::version).first(conn).await?;
         Ok::<_, ApiError>((sheet(conn, &row).await?, version))
     })
     .await?;
@@ -354,7 +255,8 @@ pub async fn update_activity_attendance(
             ));
         }
         let wanted = Recorded::from([(Person::Member(member), (change.status.as_str().to_owned(), note))]);
-        apply(conn, &caller, &row, wanted, false).await?;
+        let current = recorded(conn, row.id).await?;
+        apply(conn, &caller, &row, &current, wanted, false).await?;
         caller.audit(conn, AuditEvent::new("activity.attendance").object("activity", row.id).unit(row.unit_id)).await?;
         sheet(conn, &row).await
     })

@@ -10,6 +10,7 @@ pub mod history;
 pub mod kinds;
 pub mod models;
 pub mod pledges;
+mod roster;
 pub mod sheet;
 pub mod three_haves;
 pub mod wire;

@@ -1,111 +1,119 @@
 //! An activity's attendance sheet (bảng điểm danh): the recorded roster with names and a
-//! summary, and the unit's members not recorded yet.
+//! summary, and the unit's members not recorded yet. Two fixed statements: every roster write
+//! answers with the sheet, so it is read as often as rosters are written.
 
-use std::collections::HashSet;
-
-use diesel::prelude::*;
+use diesel::QueryableByName;
+use diesel::sql_types::{Date, Integer, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::models::{ActivityRow, MAX_ROSTER, rate};
 use super::wire::{AttendanceSheet, AttendanceStatus, AttendanceSummary, Attendee, Unrecorded};
+use crate::db::{fixed_sql, prepared};
 use crate::http::ApiError;
-use crate::members::queries::placed_on;
+use crate::members::queries::PLACED_ON_SQL;
 use crate::members::wire::full_name;
-use crate::schema::{attendance as t, members, prospects};
 
-/// A recorded member: id, family, middle and given name, sort key, status, note, member type.
-type RecordedMember = (Uuid, String, String, String, String, String, String, String);
+/// A recorded person: a member (`member_type` regular or honorary) or a guest (`prospect`).
+#[derive(QueryableByName)]
+struct RecordedPerson {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    member_type: String,
+    #[diesel(sql_type = Text)]
+    family_name: String,
+    #[diesel(sql_type = Text)]
+    middle_name: String,
+    #[diesel(sql_type = Text)]
+    given_name: String,
+    #[diesel(sql_type = Text)]
+    sort_key: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Text)]
+    note: String,
+}
+
+impl RecordedPerson {
+    fn is_guest(&self) -> bool {
+        self.member_type == "prospect"
+    }
+}
+
+/// A regular member placed in the unit that day with no attendance row yet.
+#[derive(QueryableByName)]
+struct Missing {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    family_name: String,
+    #[diesel(sql_type = Text)]
+    middle_name: String,
+    #[diesel(sql_type = Text)]
+    given_name: String,
+}
 
 /// The roster with names, and who is missing from it.
 pub(crate) async fn sheet(conn: &mut AsyncPgConnection, row: &ActivityRow) -> Result<AttendanceSheet, ApiError> {
-    let people: Vec<RecordedMember> = t::table
-        .inner_join(members::table.on(members::id.nullable().eq(t::member_id)))
-        .filter(t::activity_id.eq(row.id))
-        .select((
-            members::id,
-            members::family_name,
-            members::middle_name,
-            members::given_name,
-            members::sort_key,
-            t::status,
-            t::note,
-            members::member_type,
-        ))
-        .load(conn)
-        .await?;
-    let guests: Vec<(Uuid, String, String, String, String, String, String)> = t::table
-        .inner_join(prospects::table.on(prospects::id.nullable().eq(t::prospect_id)))
-        .filter(t::activity_id.eq(row.id))
-        .select((
-            prospects::id,
-            prospects::family_name,
-            prospects::middle_name,
-            prospects::given_name,
-            prospects::sort_key,
-            t::status,
-            t::note,
-        ))
-        .load(conn)
-        .await?;
-    let count = |status: &str| i64::try_from(people.iter().filter(|p| p.5 == status).count()).unwrap_or(0);
-    let honorary_present =
-        i64::try_from(people.iter().filter(|p| p.5 == "present" && p.7 != "regular").count()).unwrap_or(0);
-    let summary = AttendanceSummary {
-        present: count("present"),
-        excused: count("excused"),
-        absent: count("absent"),
-        guests: i64::try_from(guests.iter().filter(|g| g.5 == "present").count()).unwrap_or(0),
-        honorary_present,
-        rate_percent: rate(count("present") - honorary_present, row.expected),
+    let mut people: Vec<RecordedPerson> = prepared(
+        "SELECT m.id, m.member_type, m.family_name, m.middle_name, m.given_name, m.sort_key, t.status, t.note
+         FROM attendance t JOIN members m ON m.id = t.member_id
+         WHERE t.activity_id = $1
+         UNION ALL
+         SELECT p.id, 'prospect', p.family_name, p.middle_name, p.given_name, p.sort_key, t.status, t.note
+         FROM attendance t JOIN prospects p ON p.id = t.prospect_id
+         WHERE t.activity_id = $1",
+    )
+    .bind::<SqlUuid, _>(row.id)
+    .load(conn)
+    .await?;
+    people.sort_by(|x, y| x.sort_key.cmp(&y.sort_key));
+    let count = |wanted: &dyn Fn(&RecordedPerson) -> bool| {
+        i64::try_from(people.iter().filter(|p| wanted(p)).count()).unwrap_or(0)
     };
-    let seen: HashSet<Uuid> = people.iter().map(|p| p.0).collect();
-    let mut entries: Vec<(String, Attendee)> = people
+    let members_with = |status: &'static str| move |p: &RecordedPerson| !p.is_guest() && p.status == status;
+    let present = count(&members_with("present"));
+    let honorary_present = count(&|p| members_with("present")(p) && p.member_type != "regular");
+    let summary = AttendanceSummary {
+        present,
+        excused: count(&members_with("excused")),
+        absent: count(&members_with("absent")),
+        guests: count(&|p| p.is_guest() && p.status == "present"),
+        honorary_present,
+        rate_percent: rate(present - honorary_present, row.expected),
+    };
+    let entries = people
         .into_iter()
-        .map(|(id, f, m, g, key, status, note, _)| {
-            (
-                key,
-                Attendee {
-                    member_id: Some(id),
-                    prospect_id: None,
-                    name: full_name(&f, &m, &g),
-                    status: AttendanceStatus::parse(&status),
-                    note,
-                },
-            )
+        .map(|p| Attendee {
+            member_id: (!p.is_guest()).then_some(p.id),
+            prospect_id: p.is_guest().then_some(p.id),
+            name: full_name(&p.family_name, &p.middle_name, &p.given_name),
+            status: AttendanceStatus::parse(&p.status),
+            note: p.note,
         })
-        .chain(guests.into_iter().map(|(id, f, m, g, key, status, note)| {
-            (
-                key,
-                Attendee {
-                    member_id: None,
-                    prospect_id: Some(id),
-                    name: full_name(&f, &m, &g),
-                    status: AttendanceStatus::parse(&status),
-                    note,
-                },
-            )
-        }))
         .collect();
-    entries.sort_by(|x, y| x.0.cmp(&y.0));
-    let missing: Vec<Uuid> =
-        placed_on(conn, row.unit_id, row.held_on).await?.into_iter().filter(|m| !seen.contains(m)).collect();
-    let mut not_recorded: Vec<(String, Unrecorded)> = members::table
-        .filter(members::id.eq_any(&missing))
-        .filter(members::member_type.eq("regular"))
-        .select((members::id, members::family_name, members::middle_name, members::given_name, members::sort_key))
-        .order(members::sort_key.asc())
-        .limit(i64::try_from(MAX_ROSTER).unwrap_or(2000))
-        .load::<(Uuid, String, String, String, String)>(conn)
-        .await?
-        .into_iter()
-        .map(|(id, f, m, g, key)| (key, Unrecorded { member_id: id, name: full_name(&f, &m, &g) }))
-        .collect();
-    not_recorded.sort_by(|x, y| x.0.cmp(&y.0));
+    let missing: Vec<Missing> = prepared(fixed_sql!(
+        "SELECT m.id, m.family_name, m.middle_name, m.given_name
+         FROM members m
+         WHERE m.id IN ({PLACED_ON_SQL}) AND m.member_type = 'regular'
+           AND NOT EXISTS (SELECT 1 FROM attendance t WHERE t.activity_id = $3 AND t.member_id = m.id)
+         ORDER BY m.sort_key
+         LIMIT $4"
+    ))
+    .bind::<SqlUuid, _>(row.unit_id)
+    .bind::<Date, _>(row.held_on)
+    .bind::<SqlUuid, _>(row.id)
+    .bind::<Integer, _>(i32::try_from(MAX_ROSTER).unwrap_or(2000))
+    .load(conn)
+    .await?;
     Ok(AttendanceSheet {
         activity_id: row.id,
         summary,
-        entries: entries.into_iter().map(|(_, e)| e).collect(),
-        not_recorded: not_recorded.into_iter().map(|(_, u)| u).collect(),
+        entries,
+        not_recorded: missing
+            .into_iter()
+            .map(|m| Unrecorded { member_id: m.id, name: full_name(&m.family_name, &m.middle_name, &m.given_name) })
+            .collect(),
     })
 }

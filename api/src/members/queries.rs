@@ -214,6 +214,17 @@ async fn scan(
     query.load(conn).await
 }
 
+/// The members placed on `$2` in `$1`'s subtree as it was that day (see `placed_on`), as SQL
+/// that other fixed queries embed.
+pub(crate) const PLACED_ON_SQL: &str = "SELECT p.member_id
+         FROM member_placements p
+         JOIN org_unit_periods up ON up.unit_id = p.unit_id
+              AND up.valid_from <= $2 AND (up.valid_to IS NULL OR up.valid_to > $2)
+         JOIN org_unit_periods root ON root.unit_id = $1
+              AND root.valid_from <= $2 AND (root.valid_to IS NULL OR root.valid_to > $2)
+         WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)
+           AND up.path <@ root.path";
+
 #[derive(QueryableByName)]
 struct Placed {
     #[diesel(sql_type = SqlUuid)]
@@ -223,20 +234,8 @@ struct Placed {
 /// Ids of members placed, on `day`, in a unit that was then inside `unit`'s subtree (using
 /// the tree as it was that day, so merges and moves since do not change the answer).
 pub async fn placed_on(conn: &mut AsyncPgConnection, unit: Uuid, day: NaiveDate) -> QueryResult<Vec<Uuid>> {
-    let rows: Vec<Placed> = crate::db::prepared(
-        "SELECT p.member_id
-         FROM member_placements p
-         JOIN org_unit_periods up ON up.unit_id = p.unit_id
-              AND up.valid_from <= $2 AND (up.valid_to IS NULL OR up.valid_to > $2)
-         JOIN org_unit_periods root ON root.unit_id = $1
-              AND root.valid_from <= $2 AND (root.valid_to IS NULL OR root.valid_to > $2)
-         WHERE p.valid_from <= $2 AND (p.valid_to IS NULL OR p.valid_to > $2)
-           AND up.path <@ root.path",
-    )
-    .bind::<SqlUuid, _>(unit)
-    .bind::<Date, _>(day)
-    .load(conn)
-    .await?;
+    let rows: Vec<Placed> =
+        crate::db::prepared(PLACED_ON_SQL).bind::<SqlUuid, _>(unit).bind::<Date, _>(day).load(conn).await?;
     Ok(rows.into_iter().map(|r| r.member_id).collect())
 }
 

@@ -35,6 +35,9 @@ pub async fn visible_prospect_ids(
     caller: &Caller,
     ids: &[Uuid],
 ) -> Result<HashSet<Uuid>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
     let found: Vec<(Uuid, Ltree)> = p::table.filter(p::id.eq_any(ids)).select((p::id, p::unit_path)).load(conn).await?;
     Ok(found.into_iter().filter(|(_, path)| caller.can(Permission::MembersRead, &path.0)).map(|(id, _)| id).collect())
 }
