@@ -116,3 +116,35 @@ async fn a_kept_answer_says_when_it_was_computed_and_is_kept_apart_per_audience(
     assert_eq!(shown["unit"]["members"]["end"], Value::Null, "{shown}");
     assert_eq!(shown["unit"]["suppressed"], true);
 }
+
+/// Kept figures are kept per unit and behind the same access check as fresh ones: after the
+/// commune and one branch were read (and kept), the other branch's figures are its own, and a
+/// branch head of the other branch still gets 404 for the kept branch and the commune.
+#[tokio::test]
+async fn kept_figures_are_per_unit_and_never_skip_the_access_check() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let province = app.unit(ROOT_UNIT, "province", "Tỉnh Bộ Nhớ").await;
+    let commune = app.unit(&province, "commune", "Xã Bộ Nhớ").await;
+    let branch = app.unit(&commune, "branch", "Chi hội ấp Nhớ").await;
+    let other = app.unit(&commune, "branch", "Chi hội ấp Quên").await;
+    for given in ["An", "Bình"] {
+        member(&admin, &branch, given, "2020-01-01", json!({})).await;
+    }
+    member(&admin, &other, "Cúc", "2020-01-01", json!({})).await;
+    let end = |v: &Value| v["unit"]["members"]["end"].clone();
+    assert_eq!(end(&figures(&admin, &commune).await), json!(3));
+    let kept = figures(&admin, &branch).await;
+    assert_eq!(end(&kept), json!(2));
+    assert_eq!(end(&figures(&admin, &other).await), json!(1), "the other branch, not a kept neighbour");
+    assert_eq!(figures(&admin, &branch).await, kept, "the branch again, from memory");
+
+    app.user_with_role("chi-hoi-quen", &other, "branch_head").await;
+    let head = app.session("chi-hoi-quen").await;
+    let head = app.with_token(&head.access_token);
+    assert_eq!(end(&figures(&head, &other).await), json!(1));
+    for unit in [&branch, &commune] {
+        let hidden = head.get(&format!("/api/v1/reports/kpis?unit={unit}&{YEAR}")).await;
+        assert_eq!(hidden.status(), StatusCode::NOT_FOUND, "kept figures of {unit} reached a head of another branch");
+    }
+}
