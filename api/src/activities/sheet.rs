@@ -69,17 +69,20 @@ pub(crate) async fn sheet(conn: &mut AsyncPgConnection, row: &ActivityRow) -> Re
     .load(conn)
     .await?;
     people.sort_by(|x, y| x.sort_key.cmp(&y.sort_key));
-    let count = |wanted: &dyn Fn(&RecordedPerson) -> bool| {
-        i64::try_from(people.iter().filter(|p| wanted(p)).count()).unwrap_or(0)
+    // People of one kind (members or guests) with a status; honorary members only, if asked.
+    let count = |guest: bool, status: &str, honorary_only: bool| {
+        let counted = people
+            .iter()
+            .filter(|p| p.is_guest() == guest && p.status == status && (!honorary_only || p.member_type != "regular"));
+        i64::try_from(counted.count()).unwrap_or(0)
     };
-    let members_with = |status: &'static str| move |p: &RecordedPerson| !p.is_guest() && p.status == status;
-    let present = count(&members_with("present"));
-    let honorary_present = count(&|p| members_with("present")(p) && p.member_type != "regular");
+    let present = count(false, "present", false);
+    let honorary_present = count(false, "present", true);
     let summary = AttendanceSummary {
         present,
-        excused: count(&members_with("excused")),
-        absent: count(&members_with("absent")),
-        guests: count(&|p| p.is_guest() && p.status == "present"),
+        excused: count(false, "excused", false),
+        absent: count(false, "absent", false),
+        guests: count(true, "present", false),
         honorary_present,
         rate_percent: rate(present - honorary_present, row.expected),
     };
