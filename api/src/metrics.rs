@@ -28,6 +28,11 @@ struct RouteLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SourceLabels {
+    source: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PoolLabels {
     state: &'static str,
 }
@@ -42,6 +47,7 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     in_flight: Gauge<i64, AtomicI64>,
     pool: Family<PoolLabels, Gauge<i64, AtomicI64>>,
+    principals: Family<SourceLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -73,7 +79,13 @@ impl Metrics {
             "Database pool: max_size, size (open), available (idle), in_use, waiting (requests queued for a connection)",
             pool.clone(),
         );
-        Metrics { registry, requests, latency, in_flight, pool }
+        let principals = Family::<SourceLabels, Counter>::default();
+        registry.register(
+            "auth_principal_lookups",
+            "Access tokens turned into a principal, by source: cached (kept a moment ago) or database",
+            principals.clone(),
+        );
+        Metrics { registry, requests, latency, in_flight, pool, principals }
     }
 
     pub fn request_started(&self) {
@@ -88,6 +100,10 @@ impl Metrics {
         self.latency
             .get_or_create(&RouteLabels { method: method.to_owned(), route: route.to_owned() })
             .observe(elapsed.as_secs_f64());
+    }
+
+    pub fn principal_lookup(&self, source: &'static str) {
+        self.principals.get_or_create(&SourceLabels { source }).inc();
     }
 
     /// The OpenMetrics text exposition, with the pool gauges refreshed first.

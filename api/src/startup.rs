@@ -64,6 +64,7 @@ impl Application {
             local_addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
         }
         let rate_limiter = Arc::new(crate::http::limiter::RateLimiter::new(&config.rate_limits));
+        let principals = Arc::new(crate::auth::principal_cache::PrincipalCache::new(config.auth.principal_cache_ttl));
         let state = AppState {
             routes: Arc::new(RouteTable::from_openapi(&document)),
             openapi_json: Arc::new(crate::openapi::document_compact_json()),
@@ -77,6 +78,7 @@ impl Application {
             rate_limiter,
             password_gate: Arc::new(crate::auth::password_gate::PasswordGate::for_this_machine()),
             draining: Arc::default(),
+            principals,
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(30))
                 .redirect(reqwest::redirect::Policy::none())
@@ -102,6 +104,11 @@ impl Application {
             Some(tokio::spawn(crate::webhooks::delivery::run(self.state.clone(), self.state.config.webhooks.clone()))),
             Some(tokio::spawn(housekeeping(self.state.pool.clone(), self.state.config.sync_retention_days))),
             Some(tokio::spawn(crate::jobs::watchdog::sweep_forever(self.state.pool.clone()))),
+            Some(tokio::spawn(crate::auth::principal_cache::listen_forever(
+                self.state.principals.clone(),
+                self.state.config.database_url.expose().to_owned(),
+                self.state.config.pool.connect_timeout,
+            ))),
         ];
         let drain = tokio::spawn(drain_on_signal(self.server.handle(), self.state.clone()));
         let result = self.server.await;
@@ -160,6 +167,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .wrap(from_fn(crate::http::conditional::conditional))
             .wrap(Condition::new(cors_enabled, cors(&config.cors_origins)))
             .wrap(from_fn(crate::http::rate_limit::rate_limit))
+            .wrap(from_fn(crate::http::forget_principals::forget_after_writes))
             .wrap(from_fn(request_context))
             .wrap(Compress::default())
             .into_utoipa_app()

@@ -32,6 +32,8 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     /// Bounds concurrent password hashing (logins must not starve reads).
     pub password_gate: Arc<crate::auth::password_gate::PasswordGate>,
+    /// Principals of access tokens checked a moment ago (`auth::principal_cache`).
+    pub principals: Arc<crate::auth::principal_cache::PrincipalCache>,
     /// Set on SIGTERM: `/readyz` answers 503 `draining` while requests are still served.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
 }

@@ -31,6 +31,7 @@ mod outage;
 mod pairs;
 mod permissions;
 mod presence;
+mod principal_cache;
 mod privacy;
 mod rate_limits;
 mod replica;

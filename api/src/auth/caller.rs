@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::jwt::{TYPE_CLIENT, TYPE_USER};
 use super::lookup;
 use super::principal::{Actor, Principal};
+use super::principal_cache::TokenKey;
 use super::tokens::{API_TOKEN_PREFIX, digest};
 use crate::http::ApiError;
 use crate::http::context::{RequestId, client_ip};
@@ -88,16 +89,30 @@ async fn authenticate(state: &AppState, token: &str) -> Result<Principal, ApiErr
     // A forged or expired token is refused before any database work.
     let claims = state.jwt.verify(token).ok_or(ApiError::Unauthorized)?;
     let subject = Uuid::parse_str(&claims.sub).map_err(|_| ApiError::Unauthorized)?;
-    let mut conn = state.pool.get().await?;
-    let principal = match claims.typ.as_str() {
+    let key = match claims.typ.as_str() {
         TYPE_USER => {
             let session = claims.sid.as_deref().and_then(|s| Uuid::parse_str(s).ok()).ok_or(ApiError::Unauthorized)?;
-            lookup::user_by_session(&mut conn, subject, session, claims.ver).await?
+            TokenKey::Session { user: subject, session, version: claims.ver }
         }
-        TYPE_CLIENT => lookup::client(&mut conn, subject, claims.ver).await?,
-        _ => None,
+        TYPE_CLIENT => TokenKey::Client { client: subject, version: claims.ver },
+        _ => return Err(ApiError::Unauthorized),
     };
-    principal.ok_or(ApiError::Unauthorized)
+    if let Some(principal) = state.principals.get(&key) {
+        state.metrics.principal_lookup("cached");
+        return Ok(principal);
+    }
+    state.metrics.principal_lookup("database");
+    let generation = state.principals.generation();
+    let mut conn = state.pool.get().await?;
+    let principal = match key {
+        TokenKey::Session { user, session, version } => {
+            lookup::user_by_session(&mut conn, user, session, version).await?
+        }
+        TokenKey::Client { client, version } => lookup::client(&mut conn, client, version).await?,
+    };
+    let principal = principal.ok_or(ApiError::Unauthorized)?;
+    state.principals.keep(key, &principal, generation);
+    Ok(principal)
 }
 
 impl Caller {

@@ -10,6 +10,7 @@ pub mod password_gate;
 pub mod passwords;
 pub mod permissions;
 pub mod principal;
+pub mod principal_cache;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;

@@ -37,6 +37,9 @@ pub struct AuthConfig {
     /// The address clients reach the service at (`CHIHOI_PUBLIC_URL`, e.g.
     /// `https://chihoi.hoilhpn.vn`): the OAuth issuer. None: taken from each request's host.
     pub public_url: Option<String>,
+    /// How long a checked access token's principal may be reused (`auth::principal_cache`);
+    /// zero: every request reads it from the database.
+    pub principal_cache_ttl: Duration,
 }
 
 impl AuthConfig {
@@ -73,6 +76,7 @@ impl AuthConfig {
             trusted_proxies: get("CHIHOI_TRUSTED_PROXIES")
                 .map(|list| list.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect())
                 .unwrap_or_default(),
+            principal_cache_ttl: Duration::from_millis(number(get, "CHIHOI_AUTH_CACHE_TTL_MS", 5_000, 0..=60_000)?),
             public_url: match get("CHIHOI_PUBLIC_URL") {
                 None => None,
                 Some(url) => Some(public_url(&url).map_err(|m| invalid("CHIHOI_PUBLIC_URL", m))?),

@@ -9,6 +9,7 @@ pub mod context;
 mod database_errors;
 pub mod error;
 pub mod fallback;
+pub mod forget_principals;
 pub mod form;
 pub mod idempotency;
 pub mod json;
