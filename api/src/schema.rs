@@ -224,6 +224,7 @@ diesel::table! {
         response_body -> Nullable<Bytea>,
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
+        claimed_by_pid -> Nullable<Int4>,
     }
 }
 

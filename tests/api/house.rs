@@ -17,7 +17,16 @@ const LAYERS: [&[&str]; 7] = [
     // The application state every handler receives.
     &["state"],
     // Middleware and extractors that read the state; the audit trail and settings.
-    &["http/context", "http/fallback", "http/rate_limit", "http/idempotency", "auth/caller", "audit", "settings"],
+    &[
+        "http/context",
+        "http/fallback",
+        "http/rate_limit",
+        "http/idempotency",
+        "http/forget_principals",
+        "auth/caller",
+        "audit",
+        "settings",
+    ],
     // Features: one folder per resource.
     // (`reports/access` is the reports' access policy, needed by webhooks: it reads no figure.)
     &[

@@ -107,6 +107,53 @@ async fn a_concurrent_duplicate_gets_409_and_a_later_retry_the_result() {
     assert_eq!(count_settings(&admin).await, 1);
 }
 
+/// A failover cuts the connection of a write in progress: its claim cannot be released, and the
+/// client's retry must go through at once rather than meet 409 for a minute.
+#[tokio::test]
+async fn a_claim_whose_database_session_died_is_taken_over_by_the_retry() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let body = json!({"key": "activities.monthly_minimum", "value": 1});
+    let mut blocker = app.db().await;
+    AnsiTransactionManager::begin_transaction(&mut blocker).await.unwrap();
+    diesel::sql_query("LOCK TABLE instance_settings IN EXCLUSIVE MODE").execute(&mut blocker).await.unwrap();
+    let first = {
+        let (client, url, body, token) =
+            (app.client.clone(), app.url("/api/v1/settings"), body.clone(), admin.token.clone());
+        tokio::spawn(async move {
+            client.post(url).bearer_auth(token).header("Idempotency-Key", "cut-1").json(&body).send().await.unwrap()
+        })
+    };
+    let mut probe = app.db().await;
+    let mut cut = 0;
+    for _ in 0..100 {
+        cut =
+            diesel::sql_query("SELECT pg_terminate_backend(claimed_by_pid) FROM idempotency_keys WHERE key = 'cut-1'")
+                .execute(&mut probe)
+                .await
+                .unwrap();
+        if cut == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(cut, 1, "the first request claimed its key and its session was cut");
+    let first = first.await.unwrap();
+    assert_eq!(first.status(), StatusCode::SERVICE_UNAVAILABLE, "a cut connection is a 503 to retry");
+    let left: i64 = diesel::dsl::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM idempotency_keys WHERE key = 'cut-1' AND response_status IS NULL)",
+    ))
+    .get_result(&mut probe)
+    .await
+    .unwrap();
+    assert_eq!(left, 1, "the claim could not be released over the dead connection");
+    AnsiTransactionManager::commit_transaction(&mut blocker).await.unwrap();
+
+    let retry = post_with_key(&admin, "cut-1", &body).await;
+    assert_eq!(retry.status(), StatusCode::CREATED, "the retry takes the abandoned claim over");
+    assert_eq!(count_settings(&admin).await, 1);
+}
+
 #[tokio::test]
 async fn a_failed_request_releases_its_key() {
     let app = spawn_app().await;

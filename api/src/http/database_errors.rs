@@ -1,6 +1,6 @@
-//! What a database error means to a client: a lost connection, a deadlock or a serialization
-//! failure is 503 (retry), a taken id is 409, a missing row 404, anything else 500 with its
-//! cause kept for the log.
+//! What a database error means to a client: a lost connection, a deadlock, a serialization
+//! failure or a write reaching a demoted leader is 503 (retry), a taken id is 409, a missing
+//! row 404, anything else 500 with its cause kept for the log.
 
 use super::error::ApiError;
 use super::text::Text;
@@ -20,6 +20,9 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::Unavailable(error.to_string())
             }
+            // The server behind `DATABASE_URL` became a replica (a failover under way; the proxy
+            // cuts this connection within a second and the next one reaches the new leader).
+            Error::DatabaseError(DatabaseErrorKind::ReadOnlyTransaction, _) => ApiError::Unavailable(error.to_string()),
             Error::DatabaseError(_, info) if info.message().starts_with("deadlock detected") => {
                 ApiError::Unavailable(error.to_string())
             }

@@ -3,8 +3,11 @@
 //!
 //! The key is claimed in its own short statement (so a concurrent duplicate sees it at once and
 //! gets 409), then the handler's writes and the stored response commit in one transaction:
-//! either both exist or neither. A failed request releases its claim so it can be retried; a
-//! claim abandoned by a crash may be taken over by the same request after `STALE_CLAIM`.
+//! either both exist or neither. A failed request releases its claim so it can be retried. A
+//! claim that could not be released (its connection died: a failover, a restart) is taken over
+//! by the same request as soon as the database session that made it is gone — the claim names
+//! its backend, and a retry looks it up in `pg_stat_activity` — or after `STALE_CLAIM` at the
+//! latest (a server that died with its connection still open).
 
 use std::time::Duration;
 
@@ -203,13 +206,14 @@ async fn claim(
     // A new key, an expired record, or an abandoned claim of the very same request is taken.
     let claimed: Vec<Claimed> = diesel::sql_query(
         "INSERT INTO idempotency_keys
-             (caller, key, request_method, request_path, fingerprint, locked_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, now(), now() + make_interval(secs => $6::double precision))
+             (caller, key, request_method, request_path, fingerprint, locked_at, expires_at, claimed_by_pid)
+         VALUES ($1, $2, $3, $4, $5, now(), now() + make_interval(secs => $6::double precision), pg_backend_pid())
          ON CONFLICT (caller, key) DO UPDATE SET
              request_method = EXCLUDED.request_method,
              request_path = EXCLUDED.request_path,
              fingerprint = EXCLUDED.fingerprint,
              locked_at = now(),
+             claimed_by_pid = pg_backend_pid(),
              response_status = NULL,
              response_headers = NULL,
              response_body = NULL,
@@ -217,9 +221,14 @@ async fn claim(
              expires_at = EXCLUDED.expires_at
          WHERE idempotency_keys.expires_at < now()
             OR (idempotency_keys.response_status IS NULL
-                AND idempotency_keys.locked_at < now() - make_interval(secs => $7::double precision)
                 AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
-                AND idempotency_keys.request_path = EXCLUDED.request_path)
+                AND idempotency_keys.request_path = EXCLUDED.request_path
+                AND (idempotency_keys.locked_at < now() - make_interval(secs => $7::double precision)
+                     -- The session that claimed it is gone (a pid reused since started later).
+                     OR (idempotency_keys.claimed_by_pid IS NOT NULL
+                         AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                                         WHERE a.pid = idempotency_keys.claimed_by_pid
+                                           AND a.backend_start <= idempotency_keys.locked_at))))
          RETURNING true AS claimed",
     )
     .bind::<SqlText, _>(&request.caller)
