@@ -4,7 +4,7 @@ use diesel_async::{AnsiTransactionManager, RunQueryDsl, TransactionManager};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{As, assert_problem, field_error, spawn_app};
+use crate::helpers::{As, TestApp, assert_problem, field_error, spawn_app};
 
 async fn post_with_key(admin: &As<'_>, key: &str, body: &Value) -> reqwest::Response {
     admin.request(Method::POST, "/api/v1/settings").header("Idempotency-Key", key).json(body).send().await.unwrap()
@@ -13,6 +13,43 @@ async fn post_with_key(admin: &As<'_>, key: &str, body: &Value) -> reqwest::Resp
 async fn count_settings(admin: &As<'_>) -> usize {
     let page: Value = admin.get("/api/v1/settings").await.json().await.unwrap();
     page["items"].as_array().unwrap().len()
+}
+
+/// POSTs `body` with `key` while a lock holds its insert back: returns the lock's transaction
+/// (commit it to let the request finish) and the request, once it has claimed its key.
+async fn held_in_progress(
+    app: &TestApp,
+    admin: &As<'_>,
+    key: &str,
+    body: &Value,
+) -> (diesel_async::AsyncPgConnection, tokio::task::JoinHandle<reqwest::Response>) {
+    let mut blocker = app.db().await;
+    AnsiTransactionManager::begin_transaction(&mut blocker).await.unwrap();
+    diesel::sql_query("LOCK TABLE instance_settings IN EXCLUSIVE MODE").execute(&mut blocker).await.unwrap();
+    let first = {
+        let (client, url, body, token) =
+            (app.client.clone(), app.url("/api/v1/settings"), body.clone(), admin.token.clone());
+        let key = key.to_owned();
+        tokio::spawn(async move {
+            client.post(url).bearer_auth(token).header("Idempotency-Key", key).json(&body).send().await.unwrap()
+        })
+    };
+    let mut claimed = false;
+    for _ in 0..100 {
+        let mut probe = app.db().await;
+        let rows = diesel::sql_query("SELECT 1 FROM idempotency_keys WHERE key = $1")
+            .bind::<diesel::sql_types::Text, _>(key)
+            .execute(&mut probe)
+            .await
+            .unwrap();
+        if rows == 1 {
+            claimed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(claimed, "the first request claimed its key");
+    (blocker, first)
 }
 
 #[tokio::test]
@@ -66,33 +103,7 @@ async fn a_concurrent_duplicate_gets_409_and_a_later_retry_the_result() {
     let admin = app.admin().await;
     let body = json!({"key": "activities.monthly_minimum", "value": 1});
 
-    // Hold a lock that the first request's insert must wait for, so it stays in progress.
-    let mut blocker = app.db().await;
-    AnsiTransactionManager::begin_transaction(&mut blocker).await.unwrap();
-    diesel::sql_query("LOCK TABLE instance_settings IN EXCLUSIVE MODE").execute(&mut blocker).await.unwrap();
-
-    let first = {
-        let client = app.client.clone();
-        let url = app.url("/api/v1/settings");
-        let body = body.clone();
-        let token = admin.token.clone();
-        tokio::spawn(async move {
-            client.post(url).bearer_auth(token).header("Idempotency-Key", "dup-1").json(&body).send().await.unwrap()
-        })
-    };
-    // Wait until the first request holds its claim.
-    let mut claimed = false;
-    for _ in 0..100 {
-        let mut probe = app.db().await;
-        let rows =
-            diesel::sql_query("SELECT 1 FROM idempotency_keys WHERE key = 'dup-1'").execute(&mut probe).await.unwrap();
-        if rows == 1 {
-            claimed = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(claimed, "the first request claimed its key");
+    let (mut blocker, first) = held_in_progress(&app, &admin, "dup-1", &body).await;
 
     let duplicate = post_with_key(&admin, "dup-1", &body).await;
     assert_eq!(duplicate.headers().get("retry-after").unwrap(), "1");
@@ -114,29 +125,13 @@ async fn a_claim_whose_database_session_died_is_taken_over_by_the_retry() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     let body = json!({"key": "activities.monthly_minimum", "value": 1});
-    let mut blocker = app.db().await;
-    AnsiTransactionManager::begin_transaction(&mut blocker).await.unwrap();
-    diesel::sql_query("LOCK TABLE instance_settings IN EXCLUSIVE MODE").execute(&mut blocker).await.unwrap();
-    let first = {
-        let (client, url, body, token) =
-            (app.client.clone(), app.url("/api/v1/settings"), body.clone(), admin.token.clone());
-        tokio::spawn(async move {
-            client.post(url).bearer_auth(token).header("Idempotency-Key", "cut-1").json(&body).send().await.unwrap()
-        })
-    };
+    let (mut blocker, first) = held_in_progress(&app, &admin, "cut-1", &body).await;
     let mut probe = app.db().await;
-    let mut cut = 0;
-    for _ in 0..100 {
-        cut =
-            diesel::sql_query("SELECT pg_terminate_backend(claimed_by_pid) FROM idempotency_keys WHERE key = 'cut-1'")
-                .execute(&mut probe)
-                .await
-                .unwrap();
-        if cut == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let cut =
+        diesel::sql_query("SELECT pg_terminate_backend(claimed_by_pid) FROM idempotency_keys WHERE key = 'cut-1'")
+            .execute(&mut probe)
+            .await
+            .unwrap();
     assert_eq!(cut, 1, "the first request claimed its key and its session was cut");
     let first = first.await.unwrap();
     assert_eq!(first.status(), StatusCode::SERVICE_UNAVAILABLE, "a cut connection is a 503 to retry");

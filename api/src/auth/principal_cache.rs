@@ -124,13 +124,14 @@ pub async fn listen_forever(cache: std::sync::Arc<PrincipalCache>, database_url:
     if cache.ttl.is_zero() {
         return;
     }
-    let mut delay = Duration::from_millis(250);
+    const FIRST_RETRY: Duration = Duration::from_millis(250);
+    let mut delay = FIRST_RETRY;
     loop {
-        match listen(&cache, &database_url, connect_timeout).await {
-            Ok(()) => delay = Duration::from_millis(250),
-            Err(error) => {
-                tracing::warn!(error = %error, "principal cache: listener lost; kept principals are not used")
-            }
+        let Err(error) = listen(&cache, &database_url, connect_timeout).await;
+        tracing::warn!(error = %error, "principal cache: listener lost; kept principals are not used");
+        // A listener that had been up retries quickly; one that cannot connect backs off.
+        if cache.listening.load(Ordering::Acquire) {
+            delay = FIRST_RETRY;
         }
         cache.set_listening(false);
         tokio::time::sleep(delay).await;
@@ -138,7 +139,12 @@ pub async fn listen_forever(cache: std::sync::Arc<PrincipalCache>, database_url:
     }
 }
 
-async fn listen(cache: &PrincipalCache, database_url: &str, connect_timeout: Duration) -> Result<(), String> {
+/// Returns only when the connection fails.
+async fn listen(
+    cache: &PrincipalCache,
+    database_url: &str,
+    connect_timeout: Duration,
+) -> Result<std::convert::Infallible, String> {
     let mut conn = tokio::time::timeout(connect_timeout, AsyncPgConnection::establish(database_url))
         .await
         .map_err(|_| "connection timed out".to_owned())?
