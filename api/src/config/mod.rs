@@ -274,6 +274,8 @@ mod tests {
             ("CHIHOI_ACCESS_TOKEN_TTL_S", "3600"),
             ("CHIHOI_ARGON2_MEMORY_KIB", "4096"),
             ("CHIHOI_JWT_KEYS", "k1:c2hvcnQ="),
+            ("CHIHOI_AUTH_CACHE_TTL_MS", "600000"),
+            ("CHIHOI_AUTH_CACHE_TTL_MS", "-1"),
         ] {
             assert_eq!(from(&[(variable, value)]).unwrap_err().variable, variable);
         }
